@@ -1,0 +1,141 @@
+/*
+ * The nodes of a task graph. A graph maps string keys to nodes:
+ *   Task     {key, fn, args}  call fn(...args) once the keys its args refer to are computed
+ *   DataNode {key, value}     a literal value
+ *   Alias    {key, target}    the value of another key under a second name
+ * Inside a Task's args, a TaskRef stands for the computed value of another key, and a Task stands
+ * for an inline sub-call evaluated just before the outer call (this is how fused chains and nested
+ * calls are written). Arrays and plain objects in args are walked; anything else is passed as is.
+ * A task's dependencies are found once, when it is built, so schedulers never walk args to learn
+ * them.
+ */
+
+/** A graph key. Chunk keys are built by `key(name, ...index)`, see keys.ts. */
+export type Key = string;
+
+/** Any callable a task may hold; it is only ever invoked through `callTask`. */
+export type TaskFunction = (...args: never[]) => unknown;
+
+const EMPTY: readonly Key[] = Object.freeze([]);
+
+/** The computed value of another key, used inside a task's args. */
+export class TaskRef {
+  readonly key: Key;
+  constructor(key: Key) {
+    this.key = key;
+  }
+}
+
+export class Task {
+  readonly kind = 'task' as const;
+  readonly key: Key;
+  readonly fn: TaskFunction;
+  readonly args: readonly unknown[];
+  /** Keys this task needs, without repeats, in the order they first appear in args. */
+  readonly deps: readonly Key[];
+  /** True when args hold no TaskRef and no inline Task, so they are passed as they are. */
+  readonly literalArgs: boolean;
+  constructor(key: Key, fn: TaskFunction, args: readonly unknown[]) {
+    this.key = key;
+    this.fn = fn;
+    this.args = args;
+    const scan = scanArgs(args);
+    this.deps = scan.deps;
+    this.literalArgs = !scan.refs;
+  }
+}
+
+export class DataNode {
+  readonly kind = 'data' as const;
+  readonly key: Key;
+  readonly value: unknown;
+  readonly deps: readonly Key[] = EMPTY;
+  constructor(key: Key, value: unknown) {
+    this.key = key;
+    this.value = value;
+  }
+}
+
+export class Alias {
+  readonly kind = 'alias' as const;
+  readonly key: Key;
+  readonly target: Key;
+  readonly deps: readonly Key[];
+  constructor(key: Key, target: Key) {
+    this.key = key;
+    this.target = target;
+    this.deps = [target];
+  }
+}
+
+export type GraphNode = Task | DataNode | Alias;
+
+/** A materialised (low-level) graph. */
+export type Graph = Map<Key, GraphNode>;
+
+/** True for arrays and objects whose prototype is Object.prototype or null: the containers args walk into. */
+export function isPlainContainer(value: unknown): value is unknown[] | Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return true;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function scanArgs(args: readonly unknown[]): { deps: readonly Key[]; refs: boolean } {
+  let found: Set<Key> | undefined;
+  let refs = false;
+  const visit = (value: unknown): void => {
+    if (value === null || typeof value !== 'object') return;
+    if (value instanceof TaskRef) {
+      (found ??= new Set()).add(value.key);
+      refs = true;
+    } else if (value instanceof Task) {
+      for (const d of value.deps) (found ??= new Set()).add(d);
+      refs = true;
+    } else if (Array.isArray(value)) {
+      for (const v of value) visit(v);
+    } else if (isPlainContainer(value)) {
+      for (const k in value) visit(value[k]);
+    }
+  };
+  for (const a of args) visit(a);
+  return { deps: found === undefined ? EMPTY : [...found], refs };
+}
+
+/**
+ * Replaces every TaskRef in `value` by `lookup(key)` and evaluates inline Tasks, walking arrays and
+ * plain objects. Values without references come back unchanged (same object), so literal args
+ * cost nothing.
+ */
+export function substitute(value: unknown, lookup: (key: Key) => unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof TaskRef) return lookup(value.key);
+  if (value instanceof Task) return callTask(value, lookup);
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const s = substitute(v, lookup);
+      if (s !== v && out === undefined) out = value.slice(0, i);
+      if (out !== undefined) out.push(s);
+    }
+    return out ?? value;
+  }
+  if (isPlainContainer(value)) {
+    let out: Record<string, unknown> | undefined;
+    for (const k in value) {
+      const v = value[k];
+      const s = substitute(v, lookup);
+      if (s !== v) out ??= { ...value };
+      if (out !== undefined) out[k] = s;
+    }
+    return out ?? value;
+  }
+  return value;
+}
+
+/** Runs one task in this thread: substitutes its args, then calls its function. */
+export function callTask(task: Task, lookup: (key: Key) => unknown): unknown {
+  const args = task.literalArgs ? task.args : (substitute(task.args, lookup) as readonly unknown[]);
+  return (task.fn as (...a: readonly unknown[]) => unknown)(...args);
+}
