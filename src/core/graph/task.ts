@@ -73,8 +73,11 @@ export type GraphNode = Task | DataNode | Alias;
 /** A materialised (low-level) graph. */
 export type Graph = Map<Key, GraphNode>;
 
-/** True for arrays and objects whose prototype is Object.prototype or null: the containers args walk into. */
-export function isPlainContainer(value: unknown): value is unknown[] | Record<string, unknown> {
+/**
+ * True for arrays and for objects whose prototype is Object.prototype or null: the containers args
+ * walk into. (Typed as a record: callers test Array.isArray first when they treat arrays apart.)
+ */
+export function isPlainContainer(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   if (Array.isArray(value)) return true;
   const proto: unknown = Object.getPrototypeOf(value);

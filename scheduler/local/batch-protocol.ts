@@ -1,0 +1,133 @@
+/*
+ * The task hot path between the loop and a worker (thread now; child process later): one message
+ * per batch of ready tasks, never one per task.
+ *
+ * Functions travel once per worker: the main side numbers every distinct function reference
+ * (FnTable) and a batch carries definitions only for the numbers that worker has not seen. A
+ * task is then a function number and its args. TaskRefs in args are replaced by the dependency
+ * values; inline sub-tasks (fused chains) travel as InlineSpec records the worker evaluates first.
+ * Per task, `flags` says whether args need unpacking (codec'd objects such as ndarrays) or hold
+ * inline specs, so tasks with plain literal args (the common tiny task) cost a structured clone
+ * of a few numbers and nothing else.
+ */
+import { isPlainContainer, Task, TaskRef, type Key, type TaskFunction } from '../../src/core/graph/task.js';
+import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
+import { packValue } from '../../src/core/serialize/pack-value.js';
+import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
+
+export const FLAG_UNPACK = 1;
+export const FLAG_INLINE = 2;
+
+/** An inline sub-task inside a shipped task's args. */
+export interface InlineSpec {
+  readonly __daskInline: number;
+  readonly args: unknown[];
+}
+
+export interface BatchMessage {
+  readonly type: 'batch';
+  readonly id: number;
+  /** [function number, reference] pairs the worker has not seen yet. */
+  readonly defs: readonly (readonly [number, FnRef])[];
+  readonly fns: Int32Array;
+  readonly flags: Uint8Array;
+  readonly args: readonly unknown[][];
+}
+
+export interface BatchReply {
+  readonly type: 'done';
+  readonly id: number;
+  /** Results in task order; packed (codec records) when `packed` is true. */
+  readonly results: unknown[];
+  readonly packed: boolean;
+  readonly error?: { readonly index: number; readonly record: ErrorRecord };
+  /** Wall time the worker spent on the batch, for batch sizing. */
+  readonly ms: number;
+}
+
+/** Numbers distinct function references, shared by every pool in this process. */
+export class FnTable {
+  private readonly byFn = new WeakMap<TaskFunction, number>();
+  private readonly byRef = new Map<string, number>();
+  readonly refs: FnRef[] = [];
+
+  /** The number of `fn`; throws SerializationError if it cannot be shipped. */
+  idOf(fn: TaskFunction): number {
+    let id = this.byFn.get(fn);
+    if (id !== undefined) return id;
+    const ref = fnRefOf(fn);
+    const name = ref.kind === 'module' ? `m:${ref.module}#${ref.export}` : `s:${ref.source}`;
+    id = this.byRef.get(name);
+    if (id === undefined) {
+      id = this.refs.length;
+      this.refs.push(ref);
+      this.byRef.set(name, id);
+    }
+    this.byFn.set(fn, id);
+    return id;
+  }
+}
+
+export const fnTable = new FnTable();
+
+/**
+ * Builds the message for `tasks`, adding definitions for functions not in `known` (which it
+ * updates). Nothing is transferred: dependency values stay with the main side (shared memory
+ * is shared, anything else is copied by structured clone).
+ */
+export function encodeBatch(id: number, tasks: readonly Task[], lookup: (key: Key) => unknown, known: Set<number>): BatchMessage {
+  const defs: (readonly [number, FnRef])[] = [];
+  const need = (fn: TaskFunction): number => {
+    const f = fnTable.idOf(fn);
+    if (!known.has(f)) {
+      known.add(f);
+      defs.push([f, fnTable.refs[f]!]);
+    }
+    return f;
+  };
+  const n = tasks.length;
+  const fns = new Int32Array(n);
+  const flags = new Uint8Array(n);
+  const args: unknown[][] = new Array<unknown[]>(n);
+  for (let i = 0; i < n; i++) {
+    const t = tasks[i]!;
+    fns[i] = need(t.fn);
+    if (t.literalArgs && allPrimitive(t.args)) {
+      args[i] = t.args as unknown[];
+      continue;
+    }
+    const state = { inline: false };
+    const shipped = shipArgs(t.args, lookup, need, state);
+    const { packed } = packValue(shipped);
+    const packedArgs = packed as unknown[];
+    flags[i] = (packedArgs !== shipped ? FLAG_UNPACK : 0) | (state.inline ? FLAG_INLINE : 0);
+    args[i] = packedArgs;
+  }
+  return { type: 'batch', id, defs, fns, flags, args };
+}
+
+function allPrimitive(args: readonly unknown[]): boolean {
+  for (const a of args) if (a !== null && typeof a === 'object') return false;
+  return true;
+}
+
+/** args with TaskRefs replaced by values and inline Tasks by InlineSpecs. */
+function shipArgs(args: readonly unknown[], lookup: (key: Key) => unknown, need: (fn: TaskFunction) => number, state: { inline: boolean }): unknown[] {
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (v instanceof TaskRef) return lookup(v.key);
+    if (v instanceof Task) {
+      state.inline = true;
+      const spec: InlineSpec = { __daskInline: need(v.fn), args: v.args.map(walk) };
+      return spec;
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (isPlainContainer(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k in v) out[k] = walk(v[k]);
+      return out;
+    }
+    return v;
+  };
+  return args.map(walk);
+}

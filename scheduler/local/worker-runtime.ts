@@ -1,0 +1,144 @@
+/*
+ * WorkerRuntime: the task-running side of the batch protocol, independent of the transport (a
+ * worker thread's port now; a child process later). It keeps the functions it was sent, by
+ * number, resolving each reference once (source evaluated, module imported), runs a batch's
+ * tasks in order and replies with their results or the first error.
+ *
+ * Before each task it writes (batch id, task index) into a small shared progress array, so that
+ * if the task kills the thread (process.exit, out of memory) the pool still knows which task did.
+ * The index is cleared only when the reply is built, so a task that kills the thread after an
+ * await is still blamed on its batch.
+ * A task returning a Promise is awaited (the batch then finishes asynchronously). Results are
+ * packed with their plain buffers transferred: the worker does not keep them.
+ */
+import type { TaskFunction } from '../../src/core/graph/task.js';
+import { resolveFnRef, type FnRef } from '../../src/core/serialize/fn-ref.js';
+import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';
+import { encodeError } from '../../src/core/serialize/error-codec.js';
+import { FLAG_INLINE, FLAG_UNPACK, type BatchMessage, type BatchReply, type InlineSpec } from './batch-protocol.js';
+
+type Call = (...args: unknown[]) => unknown;
+
+/** A reply and the buffers to transfer with it. */
+export interface Outgoing {
+  readonly reply: BatchReply;
+  readonly transfer: ArrayBuffer[];
+}
+
+export class WorkerRuntime {
+  private readonly fns: Call[] = [];
+  /** Why a function could not be resolved, by number: its tasks fail with this. */
+  private readonly broken = new Map<number, unknown>();
+  /** Settles when every function sent so far is resolved (undefined when none is loading). */
+  private loading: Promise<void> | undefined;
+  constructor(private readonly progress: Int32Array | undefined) {}
+
+  /** Number of functions this worker holds. */
+  get functionCount(): number {
+    return this.fns.filter((f) => f !== undefined).length;
+  }
+
+  /**
+   * Runs a batch; returns the reply, or a Promise of it when something had to be awaited. Never
+   * throws: a function that cannot be resolved fails each task that calls it.
+   */
+  run(msg: BatchMessage): Outgoing | Promise<Outgoing> {
+    const defined = this.define(msg.defs);
+    if (defined !== undefined) {
+      // Later batches may use these functions without resending them: they wait too.
+      const all = this.loading === undefined ? defined : Promise.all([this.loading, defined]).then(() => undefined);
+      this.loading = all;
+      void all.then(() => {
+        if (this.loading === all) this.loading = undefined;
+      });
+    }
+    if (this.loading !== undefined) return this.loading.then(() => this.execute(msg));
+    return this.execute(msg);
+  }
+
+  private define(defs: BatchMessage['defs']): Promise<void> | undefined {
+    let waits: Promise<void>[] | undefined;
+    for (const [id, ref] of defs) {
+      try {
+        const fn = resolveFnRef(ref as FnRef);
+        if (fn instanceof Promise) {
+          const settle = fn.then(
+            (f: TaskFunction) => void (this.fns[id] = f as Call),
+            (error: unknown) => void this.broken.set(id, error),
+          );
+          (waits ??= []).push(settle);
+        } else this.fns[id] = fn as Call;
+      } catch (error) {
+        this.broken.set(id, error);
+      }
+    }
+    return waits === undefined ? undefined : Promise.all(waits).then(() => undefined);
+  }
+
+  private execute(msg: BatchMessage): Outgoing | Promise<Outgoing> {
+    const start = performance.now();
+    const n = msg.fns.length;
+    const results: unknown[] = new Array<unknown>(n);
+    const progress = this.progress;
+    if (progress !== undefined) progress[0] = msg.id;
+    let awaiting: Promise<void>[] | undefined;
+    let failure: { index: number; error: unknown } | undefined;
+    for (let i = 0; i < n; i++) {
+      if (progress !== undefined) progress[1] = i;
+      try {
+        const flags = msg.flags[i]!;
+        let args = msg.args[i]!;
+        if (flags & FLAG_UNPACK) args = unpackValue(args) as unknown[];
+        if (flags & FLAG_INLINE) args = this.evaluateInline(args) as unknown[];
+        const fn = this.fnFor(msg.fns[i]!);
+        const value = fn(...args);
+        results[i] = value;
+        if (value instanceof Promise) {
+          const settle = (value as Promise<unknown>).then(
+            (v) => void (results[i] = v),
+            (error: unknown) => void (failure = failure !== undefined && failure.index < i ? failure : { index: i, error }),
+          );
+          (awaiting ??= []).push(settle);
+        }
+      } catch (error) {
+        failure = { index: i, error };
+        break;
+      }
+    }
+    if (awaiting === undefined) return this.reply(msg.id, results, failure, start);
+    return Promise.all(awaiting).then(() => this.reply(msg.id, results, failure, start));
+  }
+
+  private fnFor(id: number): Call {
+    const fn = this.fns[id];
+    if (fn !== undefined) return fn;
+    throw this.broken.get(id) ?? new Error(`function #${id} was never sent to this worker`);
+  }
+
+  private evaluateInline(value: unknown): unknown {
+    if (value === null || typeof value !== 'object') return value;
+    if (Array.isArray(value)) return value.map((v) => this.evaluateInline(v));
+    const spec = value as Partial<InlineSpec>;
+    if (typeof spec.__daskInline === 'number' && Array.isArray(spec.args)) {
+      const args = spec.args.map((v) => this.evaluateInline(v));
+      const fn = this.fnFor(spec.__daskInline);
+      return fn(...args);
+    }
+    if (Object.getPrototypeOf(value) === Object.prototype) {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[k] = this.evaluateInline(v);
+      return out;
+    }
+    return value;
+  }
+
+  private reply(id: number, results: unknown[], failure: { index: number; error: unknown } | undefined, start: number): Outgoing {
+    if (this.progress !== undefined) this.progress[1] = -1;
+    const ms = performance.now() - start;
+    const kept = failure === undefined ? results : results.slice(0, failure.index);
+    const { packed, transfer } = packValue(kept, { transfer: true });
+    const base = { type: 'done' as const, id, results: packed as unknown[], packed: packed !== kept, ms };
+    if (failure === undefined) return { reply: base, transfer };
+    return { reply: { ...base, error: { index: failure.index, record: encodeError(failure.error) } }, transfer };
+  }
+}

@@ -1,0 +1,163 @@
+/*
+ * ThreadPool: a fixed number of worker threads that run batches of tasks (batch-protocol.ts).
+ *
+ * Each thread has a lifecycle 'running' → 'dead'. submit() encodes a batch for the thread with the
+ * fewest outstanding batches (so functions it already knows are not resent) and posts it; the
+ * reply is decoded and handed to the batch's callback. Threads are unref'd while idle, so an idle
+ * pool never keeps the process alive, and ref'd while they hold work.
+ *
+ * When a thread dies (process.exit in a task, out of memory, an uncaught error outside a task),
+ * the shared progress array tells which batch and task were running: that batch fails with
+ * KilledWorker naming the task, the batches queued behind it are resubmitted, and a new thread
+ * takes the dead one's place. The pool keeps working.
+ */
+import { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink';
+import type { Key, Task } from '../../src/core/graph/task.js';
+import { CancelledError, DaskError, KilledWorker } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { unpackValue } from '../../src/core/serialize/pack-value.js';
+import { decodeError } from '../../src/core/serialize/error-codec.js';
+import { encodeBatch, type BatchReply } from '../local/batch-protocol.js';
+import type { BatchOutcome } from '../local/executor.js';
+import type { WorkerControl, WorkerData, WorkerInfo } from './worker-control.js';
+
+type ThreadStatus = 'running' | 'dead';
+export type BatchCallback = (outcome: BatchOutcome, workerMs: number) => void;
+
+interface PendingBatch {
+  readonly id: number;
+  readonly tasks: readonly Task[];
+  readonly lookup: (key: Key) => unknown;
+  readonly done: BatchCallback;
+}
+
+class PoolThread {
+  status: ThreadStatus = 'running';
+  lastError: Error | undefined;
+  readonly known = new Set<number>();
+  readonly outstanding = new Map<number, PendingBatch>();
+  readonly progress = new Int32Array(new SharedArrayBuffer(8));
+  readonly worker: Worker;
+  readonly threadId: number;
+  readonly control: Remote<WorkerControl>;
+  constructor(entry: URL) {
+    const { port1, port2 } = new MessageChannel();
+    const data: WorkerData = { progress: this.progress, control: port2 };
+    this.progress[1] = -1;
+    this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
+    this.worker.unref();
+    this.threadId = this.worker.threadId;
+    this.control = wrap<WorkerControl>(port1 as unknown as Endpoint);
+    port1.unref();
+  }
+}
+
+let nextBatchId = 1;
+
+export class ThreadPool {
+  private readonly threads: PoolThread[] = [];
+  private readonly entry: URL;
+  private closed = false;
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
+    const file = join(packageRoot(), 'dist', 'scheduler', 'threads', 'worker-entry.js');
+    if (!existsSync(file)) throw new DaskError('DASK_ERR_CONFIG', `the thread pool needs the built ${file}; run \`npm run build\` first`);
+    this.entry = pathToFileURL(file);
+    for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
+  }
+
+  /** Runs `tasks` on the least busy thread; `done` is called exactly once. */
+  submit(tasks: readonly Task[], lookup: (key: Key) => unknown, done: BatchCallback): void {
+    if (this.closed) throw new CancelledError('the thread pool is closed');
+    let best = this.threads[0]!;
+    for (const t of this.threads) if (t.outstanding.size < best.outstanding.size) best = t;
+    const batch: PendingBatch = { id: nextBatchId++, tasks, lookup, done };
+    const msg = encodeBatch(batch.id, tasks, lookup, best.known);
+    if (best.outstanding.size === 0) best.worker.ref();
+    best.outstanding.set(batch.id, batch);
+    best.worker.postMessage(msg);
+  }
+
+  /** What each thread reports about itself (via the comlink control plane). */
+  info(): Promise<WorkerInfo[]> {
+    return Promise.all(this.threads.map((t) => t.control.info()));
+  }
+
+  /** Ends every thread; outstanding batches fail with CancelledError. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const threads = this.threads.splice(0);
+    for (const t of threads) {
+      t.status = 'dead';
+      for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: new CancelledError('the thread pool was closed') } }, 0);
+      t.outstanding.clear();
+      t.control[releaseProxy]();
+    }
+    await Promise.all(threads.map((t) => t.worker.terminate()));
+  }
+
+  private spawn(slot: number): PoolThread {
+    const t = new PoolThread(this.entry);
+    t.worker.on('message', (reply: BatchReply) => this.onReply(t, reply));
+    t.worker.on('error', (error: Error) => (t.lastError = error));
+    t.worker.on('exit', (code: number) => this.onExit(t, slot, code));
+    return t;
+  }
+
+  private onReply(t: PoolThread, reply: BatchReply): void {
+    const batch = t.outstanding.get(reply.id);
+    if (batch === undefined) return;
+    t.outstanding.delete(reply.id);
+    if (t.outstanding.size === 0) t.worker.unref();
+    const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
+    const error = reply.error === undefined ? undefined : { index: reply.error.index, error: decodeError(reply.error.record) };
+    batch.done(error === undefined ? { results } : { results, error }, reply.ms);
+  }
+
+  private onExit(t: PoolThread, slot: number, code: number): void {
+    if (t.status === 'dead') return;
+    t.status = 'dead';
+    t.control[releaseProxy]();
+    const runningBatch = Atomics.load(t.progress, 0);
+    const runningTask = Atomics.load(t.progress, 1);
+    const orphans: PendingBatch[] = [];
+    for (const b of t.outstanding.values()) {
+      if (b.id === runningBatch) {
+        const key = b.tasks[Math.max(0, runningTask)]?.key ?? '(unknown)';
+        const detail = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `the thread exited with code ${code}`;
+        b.done({ results: [], error: { index: 0, error: new KilledWorker(key, `worker thread ${t.threadId}`, detail) } }, 0);
+      } else {
+        orphans.push(b);
+      }
+    }
+    t.outstanding.clear();
+    if (this.closed) return;
+    this.threads[slot] = this.spawn(slot);
+    for (const b of orphans) this.submit(b.tasks, b.lookup, b.done);
+  }
+}
+
+const pools = new Map<number, ThreadPool>();
+
+/** The shared pool with `size` threads, started on first use. */
+export function getThreadPool(size: number): ThreadPool {
+  let pool = pools.get(size);
+  if (pool === undefined) {
+    pool = new ThreadPool(size);
+    pools.set(size, pool);
+  }
+  return pool;
+}
+
+/** Closes every shared pool (tests and orderly shutdown). */
+export async function closeThreadPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}

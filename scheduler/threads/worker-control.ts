@@ -1,0 +1,26 @@
+/*
+ * The control plane of a pool thread, carried by comlink over a dedicated MessagePort: calls where
+ * clarity beats microseconds (introspection, warming functions). The task hot path does not use
+ * it; see batch-protocol.ts.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { FnRef } from '../../src/core/serialize/fn-ref.js';
+
+export interface WorkerInfo {
+  readonly threadId: number;
+  /** Distinct functions this thread has resolved. */
+  readonly functions: number;
+  readonly heapUsed: number;
+}
+
+export interface WorkerControl {
+  info(): WorkerInfo;
+  /** Resolves these references now (imports modules, compiles sources) so first tasks start warm. */
+  warm(refs: readonly FnRef[]): Promise<number>;
+}
+
+export interface WorkerData {
+  /** Int32Array over a SharedArrayBuffer: [batch id, index of the running task or -1]. */
+  readonly progress: Int32Array;
+  readonly control: MessagePort;
+}
