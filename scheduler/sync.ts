@@ -5,20 +5,25 @@
  */
 import { callTask, type Graph, type Key, type Task } from '../src/core/graph/task.js';
 import type { GetOptions, SchedulerLike } from '../src/core/scheduler-types.js';
-import type { BatchOutcome, Executor } from './local/executor.js';
+import type { BatchLookup, BatchOutcome, Executor } from './local/executor.js';
 import { getAsync } from './local/get-async.js';
+
+const noLookup = (): never => {
+  throw new Error('a task without dependencies looked one up');
+};
 
 const inlineExecutor: Executor = {
   slots: 1,
   batchSize: (ready) => Math.min(ready, 16),
-  run(tasks: readonly Task[], lookup: (key: Key) => unknown, done: (outcome: BatchOutcome) => void): void {
+  run(tasks: readonly Task[], lookup: BatchLookup, done: (outcome: BatchOutcome) => void): void {
     const results: unknown[] = [];
     let pending: Promise<void>[] | undefined;
     let failure: { index: number; error: unknown } | undefined;
     for (let i = 0; i < tasks.length; i++) {
       let value: unknown;
       try {
-        value = callTask(tasks[i]!, lookup);
+        const task = tasks[i]!;
+        value = callTask(task, task.literalArgs ? noLookup : (k) => lookup(i, k));
       } catch (error) {
         done({ results, error: { index: i, error } });
         return;

@@ -9,7 +9,7 @@ import { delayed } from '../collections/delayed/delayed-function.js';
 import { computeAll, isDaskCollection, persistAll, type ComputeOptions, type DaskCollection } from './core/compute.js';
 import { registerScheduler } from './core/scheduler-registry.js';
 import { visualize as graphToText, type VisualizeOptions } from './core/graph/visualize.js';
-import { isPlainContainer } from './core/graph/task.js';
+import { isPlainContainer, type Graph } from './core/graph/task.js';
 
 registerScheduler('sync', async () => (await import('../scheduler/sync.js')).syncScheduler);
 registerScheduler('threads', async () => (await import('../scheduler/threads/threads-scheduler.js')).threadsScheduler);
@@ -21,7 +21,7 @@ function splitOptions(args: readonly unknown[]): { items: unknown[]; options: Co
   const last = args[args.length - 1];
   if (args.length > 0 && isPlainContainer(last) && !Array.isArray(last) && !isDaskCollection(last)) {
     const names = Object.keys(last);
-    if (names.length > 0 && names.every((n) => OPTION_NAMES.has(n))) return { items: args.slice(0, -1), options: last as ComputeOptions };
+    if (names.length > 0 && names.every((n) => OPTION_NAMES.has(n))) return { items: args.slice(0, -1), options: last };
   }
   return { items: [...args], options: {} };
 }
@@ -51,7 +51,7 @@ export function persist(...args: unknown[]): Promise<unknown[]> {
 /** The graph of one or more collections as DOT text (or Mermaid with { format: 'mermaid' }). */
 export function visualize(collection: DaskCollection | readonly DaskCollection[], options?: VisualizeOptions): string {
   const list = Array.isArray(collection) ? (collection as readonly DaskCollection[]) : [collection as DaskCollection];
-  const graph = new Map();
+  const graph: Graph = new Map();
   for (const c of list) for (const [k, v] of c.__daskGraph().toGraph()) graph.set(k, v);
   return graphToText(graph, options);
 }

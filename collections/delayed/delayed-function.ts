@@ -9,7 +9,7 @@
  * default. A wrapped value gets a content-hash key (`typename-token`), also like Dask.
  * With `nout: n` the result has items 0..n-1 and can be destructured.
  */
-import { uniqueToken } from '../../src/core/graph/keys.js';
+import { tokenKey, uniqueToken } from '../../src/core/graph/keys.js';
 import { DataNode, Task, TaskRef, isPlainContainer, type TaskFunction } from '../../src/core/graph/task.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
 import { ValueError } from '../../src/core/errors.js';
@@ -64,8 +64,8 @@ function delayedFunction(fn: TaskFunction, options: DelayedOptions): (...args: u
   const pure = options.pure ?? false;
   return (...args: unknown[]): Delayed => {
     const { taskArgs, deps } = toTaskArgs(args);
-    const key = `${name}-${pure ? tokenize(fn, args) : uniqueToken()}`;
-    const d = new Delayed(key, new Task(key, fn, taskArgs), deps);
+    const key = tokenKey(name, pure ? tokenize(fn, args) : uniqueToken());
+    const d = new Delayed(key, new Task(key, fn, taskArgs, depKeys(deps)), deps);
     return nout === undefined ? d : withItems(d, nout);
   };
 }
@@ -74,9 +74,9 @@ function delayedValue(value: unknown, name: string | undefined): Delayed {
   if (Delayed.isDelayed(value)) return value;
   const { taskArgs, deps } = toTaskArgs([value]);
   const prefix = name ?? typeName(value);
-  const key = `${prefix}-${tokenize(value)}`;
+  const key = tokenKey(prefix, tokenize(value));
   if (deps.length === 0) return new Delayed(key, new DataNode(key, value));
-  return new Delayed(key, new Task(key, identity as TaskFunction, taskArgs), deps);
+  return new Delayed(key, new Task(key, identity, taskArgs, depKeys(deps)), deps);
 }
 
 function typeName(value: unknown): string {
@@ -86,37 +86,85 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
+// toTaskArgs collects the Delayed it meets here (one thread, never re-entered): no closure or
+// Map per call, which matters when a loop builds a million tasks.
+let found: Delayed[] = [];
+let foundKeys: Set<string> | undefined;
+/** Whether the last toTaskArgs met a raw graph Task (an inline call) among the arguments. */
+let sawTask = false;
+
 /** args with Delayed replaced by TaskRefs (inside arrays and plain objects too), and those Delayed. */
-export function toTaskArgs(args: readonly unknown[]): { taskArgs: unknown[]; deps: Delayed[] } {
-  let deps: Map<string, Delayed> | undefined;
-  const walk = (v: unknown): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if (Delayed.isDelayed(v)) {
-      (deps ??= new Map()).set(v.key, v);
-      return new TaskRef(v.key);
+export function toTaskArgs(args: unknown[]): { taskArgs: unknown[]; deps: Delayed[] } {
+  let simple = true;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a !== null && typeof a === 'object') {
+      simple = false;
+      break;
     }
-    if (Array.isArray(v)) {
-      let out: unknown[] | undefined;
-      for (let i = 0; i < v.length; i++) {
-        const w = walk(v[i]);
-        if (w !== v[i]) out ??= v.slice();
-        if (out !== undefined) out[i] = w;
-      }
-      return out ?? v;
-    }
-    if (isPlainContainer(v)) {
-      let out: Record<string, unknown> | undefined;
-      for (const k in v) {
-        const w = walk(v[k]);
-        if (w !== v[k]) out ??= { ...v };
-        if (out !== undefined) out[k] = w;
-      }
-      return out ?? v;
-    }
+  }
+  sawTask = false;
+  if (simple) return { taskArgs: args, deps: [] };
+  found = [];
+  foundKeys = undefined;
+  const taskArgs = replaceDelayed(args) as unknown[];
+  const deps = found;
+  found = [];
+  foundKeys = undefined;
+  return { taskArgs, deps };
+}
+
+function noteDependency(d: Delayed): void {
+  if (foundKeys !== undefined) {
+    if (foundKeys.has(d.key)) return;
+    foundKeys.add(d.key);
+  } else if (found.length < 16) {
+    for (const f of found) if (f === d || f.key === d.key) return;
+  } else {
+    foundKeys = new Set(found.map((f) => f.key));
+    if (foundKeys.has(d.key)) return;
+    foundKeys.add(d.key);
+  }
+  found.push(d);
+}
+
+function replaceDelayed(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (Delayed.isDelayed(v)) {
+    noteDependency(v);
+    return new TaskRef(v.key);
+  }
+  if (v instanceof Task || v instanceof TaskRef) {
+    sawTask = true;
     return v;
-  };
-  const taskArgs = args.map(walk);
-  return { taskArgs, deps: deps === undefined ? [] : [...deps.values()] };
+  }
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const w = replaceDelayed(v[i]);
+      if (w !== v[i]) out ??= v.slice();
+      if (out !== undefined) out[i] = w;
+    }
+    return out ?? v;
+  }
+  if (isPlainContainer(v)) {
+    let out: Record<string, unknown> | undefined;
+    for (const k in v) {
+      const w = replaceDelayed(v[k]);
+      if (w !== v[k]) out ??= { ...v };
+      if (out !== undefined) out[k] = w;
+    }
+    return out ?? v;
+  }
+  return v;
+}
+
+const NO_KEYS: readonly string[] = Object.freeze([]);
+
+/** The keys of `deps` for Task's knownDeps, or undefined (scan the args) if args held a raw Task. */
+function depKeys(deps: readonly Delayed[]): readonly string[] | undefined {
+  if (sawTask) return undefined;
+  return deps.length === 0 ? NO_KEYS : deps.map((d) => d.key);
 }
 
 /** Gives `d` items 0..n-1 (each a getitem task) and makes it iterable over them. */

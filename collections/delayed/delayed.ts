@@ -7,7 +7,7 @@
  */
 import { COLLECTION, computeAll, persistAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
 import { HighLevelGraph, MaterializedLayer } from '../../src/core/graph/high-level-graph.js';
-import { keyPrefix } from '../../src/core/graph/keys.js';
+import { keyPrefix, tokenKey } from '../../src/core/graph/keys.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
 import { DataNode, Task, TaskRef, type Graph, type GraphNode, type Key } from '../../src/core/graph/task.js';
 import { visualize, type VisualizeOptions } from '../../src/core/graph/visualize.js';
@@ -47,7 +47,7 @@ export class Delayed<T = unknown> implements DaskCollection<T> {
   get<K extends keyof T & (string | number)>(k: K): Delayed<T[K]>;
   get(k: string | number): Delayed<unknown>;
   get(k: string | number): Delayed<unknown> {
-    const key = `getitem-${tokenize(this.key, k)}`;
+    const key = tokenKey('getitem', tokenize(this.key, k));
     return new Delayed(key, new Task(key, getItem, [new TaskRef(this.key), k]), [this]);
   }
 
@@ -75,13 +75,15 @@ export class Delayed<T = unknown> implements DaskCollection<T> {
   }
 
   __daskGraph(): HighLevelGraph {
+    // One Map operation per edge: a node already present leaves the size unchanged.
     const tasks: Graph = new Map();
     const stack: Delayed[] = [this];
     while (stack.length > 0) {
       const d = stack.pop()!;
-      if (tasks.has(d.key)) continue;
+      const before = tasks.size;
       tasks.set(d.key, d.node);
-      for (const dep of d.dependencies) if (!tasks.has(dep.key)) stack.push(dep);
+      if (tasks.size === before) continue;
+      for (const dep of d.dependencies) stack.push(dep);
     }
     return new HighLevelGraph([new MaterializedLayer(this.key, tasks)]);
   }

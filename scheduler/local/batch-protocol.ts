@@ -1,6 +1,8 @@
 /*
  * The task hot path between the loop and a worker (thread now; child process later): one message
- * per batch of ready tasks, never one per task.
+ * per batch of ready tasks, never one per task. All the batch's args travel in one flat array
+ * (with offsets), since structured clone pays per object: a thousand one-number arg lists cost
+ * far more to clone than one array of a thousand numbers.
  *
  * Functions travel once per worker: the main side numbers every distinct function reference
  * (FnTable) and a batch carries definitions only for the numbers that worker has not seen. A
@@ -13,6 +15,7 @@
 import { isPlainContainer, Task, TaskRef, type Key, type TaskFunction } from '../../src/core/graph/task.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue } from '../../src/core/serialize/pack-value.js';
+import type { BatchLookup } from './executor.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 
 export const FLAG_UNPACK = 1;
@@ -31,7 +34,9 @@ export interface BatchMessage {
   readonly defs: readonly (readonly [number, FnRef])[];
   readonly fns: Int32Array;
   readonly flags: Uint8Array;
-  readonly args: readonly unknown[][];
+  /** Every task's args, concatenated: task i's are args[argStart[i] .. argStart[i+1]). */
+  readonly argStart: Int32Array;
+  readonly args: readonly unknown[];
 }
 
 export interface BatchReply {
@@ -75,7 +80,7 @@ export const fnTable = new FnTable();
  * updates). Nothing is transferred: dependency values stay with the main side (shared memory
  * is shared, anything else is copied by structured clone).
  */
-export function encodeBatch(id: number, tasks: readonly Task[], lookup: (key: Key) => unknown, known: Set<number>): BatchMessage {
+export function encodeBatch(id: number, tasks: readonly Task[], lookup: BatchLookup, known: Set<number>): BatchMessage {
   const defs: (readonly [number, FnRef])[] = [];
   const need = (fn: TaskFunction): number => {
     const f = fnTable.idOf(fn);
@@ -88,22 +93,23 @@ export function encodeBatch(id: number, tasks: readonly Task[], lookup: (key: Ke
   const n = tasks.length;
   const fns = new Int32Array(n);
   const flags = new Uint8Array(n);
-  const args: unknown[][] = new Array<unknown[]>(n);
+  const argStart = new Int32Array(n + 1);
+  const args: unknown[] = [];
   for (let i = 0; i < n; i++) {
     const t = tasks[i]!;
     fns[i] = need(t.fn);
-    if (t.literalArgs && allPrimitive(t.args)) {
-      args[i] = t.args as unknown[];
-      continue;
+    argStart[i] = args.length;
+    let taskArgs = t.args;
+    if (!(t.literalArgs && allPrimitive(taskArgs))) {
+      const state = { inline: false };
+      const shipped = shipArgs(taskArgs, (k) => lookup(i, k), need, state);
+      taskArgs = packValue(shipped).packed as unknown[];
+      flags[i] = (taskArgs !== shipped ? FLAG_UNPACK : 0) | (state.inline ? FLAG_INLINE : 0);
     }
-    const state = { inline: false };
-    const shipped = shipArgs(t.args, lookup, need, state);
-    const { packed } = packValue(shipped);
-    const packedArgs = packed as unknown[];
-    flags[i] = (packedArgs !== shipped ? FLAG_UNPACK : 0) | (state.inline ? FLAG_INLINE : 0);
-    args[i] = packedArgs;
+    for (let k = 0; k < taskArgs.length; k++) args.push(taskArgs[k]);
   }
-  return { type: 'batch', id, defs, fns, flags, args };
+  argStart[n] = args.length;
+  return { type: 'batch', id, defs, fns, flags, argStart, args };
 }
 
 function allPrimitive(args: readonly unknown[]): boolean {

@@ -11,6 +11,9 @@ export interface BatchOutcome {
   readonly error?: { readonly index: number; readonly error: unknown };
 }
 
+/** The value of dependency `key` of the batch's task number `task`. */
+export type BatchLookup = (task: number, key: Key) => unknown;
+
 export interface Executor {
   /** How many batches may be outstanding at once. */
   readonly slots: number;
@@ -20,5 +23,5 @@ export interface Executor {
    * Runs `tasks`, reading dependency values through `lookup`, and calls `done` once (possibly
    * before returning, for inline executors).
    */
-  run(tasks: readonly Task[], lookup: (key: Key) => unknown, done: (outcome: BatchOutcome) => void): void;
+  run(tasks: readonly Task[], lookup: BatchLookup, done: (outcome: BatchOutcome) => void): void;
 }

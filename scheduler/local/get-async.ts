@@ -16,7 +16,7 @@
 import { planGraph, type Plan } from '../../src/core/graph/plan.js';
 import type { Graph, Key, Task } from '../../src/core/graph/task.js';
 import type { GetOptions, LoopState, SchedulerHooks } from '../../src/core/scheduler-types.js';
-import { TaskError, DaskError } from '../../src/core/errors.js';
+import { TaskError, DaskError, GraphError } from '../../src/core/errors.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
 import type { BatchOutcome, Executor } from './executor.js';
 import { ReadyHeap } from './ready-heap.js';
@@ -34,7 +34,8 @@ class Loop implements LoopState {
   private outstanding = 0;
   private pumping = false;
   private failed = false;
-  private readonly lookup = (k: Key): unknown => this.results[this.plan.index.get(k) as number];
+  /** Key → position among deps, for tasks with many dependencies (built when first needed). */
+  private readonly positions = new Map<number, Map<Key, number>>();
 
   constructor(
     private readonly plan: Plan,
@@ -81,7 +82,7 @@ class Loop implements LoopState {
       const i = this.ready.pop();
       const node = this.plan.nodes[i]!;
       if (node.kind === 'task') ids.push(i);
-      else this.complete(i, node.kind === 'data' ? node.value : this.lookup(node.target));
+      else this.complete(i, node.kind === 'data' ? node.value : this.results[this.plan.deps[this.plan.depStart[i]!]!]);
     }
     return ids;
   }
@@ -92,13 +93,40 @@ class Loop implements LoopState {
     this.running += ids.length;
     if (this.hooks.length > 0) for (const t of tasks) for (const h of this.hooks) h.pretask?.(t.key, this);
     try {
-      this.executor.run(tasks, this.lookup, (outcome) => this.onBatch(ids, outcome));
+      this.executor.run(tasks, (j, k) => this.dependencyValue(ids[j]!, k), (outcome) => this.onBatch(ids, outcome));
     } catch (error) {
       // The executor refused the batch before running it (say, a function that cannot be shipped).
       this.outstanding -= 1;
       this.running -= ids.length;
       this.fail(error);
     }
+  }
+
+  /**
+   * The value of dependency `key` of task `r`, found by its position in the task's deps (plan.ts
+   * keeps CSR deps in that order); tasks with many dependencies get a key → position map once.
+   */
+  private dependencyValue(r: number, key: Key): unknown {
+    const p = this.plan;
+    const deps = p.nodes[r]!.deps;
+    let pos = -1;
+    if (deps.length <= 16) {
+      for (let i = 0; i < deps.length; i++) {
+        if (deps[i] === key) {
+          pos = i;
+          break;
+        }
+      }
+    } else {
+      let positions = this.positions.get(r);
+      if (positions === undefined) {
+        positions = new Map(deps.map((d, i) => [d, i]));
+        this.positions.set(r, positions);
+      }
+      pos = positions.get(key) ?? -1;
+    }
+    if (pos < 0) throw new GraphError(`task ${p.keys[r]!} reads ${key}, which is not among its dependencies`, { key });
+    return this.results[p.deps[p.depStart[r]! + pos]!];
   }
 
   private onBatch(ids: number[], outcome: BatchOutcome): void {
@@ -118,6 +146,7 @@ class Loop implements LoopState {
   private complete(i: number, value: unknown): void {
     const p = this.plan;
     this.results[i] = value;
+    if (this.positions.size > 0) this.positions.delete(i);
     this.live += 1;
     this.done += 1;
     if (this.hooks.length > 0) for (const h of this.hooks) h.posttask?.(p.keys[i]!, value, this);

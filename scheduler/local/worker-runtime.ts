@@ -12,7 +12,7 @@
  * packed with their plain buffers transferred: the worker does not keep them.
  */
 import type { TaskFunction } from '../../src/core/graph/task.js';
-import { resolveFnRef, type FnRef } from '../../src/core/serialize/fn-ref.js';
+import { resolveFnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
 import { FLAG_INLINE, FLAG_UNPACK, type BatchMessage, type BatchReply, type InlineSpec } from './batch-protocol.js';
@@ -60,7 +60,7 @@ export class WorkerRuntime {
     let waits: Promise<void>[] | undefined;
     for (const [id, ref] of defs) {
       try {
-        const fn = resolveFnRef(ref as FnRef);
+        const fn = resolveFnRef(ref);
         if (fn instanceof Promise) {
           const settle = fn.then(
             (f: TaskFunction) => void (this.fns[id] = f as Call),
@@ -80,6 +80,7 @@ export class WorkerRuntime {
     const n = msg.fns.length;
     const results: unknown[] = new Array<unknown>(n);
     const progress = this.progress;
+    const flat = msg.args;
     if (progress !== undefined) progress[0] = msg.id;
     let awaiting: Promise<void>[] | undefined;
     let failure: { index: number; error: unknown } | undefined;
@@ -87,11 +88,18 @@ export class WorkerRuntime {
       if (progress !== undefined) progress[1] = i;
       try {
         const flags = msg.flags[i]!;
-        let args = msg.args[i]!;
-        if (flags & FLAG_UNPACK) args = unpackValue(args) as unknown[];
-        if (flags & FLAG_INLINE) args = this.evaluateInline(args) as unknown[];
         const fn = this.fnFor(msg.fns[i]!);
-        const value = fn(...args);
+        const a = msg.argStart[i]!;
+        const count = msg.argStart[i + 1]! - a;
+        let value: unknown;
+        if (flags === 0 && count <= 2) {
+          value = count === 0 ? fn() : count === 1 ? fn(flat[a]) : fn(flat[a], flat[a + 1]);
+        } else {
+          let args = flat.slice(a, a + count);
+          if (flags & FLAG_UNPACK) args = unpackValue(args) as unknown[];
+          if (flags & FLAG_INLINE) args = this.evaluateInline(args) as unknown[];
+          value = fn(...args);
+        }
         results[i] = value;
         if (value instanceof Promise) {
           const settle = (value as Promise<unknown>).then(
@@ -112,7 +120,9 @@ export class WorkerRuntime {
   private fnFor(id: number): Call {
     const fn = this.fns[id];
     if (fn !== undefined) return fn;
-    throw this.broken.get(id) ?? new Error(`function #${id} was never sent to this worker`);
+    const why = this.broken.get(id);
+    if (why instanceof Error) throw why;
+    throw new Error(why === undefined ? `function #${id} was never sent to this worker` : `function #${id} could not be loaded: ${JSON.stringify(why)}`);
   }
 
   private evaluateInline(value: unknown): unknown {

@@ -15,14 +15,14 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { wrap, releaseProxy, type Endpoint, type Remote } from 'comlink';
-import type { Key, Task } from '../../src/core/graph/task.js';
+import { wrap, releaseProxy, type Remote } from 'comlink';
+import type { Task } from '../../src/core/graph/task.js';
 import { CancelledError, DaskError, KilledWorker } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import { unpackValue } from '../../src/core/serialize/pack-value.js';
 import { decodeError } from '../../src/core/serialize/error-codec.js';
 import { encodeBatch, type BatchReply } from '../local/batch-protocol.js';
-import type { BatchOutcome } from '../local/executor.js';
+import type { BatchLookup, BatchOutcome } from '../local/executor.js';
 import type { WorkerControl, WorkerData, WorkerInfo } from './worker-control.js';
 
 type ThreadStatus = 'running' | 'dead';
@@ -31,7 +31,7 @@ export type BatchCallback = (outcome: BatchOutcome, workerMs: number) => void;
 interface PendingBatch {
   readonly id: number;
   readonly tasks: readonly Task[];
-  readonly lookup: (key: Key) => unknown;
+  readonly lookup: BatchLookup;
   readonly done: BatchCallback;
 }
 
@@ -51,7 +51,7 @@ class PoolThread {
     this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
     this.worker.unref();
     this.threadId = this.worker.threadId;
-    this.control = wrap<WorkerControl>(port1 as unknown as Endpoint);
+    this.control = wrap<WorkerControl>(port1);
     port1.unref();
   }
 }
@@ -72,7 +72,7 @@ export class ThreadPool {
   }
 
   /** Runs `tasks` on the least busy thread; `done` is called exactly once. */
-  submit(tasks: readonly Task[], lookup: (key: Key) => unknown, done: BatchCallback): void {
+  submit(tasks: readonly Task[], lookup: BatchLookup, done: BatchCallback): void {
     if (this.closed) throw new CancelledError('the thread pool is closed');
     let best = this.threads[0]!;
     for (const t of this.threads) if (t.outstanding.size < best.outstanding.size) best = t;

@@ -11,7 +11,7 @@
 import { availableParallelism } from 'node:os';
 import type { Graph, Key, Task } from '../../src/core/graph/task.js';
 import type { GetOptions, SchedulerLike } from '../../src/core/scheduler-types.js';
-import type { BatchOutcome, Executor } from '../local/executor.js';
+import type { BatchLookup, BatchOutcome, Executor } from '../local/executor.js';
 import { getAsync } from '../local/get-async.js';
 import { getThreadPool, type ThreadPool } from './thread-pool.js';
 
@@ -30,7 +30,7 @@ class ThreadsExecutor implements Executor {
     const byTime = Math.floor(TARGET_BATCH_MS / Math.max(this.msPerTask, 1e-6));
     return Math.max(1, Math.min(share, byTime, MAX_BATCH));
   }
-  run(tasks: readonly Task[], lookup: (key: Key) => unknown, done: (outcome: BatchOutcome) => void): void {
+  run(tasks: readonly Task[], lookup: BatchLookup, done: (outcome: BatchOutcome) => void): void {
     this.pool.submit(tasks, lookup, (outcome, ms) => {
       if (outcome.error === undefined && tasks.length > 0) {
         const per = ms / tasks.length;

@@ -4,7 +4,7 @@
  * transferred. The comlink control port answers introspection and warm-up calls.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { expose, type Endpoint } from 'comlink';
+import { expose } from 'comlink';
 import { resolveFnRef } from '../../src/core/serialize/fn-ref.js';
 import type { BatchMessage } from '../local/batch-protocol.js';
 import { WorkerRuntime, type Outgoing } from '../local/worker-runtime.js';
@@ -26,8 +26,8 @@ port.on('message', (msg: BatchMessage) => {
 const control: WorkerControl = {
   info: () => ({ threadId, functions: runtime.functionCount, heapUsed: process.memoryUsage().heapUsed }),
   async warm(refs) {
-    await Promise.all(refs.map((r) => resolveFnRef(r)));
+    await Promise.all(refs.map((r) => Promise.resolve(resolveFnRef(r))));
     return refs.length;
   },
 };
-expose(control, data.control as unknown as Endpoint);
+expose(control, data.control);

@@ -57,7 +57,7 @@ function unflatten(tree: KeyTree, values: readonly unknown[], pos: { i: number }
   return tree.map((t) => unflatten(t, values, pos));
 }
 
-/** One optimised graph for several collections, and each collection's key tree. */
+/** One optimised graph for several collections (read-only: it may be shared), and their keys. */
 export function collectionsToGraph(collections: readonly DaskCollection[], optimize = true): { graph: Graph; keys: Key[] } {
   const groups = new Map<Optimizer, DaskCollection[]>();
   for (const c of collections) {
@@ -66,16 +66,18 @@ export function collectionsToGraph(collections: readonly DaskCollection[], optim
     else g.push(c);
   }
   const keys: Key[] = [];
-  let graph: Graph | undefined;
+  const graphs: Graph[] = [];
   for (const [optimizer, members] of groups) {
     const groupKeys = members.flatMap((c) => flattenKeys(c.__daskKeys()));
-    keys.push(...groupKeys);
+    for (const k of groupKeys) keys.push(k);
     const hlg = HighLevelGraph.merge(members.map((c) => c.__daskGraph()));
-    const g = optimize ? optimizer(hlg, groupKeys) : hlg.toGraph();
-    if (graph === undefined) graph = g;
-    else for (const [k, node] of g) graph.set(k, node);
+    graphs.push(optimize ? optimizer(hlg, groupKeys) : hlg.toGraph());
   }
-  return { graph: graph ?? new Map(), keys };
+  // An optimiser may hand back a graph a collection still holds: merge into a new Map, never into it.
+  if (graphs.length === 1) return { graph: graphs[0]!, keys };
+  const graph: Graph = new Map();
+  for (const g of graphs) for (const [k, node] of g) graph.set(k, node);
+  return { graph, keys };
 }
 
 function hooksFor(options: ComputeOptions): SchedulerHooks[] {

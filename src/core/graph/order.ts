@@ -4,15 +4,12 @@
  * finishing a branch before opening the next keeps few intermediate results alive at once.
  * Without `keys`, every sink of the graph (a key nothing depends on) is an output, in graph order.
  */
-import { planGraph } from './plan.js';
+import { planGraph, planRanks } from './plan.js';
 import type { Graph, Key } from './task.js';
 
 export function order(graph: Graph, keys?: readonly Key[]): Map<Key, number> {
   const outputs = keys ?? sinks(graph);
-  const plan = planGraph(graph, outputs);
-  const priorities = new Map<Key, number>();
-  plan.keys.forEach((k, i) => priorities.set(k, i));
-  return priorities;
+  return planRanks(planGraph(graph, outputs));
 }
 
 /** Keys no other node depends on, in graph order. */

@@ -35,13 +35,25 @@ export class Task {
   readonly deps: readonly Key[];
   /** True when args hold no TaskRef and no inline Task, so they are passed as they are. */
   readonly literalArgs: boolean;
-  constructor(key: Key, fn: TaskFunction, args: readonly unknown[]) {
+  /** Scratch for planGraph; see GraphNode. */
+  planEpoch = 0;
+  planId = 0;
+  /**
+   * `knownDeps` lets a caller that has just built `args` (Delayed does) skip the scan: it must be
+   * exactly the keys of the TaskRefs in args, without repeats, and args must hold no inline Task.
+   */
+  constructor(key: Key, fn: TaskFunction, args: readonly unknown[], knownDeps?: readonly Key[]) {
     this.key = key;
     this.fn = fn;
     this.args = args;
-    const scan = scanArgs(args);
-    this.deps = scan.deps;
-    this.literalArgs = !scan.refs;
+    if (knownDeps !== undefined) {
+      this.deps = knownDeps.length === 0 ? EMPTY : knownDeps;
+      this.literalArgs = knownDeps.length === 0;
+    } else {
+      const scan = scanArgs(args);
+      this.deps = scan.deps;
+      this.literalArgs = !scan.refs;
+    }
   }
 }
 
@@ -50,6 +62,9 @@ export class DataNode {
   readonly key: Key;
   readonly value: unknown;
   readonly deps: readonly Key[] = EMPTY;
+  /** Scratch for planGraph; see GraphNode. */
+  planEpoch = 0;
+  planId = 0;
   constructor(key: Key, value: unknown) {
     this.key = key;
     this.value = value;
@@ -61,6 +76,9 @@ export class Alias {
   readonly key: Key;
   readonly target: Key;
   readonly deps: readonly Key[];
+  /** Scratch for planGraph; see GraphNode. */
+  planEpoch = 0;
+  planId = 0;
   constructor(key: Key, target: Key) {
     this.key = key;
     this.target = target;
@@ -69,6 +87,13 @@ export class Alias {
 }
 
 export type GraphNode = Task | DataNode | Alias;
+
+/*
+ * planGraph (plan.ts) marks nodes while it walks a graph, in two mutable slots every node class
+ * carries: `planEpoch` says which walk wrote `planId`. Planning runs synchronously to the end, so
+ * a walk never sees another walk's marks as its own, and nothing after planning reads them. This
+ * spares a Map lookup per node, which dominates the cost of planning a million tasks.
+ */
 
 /** A materialised (low-level) graph. */
 export type Graph = Map<Key, GraphNode>;
@@ -84,25 +109,62 @@ export function isPlainContainer(value: unknown): value is Record<string, unknow
   return proto === Object.prototype || proto === null;
 }
 
+// scanArgs collects into these module-level scratch slots (one thread, never re-entered), so
+// building a task allocates nothing beyond its deps array: graphs reach millions of tasks.
+let scanDeps: Key[] = [];
+let scanSet: Set<Key> | undefined;
+let scanRefs = false;
+
+const LITERAL_SCAN = { deps: EMPTY, refs: false };
+
 function scanArgs(args: readonly unknown[]): { deps: readonly Key[]; refs: boolean } {
-  let found: Set<Key> | undefined;
-  let refs = false;
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (value instanceof TaskRef) {
-      (found ??= new Set()).add(value.key);
-      refs = true;
-    } else if (value instanceof Task) {
-      for (const d of value.deps) (found ??= new Set()).add(d);
-      refs = true;
-    } else if (Array.isArray(value)) {
-      for (const v of value) visit(v);
-    } else if (isPlainContainer(value)) {
-      for (const k in value) visit(value[k]);
+  let simple = true;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a !== null && typeof a === 'object') {
+      simple = false;
+      break;
     }
-  };
-  for (const a of args) visit(a);
-  return { deps: found === undefined ? EMPTY : [...found], refs };
+  }
+  if (simple) return LITERAL_SCAN;
+  scanDeps = [];
+  scanSet = undefined;
+  scanRefs = false;
+  for (let i = 0; i < args.length; i++) visitArg(args[i]);
+  const deps = scanDeps.length === 0 ? EMPTY : scanDeps;
+  const refs = scanRefs;
+  scanDeps = [];
+  scanSet = undefined;
+  return { deps, refs };
+}
+
+function addDep(k: Key): void {
+  if (scanSet !== undefined) {
+    if (scanSet.has(k)) return;
+    scanSet.add(k);
+  } else if (scanDeps.length < 16) {
+    if (scanDeps.includes(k)) return;
+  } else {
+    scanSet = new Set(scanDeps);
+    if (scanSet.has(k)) return;
+    scanSet.add(k);
+  }
+  scanDeps.push(k);
+}
+
+function visitArg(value: unknown): void {
+  if (value === null || typeof value !== 'object') return;
+  if (value instanceof TaskRef) {
+    addDep(value.key);
+    scanRefs = true;
+  } else if (value instanceof Task) {
+    for (const d of value.deps) addDep(d);
+    scanRefs = true;
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) visitArg(value[i]);
+  } else if (isPlainContainer(value)) {
+    for (const k in value) visitArg(value[k]);
+  }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, test } from 'vitest';
+import type * as Fixture from '../../fixtures/delayed-functions.mjs';
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { compute, config, delayed, Delayed, persist, visualize, type SchedulerHooks } from '../../../src/index.js';
 import { closeThreadPools } from '../../../scheduler/threads/thread-pool.js';
 
@@ -121,7 +121,7 @@ describe('Delayed semantics', () => {
     const restore = config.set({ scheduler: 'sync' });
     try {
       const fixture = new URL('../../fixtures/delayed-functions.mjs', import.meta.url).href;
-      const { currentThreadId } = (await import(fixture)) as typeof import('../../fixtures/delayed-functions.mjs');
+      const { currentThreadId } = (await import(fixture)) as typeof Fixture;
       const threadId = delayed(currentThreadId, { module: fixture })();
       expect(await threadId.compute({ hooks: [hook] })).toBe(0);
     } finally {
@@ -136,7 +136,7 @@ describe('Delayed semantics', () => {
   test('progress: true draws a bar that reaches 100%', async () => {
     const writes: string[] = [];
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => writes.push(String(chunk)) > 0) as typeof process.stderr.write;
+    process.stderr.write = ((chunk: string) => writes.push(String(chunk)) > 0);
     try {
       const inc = delayed((x: number) => x + 1);
       await compute(...Array.from({ length: 50 }, (_, i) => inc(i)), { scheduler: 'sync', progress: true });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { planGraph } from '../../../src/core/graph/plan.js';
+import { planGraph, planRanks } from '../../../src/core/graph/plan.js';
 import { order, sinks } from '../../../src/core/graph/order.js';
 import { validate } from '../../../src/core/graph/validate.js';
 import { Alias, DataNode, Task, TaskRef, type Graph, type GraphNode } from '../../../src/core/graph/task.js';
@@ -83,7 +83,7 @@ describe('order', () => {
   test('the plan records dependents for the loop', () => {
     const g = graphOf(t('a'), t('b', 'a'), t('c', 'a'), t('d', 'b', 'c'));
     const p = planGraph(g, ['d']);
-    const ia = p.index.get('a')!;
+    const ia = planRanks(p).get('a')!;
     const dependents = Array.from(p.dependents.subarray(p.dependentStart[ia], p.dependentStart[ia + 1])).map((i) => p.keys[i]);
     expect(dependents.sort()).toEqual(['b', 'c']);
   });

@@ -1,0 +1,33 @@
+/*
+ * Shared bench plumbing: run a tinybench Bench and read each task's median latency (after
+ * warm-up), and the row format every workload reports: the workload, what was measured, its
+ * median, and its ratio to the baseline measured in the same run.
+ */
+import { Bench } from 'tinybench';
+
+export interface Row {
+  readonly workload: string;
+  readonly case: string;
+  readonly medianMs: number;
+  /** Per-task cost in µs where the workload is a count of tasks. */
+  readonly usPerTask?: number;
+  /** The same-run baseline this row is compared with, and median(baseline) / median(this). */
+  readonly baseline?: string | undefined;
+  readonly speedup?: number | undefined;
+}
+
+export type Fn = () => unknown;
+
+/** Medians (ms) of each function, measured by tinybench with warm-up. */
+export async function medians(cases: Record<string, Fn>, options: { time?: number; iterations?: number; warmupIterations?: number } = {}): Promise<Map<string, number>> {
+  const bench = new Bench({ time: options.time ?? 1000, iterations: options.iterations ?? 10, warmupIterations: options.warmupIterations ?? 3 });
+  for (const [name, fn] of Object.entries(cases)) bench.add(name, fn);
+  await bench.run();
+  const out = new Map<string, number>();
+  for (const task of bench.tasks) {
+    const r = task.result;
+    if (r.state !== 'completed') throw new Error(`bench case ${task.name} did not complete: ${r.state === 'errored' ? String(r.error) : r.state}`);
+    out.set(task.name, r.latency.p50);
+  }
+  return out;
+}
