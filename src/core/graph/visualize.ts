@@ -12,6 +12,7 @@
  * the target language: DOT escapes backslash and double quote; Mermaid uses its #code; entities.
  */
 import { ValueError } from '../errors.js';
+import { keyName, keyPrefix } from './keys.js';
 import type { Graph, Key } from './task.js';
 
 export interface VisualizeOptions {
@@ -51,7 +52,7 @@ export function visualize(graph: Graph, options: VisualizeOptions = {}): string 
     if (n.kind === 'task') {
       const id = `n${next++}`;
       fnId.set(k, id);
-      picture.nodes.push(node(id, functionLabel(n.fn), 'function'));
+      picture.nodes.push(node(id, functionLabel(n.fn, n.key), 'function'));
     }
     const id = `n${next++}`;
     dataId.set(k, id);
@@ -82,10 +83,15 @@ export function visualize(graph: Graph, options: VisualizeOptions = {}): string 
   return [...head, ...picture.nodes, ...picture.edges, ...tail].join('\n') + '\n';
 }
 
-/** The function's name, as dask.utils.funcname gives it; anonymous functions are `lambda`. */
-function functionLabel(fn: { name: string }): string {
+/**
+ * The function's name, as dask.utils.funcname gives it. An anonymous function takes the prefix of
+ * a `prefix-token` key (delayed(fn, { name: 'inc' }) keys read `inc-...`), else `lambda`.
+ */
+function functionLabel(fn: { name: string }, key: string): string {
   const name = fn.name;
-  return name === '' || name === 'anonymous' ? 'lambda' : name.replace(/^bound /, '');
+  if (name !== '' && name !== 'anonymous') return name.replace(/^bound /, '');
+  const prefix = keyPrefix(key);
+  return prefix !== keyName(key) ? prefix : 'lambda';
 }
 
 function dotQuote(label: string): string {
