@@ -44,16 +44,22 @@ class PoolThread {
   readonly worker: Worker;
   readonly threadId: number;
   readonly control: Remote<WorkerControl>;
-  constructor(entry: URL) {
+  constructor(entry: URL, options: ThreadPoolOptions) {
     const { port1, port2 } = new MessageChannel();
     const data: WorkerData = { progress: this.progress, control: port2 };
     this.progress[1] = -1;
-    this.worker = new Worker(entry, { workerData: data, transferList: [port2] });
+    const limits = options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } };
+    this.worker = new Worker(entry, { workerData: data, transferList: [port2], ...limits });
     this.worker.unref();
     this.threadId = this.worker.threadId;
     this.control = wrap<WorkerControl>(port1);
     port1.unref();
   }
+}
+
+export interface ThreadPoolOptions {
+  /** Heap limit of each thread (V8 old generation), in MiB; a task exceeding it ends its thread. */
+  readonly maxHeapMb?: number;
 }
 
 let nextBatchId = 1;
@@ -63,7 +69,10 @@ export class ThreadPool {
   private readonly entry: URL;
   private closed = false;
 
-  constructor(readonly size: number) {
+  constructor(
+    readonly size: number,
+    private readonly options: ThreadPoolOptions = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
     const file = join(packageRoot(), 'dist', 'scheduler', 'threads', 'worker-entry.js');
     if (!existsSync(file)) throw new DaskError('DASK_ERR_CONFIG', `the thread pool needs the built ${file}; run \`npm run build\` first`);
@@ -103,7 +112,7 @@ export class ThreadPool {
   }
 
   private spawn(slot: number): PoolThread {
-    const t = new PoolThread(this.entry);
+    const t = new PoolThread(this.entry, this.options);
     t.worker.on('message', (reply: BatchReply) => this.onReply(t, reply));
     t.worker.on('error', (error: Error) => (t.lastError = error));
     t.worker.on('exit', (code: number) => this.onExit(t, slot, code));

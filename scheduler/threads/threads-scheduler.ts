@@ -18,7 +18,7 @@ import { getThreadPool, type ThreadPool } from './thread-pool.js';
 const TARGET_BATCH_MS = 2;
 const MAX_BATCH = 128;
 
-class ThreadsExecutor implements Executor {
+export class ThreadsExecutor implements Executor {
   readonly slots: number;
   private msPerTask = Number.NaN;
   constructor(private readonly pool: ThreadPool) {

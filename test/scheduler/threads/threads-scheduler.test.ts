@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type * as Fixture from '../../fixtures/delayed-functions.mjs';
-import { threadsScheduler } from '../../../scheduler/threads/threads-scheduler.js';
-import { closeThreadPools, getThreadPool } from '../../../scheduler/threads/thread-pool.js';
+import { threadsScheduler, ThreadsExecutor } from '../../../scheduler/threads/threads-scheduler.js';
+import { closeThreadPools, getThreadPool, ThreadPool } from '../../../scheduler/threads/thread-pool.js';
+import { getAsync } from '../../../scheduler/local/get-async.js';
 import { DataNode, Task, TaskRef, type Graph, type GraphNode } from '../../../src/core/graph/task.js';
 import { KilledWorker, SerializationError, TaskError } from '../../../src/core/errors.js';
 import type { LoopState, SchedulerHooks } from '../../../src/core/scheduler-types.js';
@@ -92,6 +93,24 @@ describe('threads scheduler', () => {
     expect(after.filter((id) => !before.includes(id)).length).toBe(1);
     const { graph, root, expected } = treeReduction(100, 4);
     expect(await threadsScheduler.get(graph, [root], opts)).toEqual([expected]);
+  });
+
+  test('a task that runs its thread out of memory fails with KilledWorker; the pool goes on', async () => {
+    const pool = new ThreadPool(1, { maxHeapMb: 48 });
+    try {
+      const hog = new Task('hog-1', () => {
+        const keep: number[][] = [];
+        for (;;) keep.push(new Array<number>(1e6).fill(1.5));
+      }, []);
+      const err = await getAsync(graphOf(hog), ['hog-1'], new ThreadsExecutor(pool)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KilledWorker);
+      expect((err as KilledWorker).key).toBe('hog-1');
+      expect((err as KilledWorker).message).toMatch(/out of memory|ERR_WORKER_OUT_OF_MEMORY/i);
+      const ok = await getAsync(graphOf(new Task('after', (x: number) => x * 2, [21])), ['after'], new ThreadsExecutor(pool));
+      expect(ok).toEqual([42]);
+    } finally {
+      await pool.close();
+    }
   });
 
   test('an async task that kills its thread after an await is still caught', async () => {
