@@ -13,6 +13,7 @@ import { tokenKey, uniqueToken } from '../../src/core/graph/keys.js';
 import { DataNode, Task, TaskRef, isPlainContainer, type TaskFunction } from '../../src/core/graph/task.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
 import { ValueError } from '../../src/core/errors.js';
+import { allPrimitive, UniqueList } from '../../src/core/graph/unique-list.js';
 import { registerModuleFunction } from '../../src/core/serialize/fn-ref.js';
 import { Delayed } from './delayed.js';
 import { identity } from './kernels.js';
@@ -86,52 +87,28 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-// toTaskArgs collects the Delayed it meets here (one thread, never re-entered): no closure or
-// Map per call, which matters when a loop builds a million tasks.
-let found: Delayed[] = [];
-let foundKeys: Set<string> | undefined;
-/** Whether the last toTaskArgs met a raw graph Task (an inline call) among the arguments. */
+// toTaskArgs collects the Delayed it meets here (one thread, never re-entered): no closure per
+// call, which matters when a loop builds a million tasks.
+let found: UniqueList<Delayed> | undefined;
+/** Whether the last toTaskArgs met a raw graph Task or TaskRef among the arguments. */
 let sawTask = false;
+const delayedKey = (d: Delayed): string => d.key;
 
 /** args with Delayed replaced by TaskRefs (inside arrays and plain objects too), and those Delayed. */
 export function toTaskArgs(args: unknown[]): { taskArgs: unknown[]; deps: Delayed[] } {
-  let simple = true;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a !== null && typeof a === 'object') {
-      simple = false;
-      break;
-    }
-  }
   sawTask = false;
-  if (simple) return { taskArgs: args, deps: [] };
-  found = [];
-  foundKeys = undefined;
+  if (allPrimitive(args)) return { taskArgs: args, deps: [] };
+  found = new UniqueList(delayedKey);
   const taskArgs = replaceDelayed(args) as unknown[];
-  const deps = found;
-  found = [];
-  foundKeys = undefined;
+  const deps = found.items;
+  found = undefined;
   return { taskArgs, deps };
-}
-
-function noteDependency(d: Delayed): void {
-  if (foundKeys !== undefined) {
-    if (foundKeys.has(d.key)) return;
-    foundKeys.add(d.key);
-  } else if (found.length < 16) {
-    for (const f of found) if (f === d || f.key === d.key) return;
-  } else {
-    foundKeys = new Set(found.map((f) => f.key));
-    if (foundKeys.has(d.key)) return;
-    foundKeys.add(d.key);
-  }
-  found.push(d);
 }
 
 function replaceDelayed(v: unknown): unknown {
   if (v === null || typeof v !== 'object') return v;
   if (Delayed.isDelayed(v)) {
-    noteDependency(v);
+    found!.add(v);
     return new TaskRef(v.key);
   }
   if (v instanceof Task || v instanceof TaskRef) {

@@ -13,6 +13,7 @@
  * of a few numbers and nothing else.
  */
 import { isPlainContainer, Task, TaskRef, type Key, type TaskFunction } from '../../src/core/graph/task.js';
+import { allPrimitive } from '../../src/core/graph/unique-list.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue } from '../../src/core/serialize/pack-value.js';
 import type { BatchLookup } from './executor.js';
@@ -110,11 +111,6 @@ export function encodeBatch(id: number, tasks: readonly Task[], lookup: BatchLoo
   }
   argStart[n] = args.length;
   return { type: 'batch', id, defs, fns, flags, argStart, args };
-}
-
-function allPrimitive(args: readonly unknown[]): boolean {
-  for (const a of args) if (a !== null && typeof a === 'object') return false;
-  return true;
 }
 
 /** args with TaskRefs replaced by values and inline Tasks by InlineSpecs. */

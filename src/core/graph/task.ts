@@ -16,6 +16,8 @@ export type Key = string;
 /** Any callable a task may hold; it is only ever invoked through `callTask`. */
 export type TaskFunction = (...args: never[]) => unknown;
 
+import { allPrimitive, UniqueList } from './unique-list.js';
+
 const EMPTY: readonly Key[] = Object.freeze([]);
 
 /** The computed value of another key, used inside a task's args. */
@@ -110,46 +112,25 @@ export function isPlainContainer(value: unknown): value is Record<string, unknow
 }
 
 // scanArgs collects into these module-level scratch slots (one thread, never re-entered), so
-// building a task allocates nothing beyond its deps array: graphs reach millions of tasks.
-let scanDeps: Key[] = [];
-let scanSet: Set<Key> | undefined;
+// building a task allocates nothing beyond its deps list: graphs reach millions of tasks.
+let scanDeps: UniqueList<Key> | undefined;
 let scanRefs = false;
 
 const LITERAL_SCAN = { deps: EMPTY, refs: false };
+const identityKey = (k: Key): Key => k;
 
 function scanArgs(args: readonly unknown[]): { deps: readonly Key[]; refs: boolean } {
-  let simple = true;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a !== null && typeof a === 'object') {
-      simple = false;
-      break;
-    }
-  }
-  if (simple) return LITERAL_SCAN;
-  scanDeps = [];
-  scanSet = undefined;
+  if (allPrimitive(args)) return LITERAL_SCAN;
+  scanDeps = new UniqueList(identityKey);
   scanRefs = false;
   for (let i = 0; i < args.length; i++) visitArg(args[i]);
-  const deps = scanDeps.length === 0 ? EMPTY : scanDeps;
-  const refs = scanRefs;
-  scanDeps = [];
-  scanSet = undefined;
-  return { deps, refs };
+  const deps = scanDeps.items.length === 0 ? EMPTY : scanDeps.items;
+  scanDeps = undefined;
+  return { deps, refs: scanRefs };
 }
 
 function addDep(k: Key): void {
-  if (scanSet !== undefined) {
-    if (scanSet.has(k)) return;
-    scanSet.add(k);
-  } else if (scanDeps.length < 16) {
-    if (scanDeps.includes(k)) return;
-  } else {
-    scanSet = new Set(scanDeps);
-    if (scanSet.has(k)) return;
-    scanSet.add(k);
-  }
-  scanDeps.push(k);
+  scanDeps!.add(k);
 }
 
 function visitArg(value: unknown): void {
