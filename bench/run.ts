@@ -7,11 +7,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import { benchTinyTasks } from './b1-tiny-tasks.js';
 import { benchMillionTasks } from './b7-million-tasks.js';
+import { benchArrayReductions } from './b2-b3-array-reductions.js';
+import { benchMatmul } from './b4-matmul.js';
+import { benchHugeMean } from './b7-huge-mean.js';
 import type { Row } from './measure.js';
 
 const workloads: Record<string, () => Promise<Row[]>> = {
   B1: benchTinyTasks,
+  B2B3: benchArrayReductions,
+  B4: benchMatmul,
   B7: benchMillionTasks,
+  B7b: benchHugeMean,
 };
 
 const wanted = process.argv.slice(2).filter((a) => a in workloads);

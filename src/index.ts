@@ -7,12 +7,11 @@
 import { Delayed } from '../collections/delayed/delayed.js';
 import { delayed } from '../collections/delayed/delayed-function.js';
 import { computeAll, isDaskCollection, persistAll, type ComputeOptions, type DaskCollection } from './core/compute.js';
-import { registerScheduler } from './core/scheduler-registry.js';
+import { registerBuiltinSchedulers } from './builtin-schedulers.js';
 import { visualize as graphToText, type VisualizeOptions } from './core/graph/visualize.js';
 import { isPlainContainer, type Graph } from './core/graph/task.js';
 
-registerScheduler('sync', async () => (await import('../scheduler/sync.js')).syncScheduler);
-registerScheduler('threads', async () => (await import('../scheduler/threads/threads-scheduler.js')).threadsScheduler);
+registerBuiltinSchedulers();
 
 const OPTION_NAMES = new Set(['scheduler', 'optimize', 'progress', 'hooks', 'numWorkers']);
 
