@@ -12,6 +12,7 @@ import type ndarray from 'ndarray';
 import { COLLECTION, computeAll, persistAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
 import { HighLevelGraph, MaterializedLayer } from '../../src/core/graph/high-level-graph.js';
 import { cull } from '../../src/core/graph/cull.js';
+import { fuse } from '../../src/core/graph/fuse.js';
 import { key } from '../../src/core/graph/keys.js';
 import { DataNode, type Graph, type Key } from '../../src/core/graph/task.js';
 import { visualize, type VisualizeOptions } from '../../src/core/graph/visualize.js';
@@ -151,8 +152,13 @@ export class DaskArray implements DaskCollection<Chunk | number> {
   __daskKeys(): KeyTree {
     return nestedKeys(this.name, this.numblocks);
   }
+  /**
+   * Cull, then fuse linear chains: a block made by one task and read by one other (a random block
+   * feeding its partial sum, a slice feeding a transpose) becomes a single task, so the
+   * intermediate block never leaves the worker that made it.
+   */
   __daskOptimize(graph: HighLevelGraph, keys: readonly Key[]): Graph {
-    return cull(graph.toGraph(), keys);
+    return fuse(cull(graph.toGraph(), keys), keys);
   }
   __daskPostcompute(values: unknown): Chunk | number {
     const blocks = flattenNested(values, this.ndim) as Chunk[];

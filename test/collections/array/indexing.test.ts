@@ -70,3 +70,17 @@ describe('indexing errors', () => {
     expect(() => x.slice('a:b')).toThrow(/invalid index/);
   });
 });
+
+describe.each(schedulers)('empty arrays on %s', (scheduler) => {
+  const opts = { scheduler, numWorkers: 2 };
+  test('slicing to nothing, elementwise on empty arrays and reductions of them', async () => {
+    const x = arr(dense([5, 4], (i) => i), 2);
+    const e = x.slice('3:3, :');
+    expect(e.shape).toEqual([0, 4]);
+    const got = fromResult(await e.add(1).compute(opts));
+    expect(got.shape).toEqual([0, 4]);
+    expect(got.data).toEqual([]);
+    expect(fromResult(await e.sum({ axis: 0 }).compute(opts)).data).toEqual([0, 0, 0, 0]);
+    expect(fromResult(await e.sum({ axis: 1 }).compute(opts)).shape).toEqual([0]);
+  });
+});
