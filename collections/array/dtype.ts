@@ -6,6 +6,7 @@
  * integer or float array's dtype, a fractional one turns an integer or bool array into float64.
  */
 import { ValueError } from '../../src/core/errors.js';
+import { allocateShared } from '../../src/core/shared-memory.js';
 
 export type DType = 'float64' | 'float32' | 'int32' | 'int16' | 'int8' | 'uint32' | 'uint16' | 'uint8' | 'bool';
 
@@ -76,7 +77,7 @@ export function dtypeOfArray(data: ArrayBufferView): DType {
 /** A new zero-filled array of `length` elements in a SharedArrayBuffer (threads read it without a copy). */
 export function allocate(dtype: DType, length: number): NumericArray {
   const { ctor, bits } = INFO[dtype];
-  return new ctor(new SharedArrayBuffer(Math.max(0, length) * (bits / 8)), 0, length);
+  return new ctor(allocateShared(Math.max(0, length) * (bits / 8)), 0, length);
 }
 
 function signedFor(bits: number): DType {

@@ -145,12 +145,13 @@ export interface WarmUpLayout {
 
 /**
  * Run-time numbers for a small iteration space with `plan`'s pattern: the innermost extent is
- * `inner`, the others 3; strides follow the pattern
- * (0, 1, or C-order over the small extents), bases are 0 or 1 as in the pattern.
+ * `inner`, the next one 5 (unrolled row blocks plus a remainder), the next 2 and any others 1,
+ * so the warm-up stays small for any ndim; strides follow the pattern (0, 1, or C order over the
+ * small extents), bases are 0 or 1 as in the pattern.
  */
 export function warmUpLayout(plan: LoopPlan, inner: number): WarmUpLayout {
   const nd = plan.extents.length;
-  const extents = plan.extents.map((_, d) => (d === nd - 1 ? inner : 3));
+  const extents = plan.extents.map((_, d) => (d === nd - 1 ? inner : d === nd - 2 ? 5 : d === nd - 3 ? 2 : 1));
   const params: number[] = [...extents];
   const lengths = plan.kinds.map((ks, k) => {
     const strides = new Array<number>(nd).fill(0);
