@@ -1,6 +1,6 @@
 /*
  * Registers the built-in schedulers by name as lazy import()s; every package face calls it, so
- * `compute()` finds 'sync' and 'threads' whichever entry point was imported, while a scheduler's
+ * `compute()` finds 'sync', 'threads' and 'processes' whichever entry point was imported, while a scheduler's
  * code (and its worker threads) loads only when first used.
  */
 import { registerScheduler } from './core/scheduler-registry.js';
@@ -12,4 +12,5 @@ export function registerBuiltinSchedulers(): void {
   done = true;
   registerScheduler('sync', async () => (await import('../scheduler/sync.js')).syncScheduler);
   registerScheduler('threads', async () => (await import('../scheduler/threads/threads-scheduler.js')).threadsScheduler);
+  registerScheduler('processes', async () => (await import('../scheduler/processes/processes-scheduler.js')).processesScheduler);
 }

@@ -189,7 +189,10 @@ export function emitExpr(expr: Expr, ctx: EmitContext): Emitted {
     return node;
   };
   const visit = (e: Expr): Node => {
-    if (e.op === 'const') return { code: numberLiteral(e.value), type: Number.isInteger(e.value) ? 'weak-int' : 'weak-float', key: `#${numberText(e.value)}`, constant: e.value };
+    if (e.op === 'const') {
+      const type = Number.isInteger(e.value) ? 'weak-int' : 'weak-float';
+      return { code: numberLiteral(e.value), type, key: `#${numberText(e.value)}`, constant: e.value };
+    }
     if (e.op === 'input') {
       const key = `$${e.index}`;
       const dtype = ctx.inputDtypes[e.index];
@@ -248,7 +251,9 @@ function binaryCode(op: BinaryOp, a: Node, b: Node, helpers: Set<HelperName>): [
 function ringCode(op: 'add' | 'sub' | 'mul', a: Node, b: Node, t: NodeType): [string, NodeType] {
   if (t === 'bool') {
     if (op === 'sub') {
-      throw new ValueError('numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.');
+      throw new ValueError(
+        'numpy boolean subtract, the `-` operator, is not supported, use the bitwise_xor, the `^` operator, or the logical_xor function instead.',
+      );
     }
     return [op === 'add' ? `(${a.code} + ${b.code} !== 0 ? 1 : 0)` : `(${a.code} * ${b.code})`, t];
   }
@@ -285,7 +290,9 @@ function unaryCode(op: UnaryOp, a: Node): [string, NodeType] {
   switch (op) {
     case 'neg':
       if (t === 'bool') {
-        throw new ValueError('The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead.');
+        throw new ValueError(
+          'The numpy boolean negative, the `-` operator, is not supported, use the `~` operator or the logical_not function instead.',
+        );
       }
       return [isIntType(t) ? wrapTo(t, `-${x}`) : `(-${x})`, t];
     case 'abs': return [isIntType(t) ? wrapTo(t, `Math.abs(${x})`) : `Math.abs(${x})`, t];

@@ -78,7 +78,8 @@ export function planLoops(extents: readonly number[], reduced: readonly boolean[
     params.push(a.offset);
     for (const dim of dims) params.push(dim.strides[k]!);
   });
-  const pattern = `${dims.map((d) => (d.reduced ? 'R' : 'K')).join('')}|${kinds.map((ks, k) => `${ks.join('')}${zeroBase[k] === true ? '0' : 'b'}`).join('|')}`;
+  const layout = kinds.map((ks, k) => `${ks.join('')}${zeroBase[k] === true ? '0' : 'b'}`);
+  const pattern = `${dims.map((d) => (d.reduced ? 'R' : 'K')).join('')}|${layout.join('|')}`;
   return { extents: dims.map((d) => d.extent), reduced: dims.map((d) => d.reduced), kinds, zeroBase, params, pattern };
 }
 

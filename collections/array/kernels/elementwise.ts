@@ -63,7 +63,11 @@ export function elementwise(spec: ElementwiseSpec, ...inputs: Chunk[]): Chunk {
   const arrays = [...inputs.map((c) => broadcastView(c, shape)), { stride: cStrides(shape), offset: 0 }];
   const plan = planLoops(shape, [], arrays);
   const key = `ew|${ek}|${dtypes.join(',')}|${outDtype}|${plan.pattern}`;
-  const kernel = compileKernel<ElementwiseKernel>(key, () => elementwiseSource(spec.expr, dtypes, outDtype, plan), (fn) => warmUp(fn, plan, dtypes, outDtype));
+  const kernel = compileKernel<ElementwiseKernel>(
+    key,
+    () => elementwiseSource(spec.expr, dtypes, outDtype, plan),
+    (fn) => warmUp(fn, plan, dtypes, outDtype),
+  );
   kernel(out.data, inputs.map((c) => c.data), plan.params);
   return out;
 }

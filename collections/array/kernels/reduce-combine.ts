@@ -83,7 +83,8 @@ export function combinePartials(spec: ReduceSpec, partials: Partial[]): Partial 
   if (op === 'moment') return combineMoments(partials.map((p) => checkMoment(p)));
   const shape = valueOf(partials[0]!, op).shape;
   for (const p of partials) {
-    if (!sameShape(valueOf(p, op).shape, shape)) throw new ValueError(`cannot combine ${op} partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(valueOf(p, op).shape)}`);
+    const other = valueOf(p, op).shape;
+    if (!sameShape(other, shape)) throw new ValueError(`cannot combine ${op} partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(other)}`);
   }
   if (op === 'argmin' || op === 'argmax') return combineArgs(op, partials.map((p) => checkArg(p)), shape);
   const values = partials.map((p) => contiguousData(valueOf(p, op)));
@@ -161,7 +162,9 @@ interface Moments {
 function combineMoments(partials: readonly MomentPartial[]): MomentPartial {
   const shape = partials[0]!.mean.shape;
   for (const p of partials) {
-    if (!sameShape(p.mean.shape, shape)) throw new ValueError(`cannot combine moment partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(p.mean.shape)}`);
+    if (!sameShape(p.mean.shape, shape)) {
+      throw new ValueError(`cannot combine moment partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(p.mean.shape)}`);
+    }
   }
   const withM2 = partials.every((p) => p.m2 !== undefined);
   const items: Moments[] = partials.map((p) => ({

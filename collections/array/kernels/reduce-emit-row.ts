@@ -45,7 +45,11 @@ export function rowCode(family: ReduceFamily, ctx: Ctx, load: Load, o: string): 
       const [lines, v] = lane(ctx, load, 'j', '_0_');
       const hit = family === 'any' ? `${v} !== 0` : `${v} === 0`;
       const found = family === 'any' ? '1' : '0';
-      return [`let r = ${family === 'any' ? 0 : 1};`, `for (let j = 0; j < ${n}; j++) {`, ...lines, `if (${hit}) { r = ${found}; break; }`, '}', `if (r === ${found}) acc[${slot}] = ${found};`];
+      return [
+        `let r = ${family === 'any' ? 0 : 1};`,
+        `for (let j = 0; j < ${n}; j++) {`, ...lines, `if (${hit}) { r = ${found}; break; }`, '}',
+        `if (r === ${found}) acc[${slot}] = ${found};`,
+      ];
     }
     case 'argmin': case 'argmax': return argRow(family, ctx, load, n, slot);
     case 'dev': throw new ValueError('internal error: dev pass on a row reduction');

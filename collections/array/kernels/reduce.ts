@@ -58,7 +58,11 @@ function accumulator(size: number, init: number): Float64Array {
 
 function run(job: Job, family: ReduceFamily, acc: Float64Array, acc2: Float64Array = acc, acc3: Float64Array = acc): void {
   const key = `rd|${family}|${job.key}|${job.dtypes.join(',')}|${job.plan.pattern}`;
-  const kernel = compileKernel<ReduceKernel>(key, () => reduceSource(family, job.plan, job.expr, job.dtypes), (fn) => warmUp(fn, job));
+  const kernel = compileKernel<ReduceKernel>(
+    key,
+    () => reduceSource(family, job.plan, job.expr, job.dtypes),
+    (fn) => warmUp(fn, job),
+  );
   kernel(job.data, job.plan.params, acc, acc2, acc3, STACK);
 }
 
@@ -104,7 +108,9 @@ export function reduceChunk(spec: ReduceSpec, ...inputs: Chunk[]): Partial {
 function argOffset(offsets: unknown): number {
   if (offsets === undefined) return 0;
   const first: unknown = Array.isArray(offsets) ? (offsets as unknown[])[0] : undefined;
-  if (typeof first !== 'number' || !Number.isFinite(first)) throw new ValueError(`argOffset must be an array holding one finite number, got ${JSON.stringify(offsets)}`);
+  if (typeof first !== 'number' || !Number.isFinite(first)) {
+    throw new ValueError(`argOffset must be an array holding one finite number, got ${JSON.stringify(offsets)}`);
+  }
   return first;
 }
 

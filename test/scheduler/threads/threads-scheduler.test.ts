@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import type * as Fixture from '../../fixtures/delayed-functions.mjs';
-import { threadsScheduler, ThreadsExecutor } from '../../../scheduler/threads/threads-scheduler.js';
+import { threadsScheduler } from '../../../scheduler/threads/threads-scheduler.js';
+import { PoolExecutor } from '../../../scheduler/local/pool-executor.js';
 import { closeThreadPools, getThreadPool, ThreadPool } from '../../../scheduler/threads/thread-pool.js';
 import { getAsync } from '../../../scheduler/local/get-async.js';
 import { DataNode, Task, TaskRef, type Graph, type GraphNode } from '../../../src/core/graph/task.js';
@@ -102,11 +103,11 @@ describe('threads scheduler', () => {
         const keep: number[][] = [];
         for (;;) keep.push(new Array<number>(1e6).fill(1.5));
       }, []);
-      const err = await getAsync(graphOf(hog), ['hog-1'], new ThreadsExecutor(pool)).catch((e: unknown) => e);
+      const err = await getAsync(graphOf(hog), ['hog-1'], new PoolExecutor(pool)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KilledWorker);
       expect((err as KilledWorker).key).toBe('hog-1');
       expect((err as KilledWorker).message).toMatch(/out of memory|ERR_WORKER_OUT_OF_MEMORY/i);
-      const ok = await getAsync(graphOf(new Task('after', (x: number) => x * 2, [21])), ['after'], new ThreadsExecutor(pool));
+      const ok = await getAsync(graphOf(new Task('after', (x: number) => x * 2, [21])), ['after'], new PoolExecutor(pool));
       expect(ok).toEqual([42]);
     } finally {
       await pool.close();

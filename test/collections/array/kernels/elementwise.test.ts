@@ -307,6 +307,53 @@ describe('elementwise: broadcasting', () => {
   });
 });
 
+describe('elementwise: random broadcasting against index arithmetic', () => {
+  test('random shapes up to 5-d with stretched and missing dimensions', () => {
+    let seed = 99;
+    const rnd = (): number => {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+      return seed / 4294967296;
+    };
+    const strides = (shape: readonly number[]): number[] => {
+      const st: number[] = [];
+      let p = 1;
+      for (let d = shape.length - 1; d >= 0; d--) {
+        st[d] = p;
+        p *= shape[d]!;
+      }
+      return st;
+    };
+    for (let trial = 0; trial < 80; trial++) {
+      const nd = Math.floor(rnd() * 6);
+      const out = Array.from({ length: nd }, () => [1, 2, 3, 4, 7][Math.floor(rnd() * 5)]!);
+      const shapes = [0, 1, 2].map(() => out.slice(Math.floor(rnd() * (nd + 1))).map((d) => (rnd() < 0.35 ? 1 : d)));
+      const chunks = shapes.map((s, i) => chunk('float64', s, Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, j) => j * 10 ** i)));
+      const expr: Expr = { op: 'add', a: { op: 'add', a: x0, b: x1 }, b: { op: 'input', index: 2 } };
+      const r = elementwise({ expr, inputDtypes: ['float64', 'float64', 'float64'], outDtype: 'float64' }, ...chunks);
+      const want = shapes.reduce<number[]>((acc, s, i) => (s.length > acc.length ? [...s] : acc), []);
+      const full = want.map((_, d) => Math.max(...shapes.map((s) => s[d - (want.length - s.length)] ?? 1)));
+      expect(r.shape).toEqual(full);
+      const n = full.reduce((a, b) => a * b, 1);
+      for (let i = 0; i < n; i++) {
+        let rest = i;
+        const idx = full.map(() => 0);
+        for (let d = full.length - 1; d >= 0; d--) {
+          idx[d] = rest % full[d]!;
+          rest = Math.floor(rest / full[d]!);
+        }
+        let expected = 0;
+        shapes.forEach((s, c) => {
+          const st = strides(s);
+          const lead = full.length - s.length;
+          const flat = s.reduce((p, e, d) => p + (e === 1 ? 0 : idx[d + lead]!) * st[d]!, 0);
+          expected += flat * 10 ** c;
+        });
+        expect(r.data[i]).toBe(expected);
+      }
+    }
+  });
+});
+
 describe('elementwise: expressions, validation and the compile cache', () => {
   test('exprInputs counts inputs up to the highest index; exprKey is canonical', () => {
     expect(exprInputs(bin('add', x0, k(1)))).toBe(1);

@@ -2,7 +2,7 @@ import ndarray from 'ndarray';
 import { describe, expect, test } from 'vitest';
 import { chunkOf, cStrides, type Chunk } from '../../../../collections/array/chunk.js';
 import { dtypeInfo, type DType } from '../../../../collections/array/dtype.js';
-import type { Expr } from '../../../../collections/array/kernels/elementwise.js';
+import { elementwise, type Expr } from '../../../../collections/array/kernels/elementwise.js';
 import { kernelCompileCount } from '../../../../collections/array/kernels/elementwise-loops.js';
 import {
   combinePartials, finalizePartial, reduceChunk,
@@ -311,6 +311,16 @@ describe('combinePartials and finalizePartial', () => {
     expect(reference(vals, shape, [0], 'argmin').index[2]).toBe(7);
   });
 
+  test('argmin partials with NaN: the first NaN wins whatever the order of the partials', () => {
+    const s = spec('argmin', [0]);
+    const p1 = reduceChunk({ ...s, argOffset: [0] }, chunk('float64', [3], [5, 1, 2]));
+    const p2 = reduceChunk({ ...s, argOffset: [3] }, chunk('float64', [3], [0, NaN, 7]));
+    const p3 = reduceChunk({ ...s, argOffset: [6] }, chunk('float64', [2], [NaN, -9]));
+    for (const order of [[p1, p2, p3], [p3, p2, p1], [p2, p3, p1]]) {
+      expect(Array.from(finalizePartial({ ...s, outDtype: 'int32' }, combinePartials(s, order)).data)).toEqual([4]);
+    }
+  });
+
   test('moments combine with Chan\'s formula: var and std with ddof 0 and 1 match two passes to 1e-12', () => {
     const parts = blocks.map(({ c }) => reduceChunk(spec('moment', [0]), c));
     const combined = combinePartials(spec('moment', [0]), [parts[3]!, parts[0]!, combinePartials(spec('moment', [0]), [parts[1]!, parts[2]!])]) as MomentPartial;
@@ -353,6 +363,38 @@ describe('combinePartials and finalizePartial', () => {
     const travelled = unpackValue(structuredClone(packValue(parts).packed)) as MomentPartial[];
     const a = finalValues(spec('moment', [0]), 'var', combinePartials(spec('moment', [0]), travelled));
     expectClose(a, reference(vals, shape, [0], 'var').value, 1e-12);
+  });
+});
+
+describe('fused reductions agree with materialise-then-reduce', () => {
+  test('random shapes, broadcasting, axes and ops', () => {
+    const rnd = random(2024);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const e: Expr = { op: 'sub', a: { op: 'mul', a: { op: 'add', a: x0, b: k(1) }, b: x1 }, b: x0 };
+    for (let trial = 0; trial < 60; trial++) {
+      const nd = 1 + Math.floor(rnd() * 4);
+      const shape = Array.from({ length: nd }, () => pick([1, 2, 3, 5, 8, 17]));
+      const bshape = shape.slice(Math.floor(rnd() * nd)).map((d) => (rnd() < 0.4 ? 1 : d));
+      const a = chunk('float64', shape, Array.from({ length: sizeOf(shape) }, () => Math.round(rnd() * 64) / 8 - 4));
+      const b = chunk('int16', bshape, Array.from({ length: sizeOf(bshape) }, () => Math.floor(rnd() * 7) - 3));
+      const full = elementwise({ expr: e, inputDtypes: ['float64', 'int16'], outDtype: 'float64' }, a, b);
+      const axes = [...Array(nd).keys()].filter(() => rnd() < 0.5);
+      if (axes.length === 0) axes.push(Math.floor(rnd() * nd));
+      const vals = Array.from(full.data);
+      for (const op of ['sum', 'max', 'moment', 'argmin'] as const) {
+        const ax = op === 'argmin' ? [axes[0]!] : axes;
+        const fused = reduceChunk({ op, axes: ax, expr: e, inputDtypes: ['float64', 'int16'], accDtype: 'float64' }, a, b);
+        const plain = reduceChunk(spec(op, ax), full);
+        if (op === 'argmin') {
+          expect(Array.from((fused as ArgPartial).index.data)).toEqual(Array.from((plain as ArgPartial).index.data));
+          expect(Array.from((fused as ArgPartial).index.data)).toEqual(reference(vals, full.shape, ax, 'argmin').index);
+        } else if (op === 'moment') {
+          expectClose(finalValues(spec(op, ax), 'var', fused), reference(vals, full.shape, ax, 'var').value, 1e-10);
+        } else {
+          expectClose(Array.from((fused as ValuePartial).value.data), reference(vals, full.shape, ax, op).value, 1e-12);
+        }
+      }
+    }
   });
 });
 

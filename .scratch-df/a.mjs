@@ -1,0 +1,17 @@
+import { makeData, Table, RecordBatch, Schema, Field, Int32, Float64, Utf8, Dictionary, Bool, Struct, makeVector, vectorFromArray, tableFromArrays } from 'apache-arrow';
+const v = new Float64Array(new SharedArrayBuffer(80)); for (let i=0;i<10;i++) v[i]=i;
+const d = makeData({ type: new Float64(), length: 10, nullCount: 0, data: v });
+console.log('same buffer', d.values === v, d.values.buffer instanceof SharedArrayBuffer);
+const schema = new Schema([new Field('v', new Float64(), true)]);
+const sd = makeData({ type: new Struct(schema.fields), length: 10, nullCount: 0, children: [d] });
+const t = new Table(schema, [new RecordBatch(schema, sd)]);
+console.log(t.numRows, t.getChild('v').get(3));
+const s = t.slice(2, 5); console.log(s.batches.length, s.getChild('v').data[0].offset, s.getChild('v').data[0].values[0]);
+const tb = tableFromArrays({ b: [true,false,true,null], s: ['a','b',null,'c'] });
+console.log(tb.schema.fields.map(f=>String(f.type)), tb.getChild('s').data[0].typeId);
+const bs = tb.slice(1,3); const bd = bs.getChild('b').data[0]; console.log('bool slice', bd.offset, bd.values.length, bd.nullBitmap?.length);
+const ss = tableFromArrays({s: vectorFromArray(["a","bb",null,"c"], new Utf8())}).slice(1,3).getChild("s").data[0]; console.log("str slice", ss.offset, Array.from(ss.valueOffsets), ss.values.length, ss.nullBitmap);
+const dt = new Dictionary(new Utf8(), new Int32()); console.log(dt.id, dt.indices.bitWidth, String(dt));
+const dictv = vectorFromArray(['x','y']);
+const dd = makeData({ type: dt, length: 3, nullCount: 0, data: new Int32Array([0,1,0]), dictionary: dictv });
+console.log([...makeVector(dd)]);

@@ -1,0 +1,144 @@
+/*
+ * ProcessPool: a fixed number of child processes running batches of tasks (the processes
+ * scheduler). It mirrors ThreadPool: batches go to the child with the fewest outstanding, replies
+ * are decoded and handed to their callbacks, idle children do not keep the parent alive, and a
+ * child that dies is replaced. A child runs its batches in order, so when one dies the oldest
+ * outstanding batch is the one that was running: it fails with KilledWorker naming its first task
+ * (batches of long tasks hold one task each), and the batches queued behind it are resubmitted.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Task } from '../../src/core/graph/task.js';
+import { CancelledError, DaskError, KilledWorker } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { unpackValue } from '../../src/core/serialize/pack-value.js';
+import { decodeError } from '../../src/core/serialize/error-codec.js';
+import { encodeBatch, type BatchReply } from '../local/batch-protocol.js';
+import type { BatchLookup, BatchOutcome } from '../local/executor.js';
+import { fromWire, toWire, type WireMessage } from './process-messages.js';
+
+type Callback = (outcome: BatchOutcome, workerMs: number) => void;
+
+interface PendingBatch {
+  readonly id: number;
+  readonly tasks: readonly Task[];
+  readonly lookup: BatchLookup;
+  readonly done: Callback;
+}
+
+class PoolChild {
+  status: 'running' | 'dead' = 'running';
+  readonly known = new Set<number>();
+  readonly outstanding = new Map<number, PendingBatch>();
+  readonly process: ChildProcess;
+  constructor(entry: string) {
+    this.process = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.idle();
+  }
+  busy(): void {
+    this.process.ref();
+    (this.process.channel as { ref?: () => void } | undefined)?.ref?.();
+  }
+  idle(): void {
+    this.process.unref();
+    (this.process.channel as { unref?: () => void } | undefined)?.unref?.();
+  }
+}
+
+let nextBatchId = 1;
+
+export class ProcessPool {
+  private readonly children: PoolChild[] = [];
+  private readonly entry: string;
+  private closed = false;
+
+  constructor(readonly size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
+    this.entry = join(packageRoot(), 'dist', 'scheduler', 'processes', 'worker-entry.js');
+    if (!existsSync(this.entry)) throw new DaskError('DASK_ERR_CONFIG', `the process pool needs the built ${this.entry}; run \`npm run build\` first`);
+    for (let i = 0; i < size; i++) this.children.push(this.spawn(i));
+  }
+
+  /** Process ids of the children (for tests and introspection). */
+  get pids(): number[] {
+    return this.children.map((c) => c.process.pid ?? -1);
+  }
+
+  submit(tasks: readonly Task[], lookup: BatchLookup, done: Callback): void {
+    if (this.closed) throw new CancelledError('the process pool is closed');
+    let best = this.children[0]!;
+    for (const c of this.children) if (c.outstanding.size < best.outstanding.size) best = c;
+    const batch: PendingBatch = { id: nextBatchId++, tasks, lookup, done };
+    const wire = toWire(encodeBatch(batch.id, tasks, lookup, best.known));
+    if (best.outstanding.size === 0) best.busy();
+    best.outstanding.set(batch.id, batch);
+    best.process.send(wire);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const children = this.children.splice(0);
+    const exits = children.map((c) => new Promise<void>((resolve) => (c.process.exitCode !== null ? resolve() : c.process.once('exit', () => resolve()))));
+    for (const c of children) {
+      c.status = 'dead';
+      for (const b of c.outstanding.values()) b.done({ results: [], error: { index: 0, error: new CancelledError('the process pool was closed') } }, 0);
+      c.outstanding.clear();
+      c.process.kill();
+    }
+    await Promise.all(exits);
+  }
+
+  private spawn(slot: number): PoolChild {
+    const c = new PoolChild(this.entry);
+    c.process.on('message', (wire: WireMessage) => this.onReply(c, fromWire(wire) as BatchReply));
+    c.process.on('exit', (code, signal) => this.onExit(c, slot, code, signal));
+    c.process.on('error', () => undefined); // an exit event follows and is handled there
+    return c;
+  }
+
+  private onReply(c: PoolChild, reply: BatchReply): void {
+    const batch = c.outstanding.get(reply.id);
+    if (batch === undefined) return;
+    c.outstanding.delete(reply.id);
+    if (c.outstanding.size === 0) c.idle();
+    const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
+    const error = reply.error === undefined ? undefined : { index: reply.error.index, error: decodeError(reply.error.record) };
+    batch.done(error === undefined ? { results } : { results, error }, reply.ms);
+  }
+
+  private onExit(c: PoolChild, slot: number, code: number | null, signal: NodeJS.Signals | null): void {
+    if (c.status === 'dead') return;
+    c.status = 'dead';
+    const batches = [...c.outstanding.values()];
+    c.outstanding.clear();
+    const running = batches.shift();
+    if (running !== undefined) {
+      const first = running.tasks[0]?.key ?? '(unknown)';
+      const how = signal !== null ? `it was killed by ${signal}` : `it exited with code ${code}`;
+      const where = running.tasks.length > 1 ? ` (in a batch of ${running.tasks.length} tasks)` : '';
+      running.done({ results: [], error: { index: 0, error: new KilledWorker(first, `worker process ${c.process.pid}`, `${how}${where}`) } }, 0);
+    }
+    if (this.closed) return;
+    this.children[slot] = this.spawn(slot);
+    for (const b of batches) this.submit(b.tasks, b.lookup, b.done);
+  }
+}
+
+const pools = new Map<number, ProcessPool>();
+
+export function getProcessPool(size: number): ProcessPool {
+  let pool = pools.get(size);
+  if (pool === undefined) {
+    pool = new ProcessPool(size);
+    pools.set(size, pool);
+  }
+  return pool;
+}
+
+export async function closeProcessPools(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  await Promise.all(all.map((p) => p.close()));
+}
