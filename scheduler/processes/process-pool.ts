@@ -65,6 +65,14 @@ export class ProcessPool {
     return this.children.map((c) => c.process.pid ?? -1);
   }
 
+  /** Process id of the child holding task `key` (sent and not yet answered), if any. */
+  processingOn(key: string): number | undefined {
+    for (const c of this.children) {
+      for (const b of c.outstanding.values()) if (b.tasks.some((t) => t.key === key)) return c.process.pid;
+    }
+    return undefined;
+  }
+
   submit(tasks: readonly Task[], lookup: BatchLookup, done: Callback): void {
     if (this.closed) throw new CancelledError('the process pool is closed');
     let best = this.children[0]!;

@@ -330,7 +330,7 @@ describe('elementwise: random broadcasting against index arithmetic', () => {
       const chunks = shapes.map((s, i) => chunk('float64', s, Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, j) => j * 10 ** i)));
       const expr: Expr = { op: 'add', a: { op: 'add', a: x0, b: x1 }, b: { op: 'input', index: 2 } };
       const r = elementwise({ expr, inputDtypes: ['float64', 'float64', 'float64'], outDtype: 'float64' }, ...chunks);
-      const want = shapes.reduce<number[]>((acc, s, i) => (s.length > acc.length ? [...s] : acc), []);
+      const want = shapes.reduce<number[]>((acc, s) => (s.length > acc.length ? [...s] : acc), []);
       const full = want.map((_, d) => Math.max(...shapes.map((s) => s[d - (want.length - s.length)] ?? 1)));
       expect(r.shape).toEqual(full);
       const n = full.reduce((a, b) => a * b, 1);
