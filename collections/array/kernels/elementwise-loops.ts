@@ -1,6 +1,7 @@
 /*
  * Loop plans and loop nests shared by the elementwise and reduction kernels, and the cache of
- * compiled kernels.
+ * compiled kernels (each new kernel is warmed up on small inputs laid out like the real ones, see
+ * compileKernel).
  *
  * A plan describes one pass over an iteration shape (the broadcast shape of the inputs): for each
  * array taking part (the inputs, then the output) a base offset and one stride per dimension,

@@ -2,25 +2,17 @@
  * Source generation for the per-chunk reduction kernels. A kernel walks the broadcast expression
  * shape in memory order (a LoopPlan, see elementwise-loops.ts, with the output's strides 0 along
  * reduced dimensions), evaluates the fused expression once per element (elementwise-emit.ts) and
- * folds it into float64 accumulator arrays indexed by output slot. Two shapes of innermost loop:
- *
- * Row (innermost dimension reduced; includes the whole-chunk reduction, which planning turns into
- * one row): the row is reduced in registers and the result folded into its slot once.
- *   sum      NumPy-style pairwise summation: blocks of 128 elements, each summed with 8 unrolled
- *            accumulators combined as a tree, block sums combined pairwise by a binary counter
- *            over a small stack (block b merges with the stack top once per trailing 1-bit of b).
- *            Error grows as O(log n) instead of O(n), and the loop runs at memory speed.
- *   moment   one pass: each block of 128 is shifted by its first value K (s1 = sum(x - K),
- *            s2 = sum((x - K)^2), 4 lanes each), giving (count, sum, m2 = s2 - s1^2/c) for the
- *            block with relative error O(128 eps) (K is one of the block's values, so
- *            (K - mean)^2 <= m2); blocks are then combined pairwise with Chan et al.'s formula
- *            m2 = m2a + m2b + d^2 na nb / n (d the difference of the means).
- *   prod/min/max  4 unrolled accumulators; any/all stop at the first deciding element;
- *   argmin/argmax one running best and its index: strict < (>) keeps the first occurrence,
- *            and the first NaN wins and then stays, as NumPy.
- * Column (innermost dimension kept): see reduce-emit-column.ts. Column moments take two passes:
- * a sum, then `dev` accumulating sum(d^2) and sum(d) with d = x - mean (the corrected two-pass
- * algorithm; reduce.ts turns them into m2).
+ * folds it into float64 accumulator arrays indexed by output slot. The innermost loop takes one
+ * of two shapes:
+ *   row     the innermost dimension is reduced (a whole-chunk reduction is planned as one row):
+ *           the row is reduced in registers and folded into its slot once. Pairwise sums, the
+ *           one-pass moments, min/max/prod, any/all and argmin/argmax: reduce-emit-row.ts and
+ *           reduce-emit-moment.ts.
+ *   column  the innermost dimension is kept: every element is folded into acc[slot + j], a whole
+ *           output row at a time: reduce-emit-column.ts. Column moments take two passes: a sum,
+ *           then `dev` accumulating sum(d^2) and sum(d) with d = x - mean (the corrected two-pass
+ *           algorithm; reduce.ts turns them into m2).
+ * Kernels share one signature (ReduceKernel) and are compiled and cached by elementwise-loops.ts.
  */
 import { ValueError } from '../../../src/core/errors.js';
 import type { DType } from '../dtype.js';

@@ -132,7 +132,8 @@ export function reduction(kind: ReductionKind, x: DaskArray, options: ReductionO
   const axes = normalizeAxes(options.axis, x.ndim);
   const ddof = options.ddof ?? 0;
   const outDtype = resultDtype(kind, x.dtype);
-  const spec: ReduceSpec = { op: OPS[kind], axes, expr: { op: 'input', index: 0 }, inputDtypes: [x.dtype], accDtype: 'float64' };
+  // a mean needs only the first moment: skip the sum of squared deviations
+  const spec: ReduceSpec = { op: OPS[kind], axes, expr: { op: 'input', index: 0 }, inputDtypes: [x.dtype], accDtype: 'float64', ...(kind === 'mean' ? { order: 1 as const } : {}) };
   const finalSpec = { ...spec, kind, ddof, outDtype };
   if (axes.length === 0) return x.astype(outDtype);
   return treeReduce({ kindName: kind, x, axes, spec, keepdims: options.keepdims ?? false, splitEvery: splitEveryOf(options.splitEvery), outDtype, finalSpec });
