@@ -15,8 +15,9 @@
 import { isPlainContainer, Task, TaskRef, type Key, type TaskFunction } from '../../src/core/graph/task.js';
 import { allPrimitive } from '../../src/core/graph/unique-list.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
-import { packValue } from '../../src/core/serialize/pack-value.js';
-import type { BatchLookup } from './executor.js';
+import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';
+import { decodeError } from '../../src/core/serialize/error-codec.js';
+import type { BatchLookup, BatchOutcome } from './executor.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 
 export const FLAG_UNPACK = 1;
@@ -132,4 +133,11 @@ function shipArgs(args: readonly unknown[], lookup: (key: Key) => unknown, need:
     return v;
   };
   return args.map(walk);
+}
+
+/** A worker's reply as the outcome the loop expects: results unpacked, the error rebuilt. */
+export function decodeReply(reply: BatchReply): BatchOutcome {
+  const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
+  if (reply.error === undefined) return { results };
+  return { results, error: { index: reply.error.index, error: decodeError(reply.error.record) } };
 }

@@ -12,9 +12,7 @@ import { join } from 'node:path';
 import type { Task } from '../../src/core/graph/task.js';
 import { CancelledError, DaskError, KilledWorker } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
-import { unpackValue } from '../../src/core/serialize/pack-value.js';
-import { decodeError } from '../../src/core/serialize/error-codec.js';
-import { encodeBatch, type BatchReply } from '../local/batch-protocol.js';
+import { decodeReply, encodeBatch, type BatchReply } from '../local/batch-protocol.js';
 import type { BatchLookup, BatchOutcome } from '../local/executor.js';
 import { fromWire, toWire, type WireMessage } from './process-messages.js';
 
@@ -111,9 +109,7 @@ export class ProcessPool {
     if (batch === undefined) return;
     c.outstanding.delete(reply.id);
     if (c.outstanding.size === 0) c.idle();
-    const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
-    const error = reply.error === undefined ? undefined : { index: reply.error.index, error: decodeError(reply.error.record) };
-    batch.done(error === undefined ? { results } : { results, error }, reply.ms);
+    batch.done(decodeReply(reply), reply.ms);
   }
 
   private onExit(c: PoolChild, slot: number, code: number | null, signal: NodeJS.Signals | null): void {

@@ -19,9 +19,7 @@ import { wrap, releaseProxy, type Remote } from 'comlink';
 import type { Task } from '../../src/core/graph/task.js';
 import { CancelledError, DaskError, KilledWorker } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
-import { unpackValue } from '../../src/core/serialize/pack-value.js';
-import { decodeError } from '../../src/core/serialize/error-codec.js';
-import { encodeBatch, type BatchReply } from '../local/batch-protocol.js';
+import { decodeReply, encodeBatch, type BatchReply } from '../local/batch-protocol.js';
 import type { BatchLookup, BatchOutcome } from '../local/executor.js';
 import type { WorkerControl, WorkerData, WorkerInfo } from './worker-control.js';
 
@@ -124,9 +122,7 @@ export class ThreadPool {
     if (batch === undefined) return;
     t.outstanding.delete(reply.id);
     if (t.outstanding.size === 0) t.worker.unref();
-    const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
-    const error = reply.error === undefined ? undefined : { index: reply.error.index, error: decodeError(reply.error.record) };
-    batch.done(error === undefined ? { results } : { results, error }, reply.ms);
+    batch.done(decodeReply(reply), reply.ms);
   }
 
   private onExit(t: PoolThread, slot: number, code: number): void {
