@@ -1,10 +1,9 @@
 /*
  * The control plane of a pool thread, carried by comlink over a dedicated MessagePort: calls where
- * clarity beats microseconds (introspection, warming functions). The task hot path does not use
- * it; see batch-protocol.ts.
+ * clarity beats microseconds (introspection now; configuration later). The task hot path does not
+ * use it; see batch-protocol.ts.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { FnRef } from '../../src/core/serialize/fn-ref.js';
 
 export interface WorkerInfo {
   readonly threadId: number;
@@ -15,8 +14,6 @@ export interface WorkerInfo {
 
 export interface WorkerControl {
   info(): WorkerInfo;
-  /** Resolves these references now (imports modules, compiles sources) so first tasks start warm. */
-  warm(refs: readonly FnRef[]): Promise<number>;
 }
 
 export interface WorkerData {

@@ -5,7 +5,6 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
 import { expose } from 'comlink';
-import { resolveFnRef } from '../../src/core/serialize/fn-ref.js';
 import type { BatchMessage } from '../local/batch-protocol.js';
 import { WorkerRuntime, type Outgoing } from '../local/worker-runtime.js';
 import type { WorkerControl, WorkerData } from './worker-control.js';
@@ -25,9 +24,5 @@ port.on('message', (msg: BatchMessage) => {
 
 const control: WorkerControl = {
   info: () => ({ threadId, functions: runtime.functionCount, heapUsed: process.memoryUsage().heapUsed }),
-  async warm(refs) {
-    await Promise.all(refs.map((r) => Promise.resolve(resolveFnRef(r))));
-    return refs.length;
-  },
 };
 expose(control, data.control);
