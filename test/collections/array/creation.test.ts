@@ -2,13 +2,15 @@ import { afterAll, describe, expect, test } from 'vitest';
 import ndarray from 'ndarray';
 import * as da from '../../../src/array.js';
 import { closeThreadPools } from '../../../scheduler/threads/thread-pool.js';
+import { closeProcessPools } from '../../../scheduler/processes/process-pool.js';
 import { fromResult } from '../../helpers/dense.js';
 
 afterAll(async () => {
   await closeThreadPools();
+  await closeProcessPools();
 });
 
-const schedulers = ['sync', 'threads'] as const;
+const schedulers = ['sync', 'threads', 'processes'] as const;
 
 describe('array metadata', () => {
   test('shape, chunks, numblocks, size, nbytes and dtype', () => {

@@ -1,13 +1,15 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import * as da from '../../../src/array.js';
 import { closeThreadPools } from '../../../scheduler/threads/thread-pool.js';
+import { closeProcessPools } from '../../../scheduler/processes/process-pool.js';
 import { broadcast2, closeTo, dense, fromResult, type Dense } from '../../helpers/dense.js';
 
 afterAll(async () => {
   await closeThreadPools();
+  await closeProcessPools();
 });
 
-const schedulers = ['sync', 'threads'] as const;
+const schedulers = ['sync', 'threads', 'processes'] as const;
 
 function arr(d: Dense, chunks: number | number[] | number[][]): da.DaskArray {
   return da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });

@@ -1,14 +1,16 @@
 import { afterAll, describe, expect, test } from 'vitest';
 import * as da from '../../../src/array.js';
 import { closeThreadPools } from '../../../scheduler/threads/thread-pool.js';
+import { closeProcessPools } from '../../../scheduler/processes/process-pool.js';
 import { collectionsToGraph } from '../../../src/core/compute.js';
 import { closeTo, dense, fromResult, mean, reduceAxes, sum, variance, type Dense } from '../../helpers/dense.js';
 
 afterAll(async () => {
   await closeThreadPools();
+  await closeProcessPools();
 });
 
-const schedulers = ['sync', 'threads'] as const;
+const schedulers = ['sync', 'threads', 'processes'] as const;
 const arr = (d: Dense, chunks: number | number[] | number[][]): da.DaskArray => da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
 
 describe.each(schedulers)('reductions on %s', (scheduler) => {

@@ -3,12 +3,14 @@ import type * as Fixture from '../../fixtures/delayed-functions.mjs';
 import { execFileSync } from 'node:child_process';
 import { compute, config, delayed, Delayed, persist, visualize, type SchedulerHooks } from '../../../src/index.js';
 import { closeThreadPools } from '../../../scheduler/threads/thread-pool.js';
+import { closeProcessPools } from '../../../scheduler/processes/process-pool.js';
 
 afterAll(async () => {
   await closeThreadPools();
+  await closeProcessPools();
 });
 
-const schedulers = ['sync', 'threads'] as const;
+const schedulers = ['sync', 'threads', 'processes'] as const;
 
 describe.each(schedulers)('Delayed on %s', (scheduler) => {
   const opts = { scheduler, numWorkers: 2 };
