@@ -5,6 +5,7 @@
  */
 import { registerBuiltinSchedulers } from './builtin-schedulers.js';
 import type { Chunk } from '../collections/array/chunk.js';
+import type { BlockResult } from '../collections/array/kernels/as-chunk.js';
 import { DaskArray } from '../collections/array/dask-array.js';
 import { ValueError } from './core/errors.js';
 import { matmul } from '../collections/array/ops/matmul.js';
@@ -13,7 +14,7 @@ import { mapBlocks as mapBlocksOp, type MapBlocksOptions } from '../collections/
 registerBuiltinSchedulers();
 
 /** da.mapBlocks(fn, x, y, ..., { dtype, chunks }): fn applied to matching blocks. */
-export function mapBlocks(fn: (...blocks: Chunk[]) => Chunk, ...args: (DaskArray | MapBlocksOptions)[]): DaskArray {
+export function mapBlocks(fn: (...blocks: Chunk[]) => BlockResult, ...args: (DaskArray | MapBlocksOptions)[]): DaskArray {
   const last = args[args.length - 1];
   const hasOptions = last !== undefined && !DaskArray.isArray(last);
   const arrays = hasOptions ? args.slice(0, -1) : args;
@@ -35,3 +36,4 @@ export { matmul };
 export type { ReductionOptions, ArgReductionOptions, IndexInput, ChunksInput } from '../collections/array/ops/index.js';
 export { DTYPES, type DType } from '../collections/array/dtype.js';
 export type { Chunk } from '../collections/array/chunk.js';
+export type { BlockResult } from '../collections/array/kernels/as-chunk.js';

@@ -9,6 +9,9 @@ import { registerModuleFunction } from '../../../src/core/serialize/fn-ref.js';
 import { chunkOf, cStrides, newChunk, sizeOf, type Chunk } from '../chunk.js';
 import { dtypeOfArray, type NumericArray } from '../dtype.js';
 
+/** What a block function may return. */
+export type BlockResult = Chunk | NumericArray | number | { data: NumericArray; shape: number[]; stride?: number[]; offset?: number };
+
 interface ChunkLike {
   data: NumericArray;
   shape: number[];

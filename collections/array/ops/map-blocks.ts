@@ -19,7 +19,7 @@ import { HighLevelGraph, MaterializedLayer } from '../../../src/core/graph/high-
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { blockIndices } from '../blocks.js';
-import { asChunk } from '../kernels/as-chunk.js';
+import { asChunk, type BlockResult } from '../kernels/as-chunk.js';
 import type { Chunk } from '../chunk.js';
 import { DaskArray } from '../dask-array.js';
 import { checkDType, type DType } from '../dtype.js';
@@ -34,7 +34,7 @@ export interface MapBlocksOptions {
   name?: string;
 }
 
-type BlockFn = (...blocks: Chunk[]) => Chunk;
+type BlockFn = (...blocks: Chunk[]) => BlockResult;
 
 export function mapBlocks(fn: BlockFn, arrays: readonly DaskArray[], options: MapBlocksOptions = {}): DaskArray {
   if (arrays.length === 0) throw new ValueError('mapBlocks needs at least one array');
@@ -64,7 +64,7 @@ export interface BlockwiseOptions {
   name?: string;
 }
 
-export function blockwise(fn: (...args: (Chunk | Chunk[])[]) => Chunk, outIndex: string, inputs: readonly (readonly [DaskArray, string])[], options: BlockwiseOptions = {}): DaskArray {
+export function blockwise(fn: (...args: (Chunk | Chunk[])[]) => BlockResult, outIndex: string, inputs: readonly (readonly [DaskArray, string])[], options: BlockwiseOptions = {}): DaskArray {
   const letters = new Map<string, number[]>();
   for (const [a, ind] of inputs) {
     if (ind.length !== a.ndim) throw new ValueError(`blockwise: index '${ind}' has ${ind.length} letters for a ${a.ndim}-d array`);
