@@ -10,12 +10,14 @@ import { benchMillionTasks } from './b7-million-tasks.js';
 import { benchArrayReductions } from './b2-b3-array-reductions.js';
 import { benchMatmul } from './b4-matmul.js';
 import { benchHugeMean } from './b7-huge-mean.js';
+import { benchGroupby } from './b5-groupby.js';
 import type { Row } from './measure.js';
 
 const workloads: Record<string, () => Promise<Row[]>> = {
   B1: benchTinyTasks,
   B2B3: benchArrayReductions,
   B4: benchMatmul,
+  B5: benchGroupby,
   B7: benchMillionTasks,
   B7b: benchHugeMean,
 };
