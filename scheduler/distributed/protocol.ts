@@ -1,0 +1,455 @@
+/*
+ * The distributed wire protocol: every message between client, scheduler and workers is one
+ * member of the tagged union `Message` (field `op`), sent as an envelope = a JSON header (the
+ * message) plus raw byte frames. Binary payloads (task args, data values) are `EncodedValue`s:
+ * a frames.ts header (`toFrames(value).header`) whose frame numbers index into `frames`, which
+ * lists positions in the envelope's frame list. `checkFrameRefs` checks those positions.
+ *
+ * Conversations (→ request, ← reply):
+ *   handshake   any → scheduler/worker: hello {role, token, version, nodeMajor, id}
+ *               ← welcome {version, nodeMajor, id} | refused {reason}   (checkHandshake)
+ *   client      → scheduler: update-graph, release-keys, cancel-keys, who-has, scatter (registers
+ *               data the client put on a worker with put-data), get-workers, heartbeat-client,
+ *               close-client; ← key-in-memory, task-erred, key-cancelled, who-has-reply,
+ *               lost-data (a key reported in memory is gone and is being recomputed), workers
+ *   scheduler   → worker: compute-task, free-keys, cancel-compute, steal-request
+ *   worker      → scheduler: register-worker, task-finished, task-erred, heartbeat, missing-data,
+ *               add-keys (replicas it fetched), release-worker-data, steal-response
+ *   peer        worker or client → worker: get-data {id, keys} ← get-data-reply {id, data, missing};
+ *               client → worker: put-data {id, data} ← put-data-reply {id, keys}
+ *
+ * Priorities are number tuples compared element by element; the smaller one runs sooner.
+ *
+ * Receiving, in this order, before any handler runs: (1) `checkFrameSizes` on the sizes announced
+ * by the transport, before allocating (HANDSHAKE_FRAME_LIMITS until the hello is accepted, then
+ * FRAME_LIMITS); (2) JSON.parse the header; (3) `validateMessage(raw, {accept: <ops this side
+ * takes from that peer>})`, which checks the type and size of every field of every op and names
+ * the op and field on error; (4) `checkFrameRefs(msg, frames.length)`.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Key } from '../../src/core/graph/task.js';
+import type { FnRef } from '../../src/core/serialize/fn-ref.js';
+import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
+import type { JsonValue } from '../../src/core/serialize/codec-registry.js';
+
+export type { Key, FnRef, ErrorRecord };
+/** A worker's listening address, e.g. "ws://127.0.0.1:40123". */
+export type Address = string;
+export type ClientId = string;
+/** Compared element by element; the smaller runs sooner. */
+export type Priority = readonly number[];
+/** A value as a frames.ts header; its frame numbers are positions in `frames`, which index the envelope's frames. */
+export interface EncodedValue {
+  readonly header: string;
+  readonly frames: readonly number[];
+}
+/** One task of an update-graph. `args` refer to other keys through TaskRefs (listed again in `deps`). */
+export interface TaskSpec {
+  readonly key: Key;
+  readonly fn: FnRef;
+  readonly args: EncodedValue;
+  readonly deps: readonly Key[];
+  /** User priority: higher runs sooner (Dask's convention). Default 0. */
+  readonly priority?: number;
+  /** How many times a failing task is run again before it errs. Default 0. */
+  readonly retries?: number;
+}
+export interface KeyBytes {
+  readonly key: Key;
+  readonly nbytes: number;
+  readonly typeName?: string;
+}
+export interface WorkerMetrics {
+  readonly executing: number;
+  /** Bytes of task results held. */
+  readonly memory: number;
+  readonly ready: number;
+  readonly inFlight: number;
+}
+export interface WorkerInfo {
+  readonly address: Address;
+  readonly name: string;
+  readonly nthreads: number;
+  /** Bytes; 0 means no limit. */
+  readonly memoryLimit: number;
+  readonly pid: number;
+}
+export type WhoHas = Readonly<Record<Key, readonly Address[]>>;
+export type Role = 'client' | 'worker' | 'scheduler';
+
+// handshake
+export interface Hello { readonly op: 'hello'; readonly role: Role; readonly token: string; readonly version: string; readonly nodeMajor: number; readonly id: string }
+export interface Welcome { readonly op: 'welcome'; readonly version: string; readonly nodeMajor: number; readonly id: string }
+export interface Refused { readonly op: 'refused'; readonly reason: string }
+// client → scheduler
+export interface UpdateGraph { readonly op: 'update-graph'; readonly tasks: readonly TaskSpec[]; readonly keys: readonly Key[] }
+export interface ReleaseKeys { readonly op: 'release-keys'; readonly keys: readonly Key[] }
+export interface CancelKeys { readonly op: 'cancel-keys'; readonly keys: readonly Key[]; readonly force?: boolean }
+export interface WhoHasRequest { readonly op: 'who-has'; readonly keys: readonly Key[] }
+export interface Scatter { readonly op: 'scatter'; readonly worker: Address; readonly keys: readonly KeyBytes[] }
+export interface GetWorkers { readonly op: 'get-workers' }
+export interface HeartbeatClient { readonly op: 'heartbeat-client' }
+export interface CloseClient { readonly op: 'close-client' }
+// scheduler → client
+export interface KeyInMemory { readonly op: 'key-in-memory'; readonly key: Key; readonly nbytes: number; readonly typeName?: string }
+/** Scheduler → client, and worker → scheduler. `error.key` names the task that failed first. */
+export interface TaskErred { readonly op: 'task-erred'; readonly key: Key; readonly error: ErrorRecord }
+export interface KeyCancelled { readonly op: 'key-cancelled'; readonly key: Key }
+export interface WhoHasReply { readonly op: 'who-has-reply'; readonly whoHas: WhoHas }
+export interface LostData { readonly op: 'lost-data'; readonly key: Key }
+export interface Workers { readonly op: 'workers'; readonly workers: readonly WorkerInfo[] }
+// scheduler → worker
+export interface ComputeTask {
+  readonly op: 'compute-task';
+  readonly key: Key;
+  readonly fn: FnRef;
+  readonly args: EncodedValue;
+  /** Every dependency and the workers holding it. */
+  readonly whoHas: WhoHas;
+  readonly priority: Priority;
+}
+export interface FreeKeys { readonly op: 'free-keys'; readonly keys: readonly Key[] }
+export interface CancelCompute { readonly op: 'cancel-compute'; readonly key: Key }
+export interface StealRequest { readonly op: 'steal-request'; readonly key: Key }
+// worker → scheduler
+export interface RegisterWorker extends WorkerInfo { readonly op: 'register-worker' }
+export interface TaskFinished { readonly op: 'task-finished'; readonly key: Key; readonly nbytes: number; readonly typeName?: string }
+export interface Heartbeat { readonly op: 'heartbeat'; readonly metrics: WorkerMetrics }
+export interface MissingData { readonly op: 'missing-data'; readonly key: Key; readonly errantWorker: Address }
+export interface AddKeys { readonly op: 'add-keys'; readonly keys: readonly KeyBytes[] }
+export interface ReleaseWorkerData { readonly op: 'release-worker-data'; readonly keys: readonly Key[] }
+export interface StealResponse { readonly op: 'steal-response'; readonly key: Key; readonly accepted: boolean }
+// peer
+export interface GetData { readonly op: 'get-data'; readonly id: number; readonly keys: readonly Key[] }
+export interface GetDataReply { readonly op: 'get-data-reply'; readonly id: number; readonly data: Readonly<Record<Key, EncodedValue>>; readonly missing: readonly Key[] }
+export interface PutData { readonly op: 'put-data'; readonly id: number; readonly data: Readonly<Record<Key, EncodedValue>> }
+export interface PutDataReply { readonly op: 'put-data-reply'; readonly id: number; readonly keys: readonly KeyBytes[] }
+
+export type HandshakeMessage = Hello | Welcome | Refused;
+export type ClientToScheduler = UpdateGraph | ReleaseKeys | CancelKeys | WhoHasRequest | Scatter | GetWorkers | HeartbeatClient | CloseClient;
+export type SchedulerToClient = KeyInMemory | TaskErred | KeyCancelled | WhoHasReply | LostData | Workers;
+export type SchedulerToWorker = ComputeTask | FreeKeys | CancelCompute | StealRequest;
+export type WorkerToScheduler = RegisterWorker | TaskFinished | TaskErred | Heartbeat | MissingData | AddKeys | ReleaseWorkerData | StealResponse;
+export type PeerMessage = GetData | GetDataReply | PutData | PutDataReply;
+export type Message = HandshakeMessage | ClientToScheduler | SchedulerToClient | SchedulerToWorker | WorkerToScheduler | PeerMessage;
+export type Op = Message['op'];
+export type MessageOf<O extends Op> = Extract<Message, { op: O }>;
+
+/** Which ops each side accepts from each peer: pass one as `accept` to validateMessage. */
+export const OPS = {
+  handshake: ['hello'],
+  handshakeReply: ['welcome', 'refused'],
+  clientToScheduler: ['update-graph', 'release-keys', 'cancel-keys', 'who-has', 'scatter', 'get-workers', 'heartbeat-client', 'close-client'],
+  schedulerToClient: ['key-in-memory', 'task-erred', 'key-cancelled', 'who-has-reply', 'lost-data', 'workers'],
+  schedulerToWorker: ['compute-task', 'free-keys', 'cancel-compute', 'steal-request'],
+  workerToScheduler: ['register-worker', 'task-finished', 'task-erred', 'heartbeat', 'missing-data', 'add-keys', 'release-worker-data', 'steal-response'],
+  toWorkerFromPeer: ['get-data', 'put-data'],
+  fromWorkerToPeer: ['get-data-reply', 'put-data-reply'],
+} as const satisfies Record<string, readonly Op[]>;
+
+/** Size caps checked by validateMessage (string lengths in UTF-16 units). */
+export interface MessageLimits {
+  /** Task keys. */
+  readonly maxKeyLength: number;
+  /** Addresses, names, ids, versions, tokens, type names, error names and codes. */
+  readonly maxNameLength: number;
+  /** Error messages and stacks, refusal reasons. */
+  readonly maxTextLength: number;
+  /** Function sources, module URLs, EncodedValue headers. */
+  readonly maxSourceLength: number;
+  /** Elements of any array, entries of any record. */
+  readonly maxItems: number;
+}
+export const MESSAGE_LIMITS: MessageLimits = Object.freeze({
+  maxKeyLength: 4096,
+  maxNameLength: 1024,
+  maxTextLength: 1 << 20,
+  maxSourceLength: 16 << 20,
+  maxItems: 1_000_000,
+});
+
+// ---- field checks: each returns what is wrong ("<path> must be ..., got ...") or undefined ----
+
+/** Checks a value found at `path`. The phantom `admits` ties a check to the field type it guards. */
+export interface Check<T> {
+  (value: unknown, path: string, limits: MessageLimits): string | undefined;
+  readonly admits?: T;
+  readonly optional?: true;
+}
+type Fields<T> = { readonly [K in keyof T]-?: Check<T[K]> };
+
+const at = (path: string, field: string): string => (path === '' ? field : `${path}.${field}`);
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  if (typeof v === 'string') return `a string of ${v.length} characters`;
+  if (typeof v === 'number') return String(v);
+  return `a ${typeof v}`;
+}
+
+const mustBe = (path: string, what: string, v: unknown): string => `${path === '' ? 'the message' : path} must be ${what}, got ${describe(v)}`;
+
+function str(limit: 'maxKeyLength' | 'maxNameLength' | 'maxTextLength' | 'maxSourceLength'): Check<string> {
+  return (v, p, l) => (typeof v === 'string' && v.length <= l[limit] ? undefined : mustBe(p, `a string of at most ${l[limit]} characters`, v));
+}
+const whole: Check<number> = (v, p) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : mustBe(p, 'a whole number >= 0', v));
+const finite: Check<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? undefined : mustBe(p, 'a finite number', v));
+const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? undefined : mustBe(p, 'true or false', v));
+const priority: Check<Priority> = (v, p) =>
+  Array.isArray(v) && v.length > 0 && v.length <= 8 && v.every((x) => typeof x === 'number' && Number.isFinite(x))
+    ? undefined
+    : mustBe(p, 'an array of 1 to 8 finite numbers', v);
+
+function oneOf<T extends string>(...values: T[]): Check<T> {
+  return (v, p) => ((values as unknown[]).includes(v) ? undefined : mustBe(p, values.map((x) => JSON.stringify(x)).join(' or '), v));
+}
+
+function opt<T>(check: Check<T>): Check<T | undefined> {
+  return Object.assign((v: unknown, p: string, l: MessageLimits) => check(v, p, l), { optional: true as const });
+}
+
+function list<T>(item: Check<T>): Check<readonly T[]> {
+  return (v, p, l) => {
+    if (!Array.isArray(v)) return mustBe(p, 'an array', v);
+    if (v.length > l.maxItems) return `${p} has ${v.length} items, more than the limit of ${l.maxItems}`;
+    for (let i = 0; i < v.length; i++) {
+      const e = item(v[i], `${p}[${i}]`, l);
+      if (e !== undefined) return e;
+    }
+    return undefined;
+  };
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** A record keyed by task keys. */
+function dict<T>(value: Check<T>): Check<Readonly<Record<string, T>>> {
+  return (v, p, l) => {
+    if (!isRecord(v)) return mustBe(p, 'an object', v);
+    const ks = Object.keys(v);
+    if (ks.length > l.maxItems) return `${p} has ${ks.length} entries, more than the limit of ${l.maxItems}`;
+    for (const k of ks) {
+      if (k.length > l.maxKeyLength) return `${p} has a key of ${k.length} characters, more than the limit of ${l.maxKeyLength}`;
+      const e = value(v[k], `${p}[${JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}...` : k)}]`, l);
+      if (e !== undefined) return e;
+    }
+    return undefined;
+  };
+}
+
+function shape<T>(fields: Fields<T>, skip: readonly string[] = []): Check<T> {
+  const checks = Object.entries<Check<unknown>>(fields as Readonly<Record<string, Check<unknown>>>);
+  return (v, p, l) => {
+    if (!isRecord(v)) return mustBe(p, 'an object', v);
+    for (const k of Object.keys(v)) {
+      if (!Object.hasOwn(fields, k) && !skip.includes(k)) return `${at(p, k.length > 64 ? `${k.slice(0, 64)}...` : k)} is not an expected field`;
+    }
+    for (const [k, check] of checks) {
+      const x = v[k];
+      if (x === undefined) {
+        if (check.optional !== true) return `${at(p, k)} is missing`;
+        continue;
+      }
+      const e = check(x, at(p, k), l);
+      if (e !== undefined) return e;
+    }
+    return undefined;
+  };
+}
+
+/** One of several shapes, chosen by the string in field `tag`. */
+function tagged<T>(tag: string, variants: Readonly<Record<string, Check<T>>>): Check<T> {
+  return (v, p, l) => {
+    const t = isRecord(v) ? v[tag] : undefined;
+    const variant = typeof t === 'string' && Object.hasOwn(variants, t) ? variants[t] : undefined;
+    if (!isRecord(v)) return mustBe(p, 'an object', v);
+    if (variant === undefined) return mustBe(at(p, tag), Object.keys(variants).map((x) => JSON.stringify(x)).join(' or '), t);
+    return variant(v, p, l);
+  };
+}
+
+const MAX_JSON_DEPTH = 16;
+const json: Check<JsonValue> = (v, p, l) => jsonAt(v, p, l, 0);
+function jsonAt(v: unknown, p: string, l: MessageLimits, depth: number): string | undefined {
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return typeof v === 'string' && v.length > l.maxTextLength ? mustBe(p, `a string of at most ${l.maxTextLength} characters`, v) : undefined;
+  if (typeof v === 'number') return finite(v, p, l);
+  if (depth >= MAX_JSON_DEPTH) return `${p} is nested more than ${MAX_JSON_DEPTH} levels deep`;
+  if (Array.isArray(v)) return list<JsonValue>((x, q, m) => jsonAt(x, q, m, depth + 1))(v, p, l);
+  if (isRecord(v)) return dict<JsonValue>((x, q, m) => jsonAt(x, q, m, depth + 1))(v, p, l);
+  return mustBe(p, 'JSON data', v);
+}
+
+// ---- the schema of every op ----
+
+const key = str('maxKeyLength');
+const name = str('maxNameLength');
+const text = str('maxTextLength');
+const source = str('maxSourceLength');
+const keys = list(key);
+const encoded = shape<EncodedValue>({ header: source, frames: list(whole) });
+const fnRef: Check<FnRef> = tagged<FnRef>('kind', {
+  module: shape<Extract<FnRef, { kind: 'module' }>>({ kind: oneOf('module'), module: source, export: name }),
+  source: shape<Extract<FnRef, { kind: 'source' }>>({ kind: oneOf('source'), source, name }),
+});
+const MAX_CAUSE_DEPTH = 8;
+const errorAt = (depth: number): Check<ErrorRecord> =>
+  shape<ErrorRecord>({
+    name, message: text, stack: text, code: opt(name), key: opt(key), props: opt(dict(json)),
+    cause: opt(depth < MAX_CAUSE_DEPTH ? (v, p, l) => errorAt(depth + 1)(v, p, l) : (_v, p) => `${p} is nested more than ${MAX_CAUSE_DEPTH} causes deep`),
+  });
+const errorRecord = errorAt(0);
+const keyBytes = shape<KeyBytes>({ key, nbytes: whole, typeName: opt(name) });
+const whoHas = dict(list(name));
+const workerInfo = {
+  address: name, name, nthreads: whole, memoryLimit: whole, pid: whole,
+} satisfies Fields<WorkerInfo>;
+
+type Schemas = { readonly [O in Op]: Fields<Omit<MessageOf<O>, 'op'>> };
+const SCHEMAS: Schemas = {
+  hello: { role: oneOf('client', 'worker', 'scheduler'), token: name, version: name, nodeMajor: whole, id: name },
+  welcome: { version: name, nodeMajor: whole, id: name },
+  refused: { reason: text },
+  'update-graph': {
+    tasks: list(shape<TaskSpec>({ key, fn: fnRef, args: encoded, deps: keys, priority: opt(finite), retries: opt(whole) })),
+    keys,
+  },
+  'release-keys': { keys },
+  'cancel-keys': { keys, force: opt(bool) },
+  'who-has': { keys },
+  scatter: { worker: name, keys: list(keyBytes) },
+  'get-workers': {},
+  'heartbeat-client': {},
+  'close-client': {},
+  'key-in-memory': { key, nbytes: whole, typeName: opt(name) },
+  'task-erred': { key, error: errorRecord },
+  'key-cancelled': { key },
+  'who-has-reply': { whoHas },
+  'lost-data': { key },
+  workers: { workers: list(shape<WorkerInfo>(workerInfo)) },
+  'compute-task': { key, fn: fnRef, args: encoded, whoHas, priority },
+  'free-keys': { keys },
+  'cancel-compute': { key },
+  'steal-request': { key },
+  'register-worker': workerInfo,
+  'task-finished': { key, nbytes: whole, typeName: opt(name) },
+  heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole }) },
+  'missing-data': { key, errantWorker: name },
+  'add-keys': { keys: list(keyBytes) },
+  'release-worker-data': { keys },
+  'steal-response': { key, accepted: bool },
+  'get-data': { id: whole, keys },
+  'get-data-reply': { id: whole, data: dict(encoded), missing: keys },
+  'put-data': { id: whole, data: dict(encoded) },
+  'put-data-reply': { id: whole, keys: list(keyBytes) },
+};
+const CHECKERS = new Map<string, Check<unknown>>(Object.entries(SCHEMAS).map(([op, fields]) => [op, shape(fields, ['op'])]));
+
+export type Validated<T> = { readonly ok: true; readonly msg: T } | { readonly ok: false; readonly error: string };
+export interface ValidateOptions<O extends Op> {
+  /** Ops accepted here (see OPS); any other op is refused. Default: every op. */
+  readonly accept?: readonly O[];
+  readonly limits?: Partial<MessageLimits>;
+}
+
+/** Checks the shape, types and sizes of a parsed message; the error text names the op and the field. */
+export function validateMessage<O extends Op = Op>(raw: unknown, options: ValidateOptions<O> = {}): Validated<MessageOf<O>> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    return { ok: false, error: `a message must be an object with an "op" field, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` };
+  }
+  const op = (raw as { op?: unknown }).op;
+  if (typeof op !== 'string') return { ok: false, error: 'the message has no string "op" field' };
+  const shown = JSON.stringify(op.length > 64 ? `${op.slice(0, 64)}...` : op);
+  const check = Object.hasOwn(SCHEMAS, op) ? CHECKERS.get(op) : undefined;
+  if (check === undefined) return { ok: false, error: `unknown op ${shown}` };
+  const accept: readonly string[] | undefined = options.accept;
+  if (accept !== undefined && !accept.includes(op)) {
+    return { ok: false, error: `op ${shown} is not accepted here (expected one of: ${accept.join(', ')})` };
+  }
+  const limits = options.limits === undefined ? MESSAGE_LIMITS : { ...MESSAGE_LIMITS, ...options.limits };
+  const error = check(raw, '', limits);
+  return error === undefined ? { ok: true, msg: raw as MessageOf<O> } : { ok: false, error: `${op}: ${error}` };
+}
+
+/** The EncodedValues a message carries (task args, data values), for frame checks and remapping. */
+export function encodedValuesOf(msg: Message): EncodedValue[] {
+  switch (msg.op) {
+    case 'update-graph':
+      return msg.tasks.map((t) => t.args);
+    case 'compute-task':
+      return [msg.args];
+    case 'get-data-reply':
+    case 'put-data':
+      return Object.values(msg.data);
+    default:
+      return [];
+  }
+}
+
+/** An error when an EncodedValue of `msg` points at a frame the envelope does not have. */
+export function checkFrameRefs(msg: Message, frameCount: number): string | undefined {
+  for (const v of encodedValuesOf(msg)) {
+    for (const f of v.frames) {
+      if (f >= frameCount) return `${msg.op}: refers to frame ${f}, but the message has ${frameCount} frame${frameCount === 1 ? '' : 's'}`;
+    }
+  }
+  return undefined;
+}
+
+export interface FrameLimits {
+  readonly maxHeaderBytes: number;
+  readonly maxFrames: number;
+  /** Header plus every frame. */
+  readonly maxTotalBytes: number;
+}
+const MiB = 1 << 20;
+/**
+ * After the handshake. The header cap is 64 MiB rather than 1 MiB because an update-graph of a few
+ * tens of thousands of tasks is several MiB of JSON; pass smaller limits to tighten it.
+ */
+export const FRAME_LIMITS: FrameLimits = Object.freeze({ maxHeaderBytes: 64 * MiB, maxFrames: 100_000, maxTotalBytes: 4 * 1024 * MiB });
+/** Before the hello is accepted: one small header, no frames. */
+export const HANDSHAKE_FRAME_LIMITS: FrameLimits = Object.freeze({ maxHeaderBytes: 16 * 1024, maxFrames: 0, maxTotalBytes: 16 * 1024 });
+
+/** FRAME_LIMITS with some caps replaced. */
+export function frameLimits(overrides: Partial<FrameLimits>): FrameLimits {
+  return Object.freeze({ ...FRAME_LIMITS, ...overrides });
+}
+
+/** Checks announced sizes before anything is allocated; an error text, or undefined when they fit. */
+export function checkFrameSizes(headerBytes: number, frameSizes: readonly number[], limits: FrameLimits = FRAME_LIMITS): string | undefined {
+  const isSize = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
+  if (!isSize(headerBytes)) return `header size ${headerBytes} is not a byte count`;
+  if (headerBytes > limits.maxHeaderBytes) return `header of ${headerBytes} bytes exceeds the limit of ${limits.maxHeaderBytes} bytes`;
+  if (frameSizes.length > limits.maxFrames) return `${frameSizes.length} frames exceed the limit of ${limits.maxFrames} frames`;
+  let total = headerBytes;
+  for (let i = 0; i < frameSizes.length; i++) {
+    const size = frameSizes[i]!;
+    if (!isSize(size)) return `frame ${i} size ${size} is not a byte count`;
+    total += size;
+  }
+  if (total > limits.maxTotalBytes) return `message of ${total} bytes exceeds the limit of ${limits.maxTotalBytes} bytes`;
+  return undefined;
+}
+
+export interface PeerInfo {
+  readonly role: Role;
+  /** The dask-ts package version. */
+  readonly version: string;
+  readonly nodeMajor: number;
+}
+
+/** Refusal text when the two sides run different dask-ts versions or Node majors; undefined when they match. */
+export function checkHandshake(local: PeerInfo, remote: PeerInfo): string | undefined {
+  if (local.version === remote.version && local.nodeMajor === remote.nodeMajor) return undefined;
+  const runs = (p: PeerInfo): string => `${p.role} runs dask-ts ${p.version} on Node ${p.nodeMajor}`;
+  return `${runs(local)}, ${runs(remote)}: use the same versions on both sides`;
+}
+
+/** Compares tokens in constant time (whatever their lengths). */
+export function tokensMatch(expected: string, given: string): boolean {
+  const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(expected), digest(given)) && expected.length === given.length;
+}
+
+export type { JsonValue };
