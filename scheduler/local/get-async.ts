@@ -133,14 +133,20 @@ class Loop implements LoopState {
     this.outstanding -= 1;
     this.running -= ids.length;
     if (this.failed) return;
-    const { results, error } = outcome;
-    const finished = error === undefined ? ids.length : error.index;
-    for (let k = 0; k < finished; k++) this.complete(ids[k]!, results[k]);
-    if (error !== undefined) {
-      this.fail(asTaskError(this.plan.keys[ids[error.index]!]!, error.error));
-      return;
+    // Called from a worker's message handler: anything thrown here (a hook, say) must reject the
+    // computation, not escape as an uncaught exception.
+    try {
+      const { results, error } = outcome;
+      const finished = error === undefined ? ids.length : error.index;
+      for (let k = 0; k < finished; k++) this.complete(ids[k]!, results[k]);
+      if (error !== undefined) {
+        this.fail(asTaskError(this.plan.keys[ids[error.index]!]!, error.error));
+        return;
+      }
+      this.pump();
+    } catch (thrown) {
+      if (!this.failed) this.fail(thrown);
     }
-    this.pump();
   }
 
   private complete(i: number, value: unknown): void {

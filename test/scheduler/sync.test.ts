@@ -72,3 +72,22 @@ describe('sync scheduler', () => {
     expect(maxLive).toBeLessThanOrEqual(48);
   });
 });
+
+describe('hooks that throw', () => {
+  test('a throwing posttask hook rejects the computation instead of escaping', async () => {
+    const { threadsScheduler } = await import('../../scheduler/threads/threads-scheduler.js');
+    const { closeThreadPools } = await import('../../scheduler/threads/thread-pool.js');
+    const g = new Map([['a', new Task('a', (x: number) => x + 1, [1])]]);
+    const hook: SchedulerHooks = {
+      posttask() {
+        throw new Error('hook failed');
+      },
+    };
+    try {
+      await expect(threadsScheduler.get(g, ['a'], { numWorkers: 1, hooks: [hook] })).rejects.toThrow('hook failed');
+      await expect(syncScheduler.get(g, ['a'], { hooks: [hook] })).rejects.toThrow('hook failed');
+    } finally {
+      await closeThreadPools();
+    }
+  });
+});
