@@ -9,17 +9,18 @@
  * the graph, so they exist only then; partition i holds values from divisions[i] up to
  * divisions[i + 1]), otherwise all null, as Dask writes unknown divisions.
  */
-import type { Table } from 'apache-arrow';
-import { COLLECTION, computeAll, persistAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
-import { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
+import type { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
 import type { Graph, Key } from '../../src/core/graph/task.js';
+import { PlanCollection } from './plan/plan-collection.js';
+import type { Table } from 'apache-arrow';
+import { computeAll, persistAll, type ComputeOptions } from '../../src/core/compute.js';
 import { visualize, type VisualizeOptions } from '../../src/core/graph/visualize.js';
 import { ColumnNotFoundError } from './errors.js';
 import type { DType } from './dtype.js';
 import { col, type Literal } from './expr.js';
 import { concatTables } from './kernels/concat.js';
 import { columnOf, valueAt } from './kernels/columns.js';
-import { PlanLayer, type PlanNode } from './plan/plan-node.js';
+import { type PlanNode } from './plan/plan-node.js';
 import { optimizeDataFrame } from './optimize.js';
 import { Series } from './series.js';
 import { GroupBy, type GroupByOptions } from './groupby.js';
@@ -41,10 +42,7 @@ const DATAFRAME = Symbol.for('dask-ts/DataFrame');
 
 export type Division = number | string | boolean;
 
-export class DataFrame implements DaskCollection<Table> {
-  get [COLLECTION](): true {
-    return true;
-  }
+export class DataFrame extends PlanCollection<Table> {
   get [DATAFRAME](): true {
     return true;
   }
@@ -52,7 +50,9 @@ export class DataFrame implements DaskCollection<Table> {
   constructor(
     readonly plan: PlanNode,
     private readonly knownDivisions?: readonly (Division | null)[],
-  ) {}
+  ) {
+    super();
+  }
 
   static isDataFrame(value: unknown): value is DataFrame {
     return typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[DATAFRAME] === true;
@@ -109,18 +109,12 @@ export class DataFrame implements DaskCollection<Table> {
   visualize(options?: VisualizeOptions): string {
     return visualize(optimizeDataFrame(this.__daskGraph(), this.plan.keys()), options);
   }
-  toString(): string {
+  override toString(): string {
     return `dask-ts.DataFrame<${this.plan.name}, npartitions=${this.npartitions}, columns=[${this.plan.meta.map((c) => `${c.name}: ${c.dtype}`).join(', ')}]>`;
   }
 
   __daskTokenize(): string {
     return this.plan.name;
-  }
-  __daskGraph(): HighLevelGraph {
-    return new HighLevelGraph([new PlanLayer(this.plan)]);
-  }
-  __daskKeys(): KeyTree {
-    return this.plan.keys();
   }
   __daskOptimize(graph: HighLevelGraph, keys: readonly Key[]): Graph {
     return optimizeDataFrame(graph, keys);

@@ -2,12 +2,14 @@
  * Scalar: a lazy single value, the result of a Series reduction. Its plan's root has one
  * partition whose value is a number (or a string for min/max of strings, null when undefined).
  */
-import { COLLECTION, computeAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
-import { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
-import { DataNode, type Graph, type Key } from '../../src/core/graph/task.js';
-import { key } from '../../src/core/graph/keys.js';
-import { PlanLayer, PlanNode, type LowerContext } from './plan/plan-node.js';
 import { optimizeDataFrame } from './optimize.js';
+import type { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
+import type { Graph, Key } from '../../src/core/graph/task.js';
+import { PlanCollection } from './plan/plan-collection.js';
+import { computeAll, type ComputeOptions } from '../../src/core/compute.js';
+import { DataNode } from '../../src/core/graph/task.js';
+import { key } from '../../src/core/graph/keys.js';
+import { PlanNode, type LowerContext } from './plan/plan-node.js';
 import type { Meta } from './dtype.js';
 
 const SCALAR = Symbol.for('dask-ts/Scalar');
@@ -30,14 +32,13 @@ class ScalarValueNode extends PlanNode {
   }
 }
 
-export class Scalar<T extends ScalarValue = number> implements DaskCollection<T> {
-  get [COLLECTION](): true {
-    return true;
-  }
+export class Scalar<T extends ScalarValue = number> extends PlanCollection<T> {
   get [SCALAR](): true {
     return true;
   }
-  constructor(readonly plan: PlanNode) {}
+  constructor(readonly plan: PlanNode) {
+    super();
+  }
 
   static isScalar(value: unknown): value is Scalar<ScalarValue> {
     return typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[SCALAR] === true;
@@ -48,12 +49,6 @@ export class Scalar<T extends ScalarValue = number> implements DaskCollection<T>
     return v as T;
   }
 
-  __daskGraph(): HighLevelGraph {
-    return new HighLevelGraph([new PlanLayer(this.plan)]);
-  }
-  __daskKeys(): KeyTree {
-    return this.plan.keys();
-  }
   __daskOptimize(graph: HighLevelGraph, keys: readonly Key[]): Graph {
     return optimizeDataFrame(graph, keys);
   }

@@ -3,15 +3,16 @@
  * (nothing runs); reductions return a Scalar; compute() returns an Arrow Vector. Two Series combine
  * when they line up row for row (ops/lineage.ts). Operand types are checked as the expression is built (DTypeError names the column).
  */
-import type { Vector } from 'apache-arrow';
-import { COLLECTION, computeAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
-import { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
+import { optimizeDataFrame } from './optimize.js';
+import type { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
 import type { Graph, Key } from '../../src/core/graph/task.js';
+import { PlanCollection } from './plan/plan-collection.js';
+import type { Vector } from 'apache-arrow';
+import { computeAll, type ComputeOptions, type DaskCollection } from '../../src/core/compute.js';
 import { ValueError } from '../../src/core/errors.js';
 import { exprDType, exprName, lit, type BinaryOp, type Expr, type Literal, type UnaryOp } from './expr.js';
 import type { DType } from './dtype.js';
-import { PlanLayer, type PlanNode } from './plan/plan-node.js';
-import { optimizeDataFrame } from './optimize.js';
+import { type PlanNode } from './plan/plan-node.js';
 import { AssignNode } from './ops/assign.js';
 import { derivesRowwise } from './ops/lineage.js';
 import { ProjectNode } from './ops/select.js';
@@ -25,10 +26,7 @@ const SERIES = Symbol.for('dask-ts/Series');
 
 export type Operand = Series | Literal;
 
-export class Series implements DaskCollection<Vector> {
-  get [COLLECTION](): true {
-    return true;
-  }
+export class Series extends PlanCollection<Vector> {
   get [SERIES](): true {
     return true;
   }
@@ -40,6 +38,7 @@ export class Series implements DaskCollection<Vector> {
     readonly expr: Expr,
     name?: string,
   ) {
+    super();
     this.dtype = exprDType(expr, frame.meta);
     this.name = name ?? exprName(expr);
   }
@@ -124,14 +123,8 @@ export class Series implements DaskCollection<Vector> {
 
   private cachedPlan: PlanNode | undefined;
   /** The plan of the one-column frame (made once, so its keys stay the same). */
-  private get plan(): PlanNode {
+  get plan(): PlanNode {
     return (this.cachedPlan ??= this.toFrame().plan);
-  }
-  __daskGraph(): HighLevelGraph {
-    return new HighLevelGraph([new PlanLayer(this.plan)]);
-  }
-  __daskKeys(): KeyTree {
-    return this.plan.keys();
   }
   __daskOptimize(graph: HighLevelGraph, keys: readonly Key[]): Graph {
     return optimizeDataFrame(graph, keys);

@@ -3,13 +3,15 @@
  * and returns the path. WriteNode is that plan node; `writeFiles` computes it and returns the
  * paths in partition order. The optimiser sees a node that needs every column.
  */
-import { computeAll, COLLECTION, type ComputeOptions, type DaskCollection, type KeyTree } from '../../../src/core/compute.js';
-import { HighLevelGraph } from '../../../src/core/graph/high-level-graph.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef, type Graph, type Key, type TaskFunction } from '../../../src/core/graph/task.js';
-import type { Meta } from '../dtype.js';
 import { optimizeDataFrame } from '../optimize.js';
-import { PlanLayer, PlanNode, type LowerContext } from '../plan/plan-node.js';
+import type { HighLevelGraph } from '../../../src/core/graph/high-level-graph.js';
+import type { Graph, Key } from '../../../src/core/graph/task.js';
+import { PlanCollection } from '../plan/plan-collection.js';
+import { computeAll, type ComputeOptions, type DaskCollection } from '../../../src/core/compute.js';
+import { key } from '../../../src/core/graph/keys.js';
+import { Task, TaskRef, type TaskFunction } from '../../../src/core/graph/task.js';
+import type { Meta } from '../dtype.js';
+import { PlanNode, type LowerContext } from '../plan/plan-node.js';
 
 export class WriteNode extends PlanNode {
   readonly kind = 'write';
@@ -35,16 +37,9 @@ export class WriteNode extends PlanNode {
   }
 }
 
-class Written implements DaskCollection<string[]> {
-  get [COLLECTION](): true {
-    return true;
-  }
-  constructor(readonly plan: WriteNode) {}
-  __daskGraph(): HighLevelGraph {
-    return new HighLevelGraph([new PlanLayer(this.plan)]);
-  }
-  __daskKeys(): KeyTree {
-    return this.plan.keys();
+class Written extends PlanCollection<string[]> {
+  constructor(readonly plan: WriteNode) {
+    super();
   }
   __daskOptimize(graph: HighLevelGraph, keys: readonly Key[]): Graph {
     return optimizeDataFrame(graph, keys);
