@@ -1,6 +1,6 @@
 /*
  * WorkerRuntime: the task-running side of the batch protocol, independent of the transport (a
- * worker thread's port now; a child process later). It keeps the functions it was sent, by
+ * worker thread's port, a child process's IPC channel). It keeps the functions it was sent, by
  * number, resolving each reference once (source evaluated, module imported), runs a batch's
  * tasks in order and replies with their results or the first error.
  *
@@ -8,10 +8,12 @@
  * if the task kills the thread (process.exit, out of memory) the pool still knows which task did.
  * The index is cleared only when the reply is built, so a task that kills the thread after an
  * await is still blamed on its batch.
- * A task returning a Promise is awaited (the batch then finishes asynchronously). Results are
+ * A task returning a Promise is awaited (the batch then finishes asynchronously), and so is an
+ * inline sub-task's Promise before the outer call runs (settle.ts). Results are
  * packed with their plain buffers transferred: the worker does not keep them.
  */
 import type { TaskFunction } from '../../src/core/graph/task.js';
+import { callSettled } from '../../src/core/graph/settle.js';
 import { resolveFnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
@@ -98,7 +100,7 @@ export class WorkerRuntime {
           let args = flat.slice(a, a + count);
           if (flags & FLAG_UNPACK) args = unpackValue(args) as unknown[];
           if (flags & FLAG_INLINE) args = this.evaluateInline(args) as unknown[];
-          value = fn(...args);
+          value = flags & FLAG_INLINE ? callSettled(fn, args) : fn(...args);
         }
         results[i] = value;
         if (value instanceof Promise) {
@@ -131,8 +133,7 @@ export class WorkerRuntime {
     const spec = value as Partial<InlineSpec>;
     if (typeof spec.__daskInline === 'number' && Array.isArray(spec.args)) {
       const args = spec.args.map((v) => this.evaluateInline(v));
-      const fn = this.fnFor(spec.__daskInline);
-      return fn(...args);
+      return callSettled(this.fnFor(spec.__daskInline), args);
     }
     if (Object.getPrototypeOf(value) === Object.prototype) {
       const out: Record<string, unknown> = {};

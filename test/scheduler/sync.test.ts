@@ -91,3 +91,27 @@ describe('hooks that throw', () => {
     }
   });
 });
+
+describe('async inline sub-tasks', () => {
+  test('a fused chain whose inner call is async is awaited before the outer call, on sync and threads', async () => {
+    const { threadsScheduler } = await import('../../scheduler/threads/threads-scheduler.js');
+    const { closeThreadPools } = await import('../../scheduler/threads/thread-pool.js');
+    const { fuse } = await import('../../src/core/graph/fuse.js');
+    const g = graphOf(
+      new DataNode('x', 20),
+      new Task('fetch', async (x: number) => Promise.resolve(x + 1), [new TaskRef('x')]),
+      new Task('double', (v: number) => {
+        if (typeof v !== 'number') throw new TypeError(`double got ${typeof v}`);
+        return v * 2;
+      }, [new TaskRef('fetch')]),
+    );
+    const fused = fuse(g, ['double']);
+    expect(fused.has('fetch')).toBe(false); // the async task is now inline in 'double'
+    try {
+      expect(await syncScheduler.get(fused, ['double'])).toEqual([42]);
+      expect(await threadsScheduler.get(fused, ['double'], { numWorkers: 1 })).toEqual([42]);
+    } finally {
+      await closeThreadPools();
+    }
+  });
+});

@@ -17,6 +17,7 @@ export type Key = string;
 export type TaskFunction = (...args: never[]) => unknown;
 
 import { allPrimitive, UniqueList } from './unique-list.js';
+import { callSettled } from './settle.js';
 
 const EMPTY: readonly Key[] = Object.freeze([]);
 
@@ -37,6 +38,8 @@ export class Task {
   readonly deps: readonly Key[];
   /** True when args hold no TaskRef and no inline Task, so they are passed as they are. */
   readonly literalArgs: boolean;
+  /** True when args hold an inline Task (evaluated first; it may return a Promise). */
+  readonly inline: boolean;
   /** Scratch for planGraph; see GraphNode. */
   planEpoch = 0;
   planId = 0;
@@ -51,10 +54,12 @@ export class Task {
     if (knownDeps !== undefined) {
       this.deps = knownDeps.length === 0 ? EMPTY : knownDeps;
       this.literalArgs = knownDeps.length === 0;
+      this.inline = false;
     } else {
       const scan = scanArgs(args);
       this.deps = scan.deps;
       this.literalArgs = !scan.refs;
+      this.inline = scan.inline;
     }
   }
 }
@@ -115,18 +120,20 @@ export function isPlainContainer(value: unknown): value is Record<string, unknow
 // building a task allocates nothing beyond its deps list: graphs reach millions of tasks.
 let scanDeps: UniqueList<Key> | undefined;
 let scanRefs = false;
+let scanInline = false;
 
-const LITERAL_SCAN = { deps: EMPTY, refs: false };
+const LITERAL_SCAN = { deps: EMPTY, refs: false, inline: false };
 const identityKey = (k: Key): Key => k;
 
-function scanArgs(args: readonly unknown[]): { deps: readonly Key[]; refs: boolean } {
+function scanArgs(args: readonly unknown[]): { deps: readonly Key[]; refs: boolean; inline: boolean } {
   if (allPrimitive(args)) return LITERAL_SCAN;
   scanDeps = new UniqueList(identityKey);
   scanRefs = false;
+  scanInline = false;
   for (let i = 0; i < args.length; i++) visitArg(args[i]);
   const deps = scanDeps.items.length === 0 ? EMPTY : scanDeps.items;
   scanDeps = undefined;
-  return { deps, refs: scanRefs };
+  return { deps, refs: scanRefs, inline: scanInline };
 }
 
 function addDep(k: Key): void {
@@ -141,6 +148,7 @@ function visitArg(value: unknown): void {
   } else if (value instanceof Task) {
     for (const d of value.deps) addDep(d);
     scanRefs = true;
+    scanInline = true;
   } else if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) visitArg(value[i]);
   } else if (isPlainContainer(value)) {
@@ -180,8 +188,13 @@ export function substitute(value: unknown, lookup: (key: Key) => unknown): unkno
   return value;
 }
 
-/** Runs one task in this thread: substitutes its args, then calls its function. */
+/**
+ * Runs one task in this thread: substitutes its args, then calls its function. When an inline
+ * sub-task returned a Promise, the call waits for it (settle.ts) and returns a Promise.
+ */
 export function callTask(task: Task, lookup: (key: Key) => unknown): unknown {
-  const args = task.literalArgs ? task.args : (substitute(task.args, lookup) as readonly unknown[]);
-  return (task.fn as (...a: readonly unknown[]) => unknown)(...args);
+  const fn = task.fn as (...a: unknown[]) => unknown;
+  if (task.literalArgs) return fn(...(task.args as unknown[]));
+  const args = substitute(task.args, lookup) as unknown[];
+  return task.inline ? callSettled(fn, args) : fn(...args);
 }
