@@ -5,8 +5,11 @@
  *   ColumnNotFoundError  column, available     a name that is not a column of the frame
  *   DTypeError           column, dtype         an operation the column's dtype does not support
  *   CsvParseError        file, line, column?   a malformed CSV row or a value of the wrong type
+ * The classes are registered with the error codec, so an error raised on a worker is rebuilt as
+ * an instance of its own class (`instanceof CsvParseError` holds on every scheduler).
  */
 import { ValueError } from '../../src/core/errors.js';
+import { registerErrorClass } from '../../src/core/serialize/error-codec.js';
 
 export class ColumnNotFoundError extends ValueError {
   readonly column: string;
@@ -41,4 +44,8 @@ export class CsvParseError extends ValueError {
     this.line = line;
     this.column = column;
   }
+}
+
+for (const cls of [ColumnNotFoundError, DTypeError, CsvParseError]) {
+  registerErrorClass(cls.name, () => Object.create(cls.prototype) as Error);
 }

@@ -138,8 +138,21 @@ function stringProp(rec: ErrorRecord, name: string): string | undefined {
 }
 
 /** An instance of the class the record came from, before its fields are set from the record. */
+const registered = new Map<string, () => Error>();
+
+/**
+ * Lets a collection's own error classes come back from workers as themselves (so `instanceof`
+ * holds): `blank` makes an uninitialised instance (e.g. `Object.create(MyError.prototype)`), and
+ * the record's message, stack and own properties are then set on it as for any error.
+ */
+export function registerErrorClass(name: string, blank: () => Error): void {
+  registered.set(name, blank);
+}
+
 function instantiate(rec: ErrorRecord): Error {
   const { message, key } = rec;
+  const blank = registered.get(rec.name);
+  if (blank !== undefined) return blank();
   switch (rec.code) {
     case 'DASK_ERR_GRAPH': {
       const cycle = rec.props?.cycle;

@@ -89,6 +89,8 @@ describe.each(SCHEDULERS)('readCsv on %s', (scheduler) => {
     writeFileSync(file, 'n,s\n1,a\n2,b\nthree,c\n');
     const err = await dd.readCsv(file, { dtypes: { n: 'int32' } }).compute(opts).then(() => undefined, (e: unknown) => e as dd.CsvParseError);
     expect(err?.name).toBe('CsvParseError');
+    expect(err).toBeInstanceOf(dd.CsvParseError); // rebuilt as its own class, from any worker
+    expect(err?.code).toBe('DASK_ERR_VALUE');
     expect(err?.line).toBe(4);
     expect(err?.column).toBe('n');
     expect(err?.message).toMatch(/badval-.*\.csv, line 4: column 'n': cannot parse 'three' as int32/);
