@@ -123,7 +123,5 @@ export function optimizeDataFrame(graph: HighLevelGraph, keys: readonly Key[]): 
     if (o.name === r.name) return;
     for (let p = 0; p < r.npartitions; p++) out.set(key(r.name, p), new Alias(key(r.name, p), key(o.name, p)));
   });
-  const keep = [...keys];
-  for (const n of postOrder(optimized)) if (n.async) keep.push(...n.keys());
-  return fuse(cull(out, keys), keep);
+  return fuse(cull(out, keys), keys);
 }

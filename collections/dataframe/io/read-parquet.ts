@@ -127,7 +127,6 @@ export function mayMatch(piece: Piece, predicate: Expr): boolean {
 
 export class ReadParquetNode extends PlanNode {
   readonly kind = 'read-parquet';
-  override readonly async = true;
   readonly inputs: readonly PlanNode[] = [];
   readonly meta: Meta;
   readonly npartitions: number;

@@ -32,11 +32,6 @@ export abstract class PlanNode {
   abstract readonly meta: Meta;
   abstract readonly npartitions: number;
   readonly token: string;
-  /**
-   * True when this node's tasks return Promises (async readers): the optimiser then keeps them as
-   * tasks of their own, since a scheduler awaits a task's result but not an inline sub-task's.
-   */
-  readonly async: boolean = false;
   private cachedName: string | undefined;
 
   constructor(token?: string) {
@@ -112,4 +107,22 @@ export class PlanLayer implements Layer {
 /** A token derived from a node's token and what changed: deterministic, so equal rewrites share keys. */
 export function derivedToken(token: string, what: unknown): string {
   return tokenize(token, what);
+}
+
+/**
+ * A node over one input whose columns are the input's (it changes rows or partitions, not
+ * columns): `inputs` is [input] and `meta` the input's, unless a subclass says otherwise.
+ */
+export abstract class UnaryPlanNode extends PlanNode {
+  readonly inputs: readonly PlanNode[];
+  constructor(
+    readonly input: PlanNode,
+    token?: string,
+  ) {
+    super(token);
+    this.inputs = [input];
+  }
+  get meta(): Meta {
+    return this.input.meta;
+  }
 }
