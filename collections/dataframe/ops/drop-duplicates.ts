@@ -6,28 +6,23 @@
  */
 import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import type { Meta } from '../dtype.js';
 import { dedupeCombine, dedupeRows } from '../kernels/partitions.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
+import type { PlanNode} from '../plan/plan-node.js';
+import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { lowerTree, splitEveryOf } from '../plan/tree-reduce.js';
 import { DataFrame } from '../dataframe.js';
 import { checkColumns } from './select.js';
 
-export class DropDuplicatesNode extends PlanNode {
+export class DropDuplicatesNode extends UnaryPlanNode {
   readonly kind = 'drop-duplicates';
-  readonly inputs: readonly PlanNode[];
   readonly npartitions = 1;
   constructor(
-    readonly input: PlanNode,
+    input: PlanNode,
     readonly subset: readonly string[],
     readonly splitEvery: number,
     token?: string,
   ) {
-    super(token);
-    this.inputs = [input];
-  }
-  get meta(): Meta {
-    return this.input.meta;
+    super(input, token);
   }
   override inputColumns(required: ReadonlySet<string>): Columns[] {
     return [new Set([...required, ...this.subset])];

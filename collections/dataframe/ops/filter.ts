@@ -6,27 +6,22 @@
 import { DTypeError } from '../errors.js';
 import { ValueError } from '../../../src/core/errors.js';
 import { exprColumns, exprDType, type Expr } from '../expr.js';
-import type { Meta } from '../dtype.js';
 import { filterRows } from '../kernels/rowwise.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
+import type { PlanNode} from '../plan/plan-node.js';
+import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { lowerPartitionwise } from '../plan/partitionwise.js';
 import { DataFrame } from '../dataframe.js';
 import { Series } from '../series.js';
 import { sameRows } from './lineage.js';
 
-export class FilterNode extends PlanNode {
+export class FilterNode extends UnaryPlanNode {
   readonly kind = 'filter';
-  readonly inputs: readonly PlanNode[];
   constructor(
-    readonly input: PlanNode,
+    input: PlanNode,
     readonly predicate: Expr,
     token?: string,
   ) {
-    super(token);
-    this.inputs = [input];
-  }
-  get meta(): Meta {
-    return this.input.meta;
+    super(input, token);
   }
   get npartitions(): number {
     return this.input.npartitions;

@@ -8,26 +8,21 @@ import { computeAll, type ComputeOptions } from '../../../src/core/compute.js';
 import { ValueError } from '../../../src/core/errors.js';
 import { key } from '../../../src/core/graph/keys.js';
 import { Alias } from '../../../src/core/graph/task.js';
-import type { Meta } from '../dtype.js';
 import { concatTables, singleBatch } from '../kernels/concat.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
+import type { PlanNode} from '../plan/plan-node.js';
+import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { DataFrame } from '../dataframe.js';
 
 /** Partitions [start, end) of a frame. */
-export class PartitionsNode extends PlanNode {
+export class PartitionsNode extends UnaryPlanNode {
   readonly kind = 'partitions';
-  readonly inputs: readonly PlanNode[];
   constructor(
-    readonly input: PlanNode,
+    input: PlanNode,
     readonly start: number,
     readonly end: number,
     token?: string,
   ) {
-    super(token);
-    this.inputs = [input];
-  }
-  get meta(): Meta {
-    return this.input.meta;
+    super(input, token);
   }
   get npartitions(): number {
     return this.end - this.start;

@@ -6,25 +6,20 @@
 import { ValueError } from '../../../src/core/errors.js';
 import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import type { Meta } from '../dtype.js';
 import { concatParts } from '../kernels/concat.js';
 import { slicePiece } from '../kernels/partitions.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
+import type { PlanNode} from '../plan/plan-node.js';
+import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { DataFrame } from '../dataframe.js';
 
-export class RepartitionNode extends PlanNode {
+export class RepartitionNode extends UnaryPlanNode {
   readonly kind = 'repartition';
-  readonly inputs: readonly PlanNode[];
   constructor(
-    readonly input: PlanNode,
+    input: PlanNode,
     readonly npartitions: number,
     token?: string,
   ) {
-    super(token);
-    this.inputs = [input];
-  }
-  get meta(): Meta {
-    return this.input.meta;
+    super(input, token);
   }
   override inputColumns(required: ReadonlySet<string>): Columns[] {
     return [required];

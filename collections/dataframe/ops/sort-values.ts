@@ -7,10 +7,10 @@
 import { ValueError } from '../../../src/core/errors.js';
 import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import type { Meta } from '../dtype.js';
 import { concatParts } from '../kernels/concat.js';
 import { rangeSplit, sortBoundaries, sortPartition, sortSample, type SortSpec } from '../kernels/sort.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
+import type { PlanNode} from '../plan/plan-node.js';
+import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { lowerShuffle } from '../plan/shuffle.js';
 import { DataFrame } from '../dataframe.js';
 import { checkColumns } from './select.js';
@@ -23,22 +23,17 @@ export interface SortOptions {
   samples?: number;
 }
 
-export class SortNode extends PlanNode {
+export class SortNode extends UnaryPlanNode {
   readonly kind = 'sort';
-  readonly inputs: readonly PlanNode[];
   constructor(
-    readonly input: PlanNode,
+    input: PlanNode,
     readonly spec: SortSpec,
     token?: string,
   ) {
-    super(token);
-    this.inputs = [input];
+    super(input, token);
   }
   get by(): readonly string[] {
     return this.spec.by;
-  }
-  get meta(): Meta {
-    return this.input.meta;
   }
   get npartitions(): number {
     return this.spec.nout;
