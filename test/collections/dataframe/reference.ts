@@ -4,6 +4,7 @@
  * objects (missing values and NaN skipped, std with ddof 1, groups sorted by key, missing keys
  * dropped), independent of the library's kernels.
  */
+import { seededRandom } from '../../helpers/random.js';
 import type { Table } from 'apache-arrow';
 import { Task, type Graph } from '../../../src/core/graph/task.js';
 
@@ -27,16 +28,7 @@ export function rowsOf(t: Table): Row[] {
 }
 
 /** Deterministic uniform numbers in [0, 1). */
-export function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = seededRandom;
 
 export function isMissing(v: Value): boolean {
   return v === null || (typeof v === 'number' && Number.isNaN(v));

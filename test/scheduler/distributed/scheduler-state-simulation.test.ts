@@ -3,22 +3,13 @@
 // completions, gathers, task failures, worker deaths and joins, and balance() calls. Both
 // machines validate their invariants after every stimulus; at quiescence every wanted key must
 // be resolved and the scheduler's replica map must match what the workers hold.
+import { seededRandom as rng } from '../../helpers/random.js';
 import { describe, expect, test } from 'vitest';
 import type { Key } from '../../../src/core/graph/task.js';
 import type { SchedulerToWorker, TaskSpec, WorkerToScheduler } from '../../../scheduler/distributed/protocol.js';
 import { isWorkerOutgoing, SchedulerState, type Outgoing } from '../../../scheduler/distributed/scheduler-state.js';
 import { WorkerState, type Instruction } from '../../../scheduler/distributed/worker-state.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SimWorker {
   readonly state: WorkerState;

@@ -1,4 +1,5 @@
 import ndarray from 'ndarray';
+import { bestTime } from '../../../helpers/random.js';
 import { describe, expect, test } from 'vitest';
 import { chunkOf, type Chunk } from '../../../../collections/array/chunk.js';
 import { dtypeInfo, type DType } from '../../../../collections/array/dtype.js';
@@ -411,15 +412,7 @@ describe('elementwise: expressions, validation and the compile cache', () => {
     const expr = bin('sub', bin('mul', bin('add', x0, k(1)), k(2)), x0);
     const spec = { expr, inputDtypes: ['float64' as DType], outDtype: 'float64' as DType };
     const out = new Float64Array(n);
-    const time = (f: () => void): number => {
-      let best = Infinity;
-      for (let r = 0; r < 5; r++) {
-        const t0 = performance.now();
-        f();
-        best = Math.min(best, performance.now() - t0);
-      }
-      return best;
-    };
+    const time = (f: () => unknown): number => bestTime(f, 5);
     const kernel = time(() => elementwise(spec, x));
     const hand = time(() => {
       const d = x.data;

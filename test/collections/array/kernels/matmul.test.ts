@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { seededRandom as rng } from '../../../helpers/random.js';
 import ndarray from 'ndarray';
 import { ValueError } from '../../../../src/core/errors.js';
 import { fnRefOf } from '../../../../src/core/serialize/fn-ref.js';
@@ -7,17 +8,6 @@ import { type DType, type NumericArray, allocate } from '../../../../collections
 import { matmulAccumulate, matmulBlock, useMicroKernel } from '../../../../collections/array/kernels/matmul.js';
 import { microKernel } from '../../../../collections/array/kernels/matmul-micro-kernel.js';
 
-/** Small deterministic generator for test data (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function matrix(dtype: DType, m: number, n: number, seed: number, value?: (r: () => number) => number): Chunk {
   const r = rng(seed);

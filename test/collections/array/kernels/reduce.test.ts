@@ -1,4 +1,5 @@
 import ndarray from 'ndarray';
+import { bestTime } from '../../../helpers/random.js';
 import { describe, expect, test } from 'vitest';
 import { chunkOf, cStrides, type Chunk } from '../../../../collections/array/chunk.js';
 import { dtypeInfo, type DType } from '../../../../collections/array/dtype.js';
@@ -435,15 +436,7 @@ describe('reduction kernels: validation, cache and registration', () => {
       }
       return s0 + s1 + (s2 + s3);
     };
-    const time = (f: () => unknown): number => {
-      let best = Infinity;
-      for (let r = 0; r < 7; r++) {
-        const t0 = performance.now();
-        f();
-        best = Math.min(best, performance.now() - t0);
-      }
-      return best;
-    };
+    const time = (f: () => unknown): number => bestTime(f, 7);
     const kernel = time(() => reduceChunk(s, c));
     const loop = time(base4);
     console.log(`sum of 5M float64: reduceChunk ${kernel.toFixed(2)} ms, 4-accumulator loop ${loop.toFixed(2)} ms`);
