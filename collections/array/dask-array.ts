@@ -33,6 +33,8 @@ export interface FusedExpr {
 }
 
 export class DaskArray implements DaskCollection<Chunk | number> {
+  /** Persisting stores chunk values in DataNodes unread, so a Client can keep them on the cluster. */
+  readonly __daskPersistsOpaque = true;
   get [COLLECTION](): true {
     return true;
   }

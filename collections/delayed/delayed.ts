@@ -20,6 +20,8 @@ const NONE: readonly Delayed[] = Object.freeze([]);
 
 export class Delayed<T = unknown> implements DaskCollection<T> {
   // Brands live on the prototype (getters), so they cost nothing per instance.
+  /** Persisting stores chunk values in DataNodes unread, so a Client can keep them on the cluster. */
+  readonly __daskPersistsOpaque = true;
   get [COLLECTION](): true {
     return true;
   }

@@ -30,6 +30,11 @@ export interface DaskCollection<R = unknown> {
   __daskPostcompute(values: unknown): R;
   /** The same collection backed by computed values (persist). */
   __daskPostpersist(values: unknown): DaskCollection<R>;
+  /**
+   * True when __daskPostpersist only stores the values it is given (in DataNodes) without reading
+   * them, so a distributed Client may hand it Futures and keep the data on the cluster.
+   */
+  readonly __daskPersistsOpaque?: boolean;
 }
 
 export interface ComputeOptions extends GetOptions {

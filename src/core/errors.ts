@@ -12,7 +12,8 @@ export type DaskErrorCode =
   | 'DASK_ERR_KILLED_WORKER'
   | 'DASK_ERR_CANCELLED'
   | 'DASK_ERR_CONFIG'
-  | 'DASK_ERR_VALUE';
+  | 'DASK_ERR_VALUE'
+  | 'DASK_ERR_COMM';
 
 /** Base class of every error dask-ts raises on purpose. */
 export class DaskError extends Error {
@@ -92,5 +93,13 @@ export class ValueError extends DaskError {
   constructor(message: string) {
     super('DASK_ERR_VALUE', message);
     this.name = 'ValueError';
+  }
+}
+
+/** A connection to a scheduler or worker failed, was refused or closed (the reason says which and why). */
+export class CommError extends DaskError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('DASK_ERR_COMM', message, options);
+    this.name = 'CommError';
   }
 }

@@ -65,6 +65,8 @@ const compiled = new Map<string, TaskFunction>();
 /** Per-thread imported module functions, keyed by module URL + '#' + export. */
 const imported = new Map<string, TaskFunction>();
 const importing = new Map<string, Promise<TaskFunction>>();
+/** functionForRef's stand-ins, by reference text. */
+const stubs = new Map<string, TaskFunction>();
 
 /** Marks `fn` as importable from `module` (usually `import.meta.url`) under `exportName`. */
 export function registerModuleFunction(fn: TaskFunction, module: string, exportName: string = fn.name): void {
@@ -144,6 +146,28 @@ function capturedError(what: string, names: readonly string[]): SerializationErr
       `${pass} (delayed(fn)(x, ${names.join(', ')})), or export the function from a module and use ` +
       'delayed(fn, { module: import.meta.url }).',
   );
+}
+
+/**
+ * A function standing for `ref` in this thread, for code that received a reference and must hand
+ * a TaskFunction on (a distributed worker building Tasks for its thread pool): fnRefOf gives `ref`
+ * back, and calling it resolves the reference (a Promise while a module is still importing).
+ * The same reference text gives the same function.
+ */
+export function functionForRef(ref: FnRef): TaskFunction {
+  const key = ref.kind === 'module' ? `m:${ref.module}#${ref.export}` : `s:${ref.name}\u0000${ref.source}`;
+  const hit = stubs.get(key);
+  if (hit !== undefined) return hit;
+  const frozen: FnRef = Object.freeze({ ...ref });
+  const stub = (...args: unknown[]): unknown => {
+    const fn = resolveFnRef(frozen);
+    const call = (f: TaskFunction): unknown => (f as (...a: unknown[]) => unknown)(...args);
+    return fn instanceof Promise ? fn.then(call) : call(fn);
+  };
+  Object.defineProperty(stub, 'name', { value: ref.kind === 'module' ? ref.export : ref.name, configurable: true });
+  refs.set(stub, frozen);
+  remember(stubs, key, stub);
+  return stub;
 }
 
 /** Resolves a reference in this thread: synchronously when cached or source, else via import(). */

@@ -1,0 +1,259 @@
+/*
+ * Connection: one authenticated WebSocket between two parties of a cluster (client, scheduler,
+ * worker), carrying protocol.ts messages in wire.ts envelopes.
+ *
+ * Opening (the dialling side, `dial`): the token travels in the HTTP upgrade request
+ * (`Authorization: Bearer ...`), so a server refuses a stranger with 401 before any WebSocket
+ * exists; then hello {role, token, version, nodeMajor, id} is sent and the answer awaited:
+ * welcome → open; refused → CommError with the server's reason. Accepting (`acceptHello`): the
+ * first message, read with HANDSHAKE_FRAME_LIMITS, must be a valid hello with the right token and
+ * the same dask-ts version and Node major (checkHandshake), else refused + close.
+ *
+ * Receiving, in this order, before a handler sees anything: wire sizes against the limits
+ * (decodeWire), JSON.parse, validateMessage against the ops this side accepts from that peer,
+ * checkFrameRefs. A message failing any step closes the connection with code 4400 and the error as
+ * reason (the peer's own side learns why; the server and its other connections are unharmed).
+ * WebSocket `maxPayload` is the frame limits' total, so ws itself refuses oversize messages (1009)
+ * before buffering them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { WebSocket, type RawData } from 'ws';
+import { CommError } from '../../src/core/errors.js';
+import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import {
+  checkFrameRefs,
+  checkHandshake,
+  FRAME_LIMITS,
+  HANDSHAKE_FRAME_LIMITS,
+  tokensMatch,
+  validateMessage,
+  type FrameLimits,
+  type Hello,
+  type Message,
+  type MessageOf,
+  type Op,
+  type Role,
+} from './protocol.js';
+import { decodeWire, encodeWire } from './wire.js';
+
+/** Close code for a message that broke the protocol. */
+export const PROTOCOL_ERROR = 4400;
+/** Close code for a refused handshake. */
+export const REFUSED = 4401;
+
+let version: string | undefined;
+/** This package's version, as sent in hello and welcome. */
+export function packageVersion(): string {
+  if (version === undefined) {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: unknown };
+    version = typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  }
+  return version;
+}
+export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+
+export type MessageHandler<O extends Op> = (msg: MessageOf<O>, frames: Uint8Array[]) => void;
+
+/** The sending side of any Connection, whatever it accepts. */
+export interface Link {
+  readonly isOpen: boolean;
+  send(msg: Message, frames?: readonly Uint8Array[]): void;
+  close(code?: number, reason?: string): void;
+  terminate(): void;
+}
+
+export class Connection<In extends Op = Op> implements Link {
+  private handler: MessageHandler<In> | undefined;
+  private closeHandlers: ((code: number, reason: string) => void)[] = [];
+  private closedWith: { code: number; reason: string } | undefined;
+
+  constructor(
+    readonly ws: WebSocket,
+    /** Who is on the other side, for error messages. */
+    readonly peer: string,
+    private readonly accept: readonly In[],
+    private readonly limits: FrameLimits = FRAME_LIMITS,
+  ) {
+    ws.on('message', (data: RawData) => this.receive(data));
+    ws.on('close', (code: number, reason: Buffer) => this.closed(code, reason.toString('utf8')));
+    ws.on('error', () => undefined); // 'close' follows and reports it
+  }
+
+  get isOpen(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  onMessage(handler: MessageHandler<In>): void {
+    this.handler = handler;
+  }
+
+  /** Called once when the connection ends (immediately if it already has). */
+  onClose(handler: (code: number, reason: string) => void): void {
+    if (this.closedWith !== undefined) handler(this.closedWith.code, this.closedWith.reason);
+    else this.closeHandlers.push(handler);
+  }
+
+  /** Sends one message; silently dropped when the connection is closing (its close handler runs). */
+  send(msg: Message, frames: readonly Uint8Array[] = []): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    this.ws.send(encodeWire(JSON.stringify(msg), frames), { binary: true });
+  }
+
+  close(code = 1000, reason = ''): void {
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, clip(reason));
+  }
+
+  /** Ends the connection at once (no closing handshake). */
+  terminate(): void {
+    this.ws.terminate();
+  }
+
+  private receive(data: RawData): void {
+    const parsed = parse(data, this.limits, this.accept);
+    if (!parsed.ok) {
+      this.close(PROTOCOL_ERROR, parsed.error);
+      return;
+    }
+    this.handler?.(parsed.msg, parsed.frames);
+  }
+
+  private closed(code: number, reason: string): void {
+    if (this.closedWith !== undefined) return;
+    this.closedWith = { code, reason };
+    for (const h of this.closeHandlers.splice(0)) h(code, reason);
+  }
+}
+
+type Parsed<O extends Op> = { ok: true; msg: MessageOf<O>; frames: Uint8Array[] } | { ok: false; error: string };
+
+function parse<O extends Op>(data: RawData, limits: FrameLimits, accept: readonly O[]): Parsed<O> {
+  const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+  const decoded = decodeWire(bytes, limits);
+  if (!decoded.ok) return decoded;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(decoded.header);
+  } catch {
+    return { ok: false, error: 'the message header is not JSON' };
+  }
+  const v = validateMessage<O>(raw, { accept });
+  if (!v.ok) return v;
+  const refs = checkFrameRefs(v.msg, decoded.frames.length);
+  if (refs !== undefined) return { ok: false, error: refs };
+  return { ok: true, msg: v.msg, frames: decoded.frames };
+}
+
+/** A close reason fits in 123 bytes of UTF-8. */
+function clip(reason: string): string {
+  let r = reason;
+  while (Buffer.byteLength(r, 'utf8') > 123) r = `${r.slice(0, Math.max(0, r.length - 8))}...`;
+  return r;
+}
+
+export interface DialOptions<In extends Op> {
+  readonly role: Role;
+  readonly token: string;
+  readonly id: string;
+  /** Ops accepted from the other side once open. */
+  readonly accept: readonly In[];
+  readonly limits?: FrameLimits;
+  /** Milliseconds to wait for the connection and the welcome. Default 10 s. */
+  readonly timeoutMs?: number;
+  /** What the other side is, for messages ("scheduler", "worker ws://..."). */
+  readonly peer: string;
+}
+
+/** Opens a connection to `url` and performs the handshake; rejects with a CommError that says why. */
+export function dial<In extends Op>(url: string, options: DialOptions<In>): Promise<Connection<In>> {
+  const limits = options.limits ?? FRAME_LIMITS;
+  return new Promise((resolve, reject) => {
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, {
+        headers: { authorization: `Bearer ${options.token}` },
+        perMessageDeflate: false,
+        maxPayload: limits.maxTotalBytes,
+      });
+    } catch (e) {
+      reject(new CommError(`cannot connect to ${options.peer} at ${url}: ${e instanceof Error ? e.message : String(e)}`));
+      return;
+    }
+    let settled = false;
+    const fail = (why: string): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.terminate();
+      reject(new CommError(`cannot connect to ${options.peer} at ${url}: ${why}`));
+    };
+    const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs ?? 10_000} ms`), options.timeoutMs ?? 10_000);
+    ws.on('unexpected-response', (_req, res) => {
+      fail(res.statusCode === 401 ? 'the token is missing or wrong (HTTP 401); pass the token the scheduler printed or wrote to its scheduler file' : `HTTP ${res.statusCode}`);
+    });
+    ws.on('error', (e: Error) => fail(e.message));
+    ws.on('close', (code: number, reason: Buffer) => fail(`closed (${code}) ${reason.toString('utf8')}`.trim()));
+    ws.on('open', () => {
+      const hello: Hello = { op: 'hello', role: options.role, token: options.token, version: packageVersion(), nodeMajor: NODE_MAJOR, id: options.id };
+      ws.send(encodeWire(JSON.stringify(hello), []), { binary: true });
+    });
+    ws.once('message', (data: RawData) => {
+      const reply = parse(data, HANDSHAKE_FRAME_LIMITS, ['welcome', 'refused'] as const);
+      if (!reply.ok) return fail(`bad handshake reply: ${reply.error}`);
+      if (reply.msg.op === 'refused') return fail(`refused: ${reply.msg.reason}`);
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ws.removeAllListeners();
+      resolve(new Connection<In>(ws, options.peer, options.accept, limits));
+    });
+  });
+}
+
+export interface AcceptOptions {
+  readonly token: string;
+  /** Roles allowed to connect here. */
+  readonly roles: readonly Role[];
+  /** Who this side is, for the mismatch message. */
+  readonly role: Role;
+  readonly id: string;
+  readonly timeoutMs?: number;
+}
+
+/** Waits for a valid hello on a freshly accepted socket; answers welcome, or refused and closes. */
+export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hello | undefined> {
+  return new Promise((resolve) => {
+    const done = (hello: Hello | undefined): void => {
+      clearTimeout(timer);
+      ws.removeAllListeners('message');
+      resolve(hello);
+    };
+    const refuse = (reason: string): void => {
+      if (ws.readyState === WebSocket.OPEN) {
+        ws.send(encodeWire(JSON.stringify({ op: 'refused', reason }), []), { binary: true });
+        ws.close(REFUSED, clip(reason));
+      }
+      done(undefined);
+    };
+    const timer = setTimeout(() => refuse(`no hello within ${options.timeoutMs ?? 10_000} ms`), options.timeoutMs ?? 10_000);
+    ws.on('error', () => undefined);
+    ws.once('close', () => done(undefined));
+    ws.once('message', (data: RawData) => {
+      const got = parse(data, HANDSHAKE_FRAME_LIMITS, ['hello'] as const);
+      if (!got.ok) return refuse(got.error);
+      const hello = got.msg;
+      if (!tokensMatch(options.token, hello.token)) return refuse('wrong token');
+      if (!options.roles.includes(hello.role)) return refuse(`a ${hello.role} cannot connect here; expected ${options.roles.join(' or ')}`);
+      const mismatch = checkHandshake({ role: options.role, version: packageVersion(), nodeMajor: NODE_MAJOR }, hello);
+      if (mismatch !== undefined) return refuse(mismatch);
+      ws.send(encodeWire(JSON.stringify({ op: 'welcome', version: packageVersion(), nodeMajor: NODE_MAJOR, id: options.id }), []), { binary: true });
+      done(hello);
+    });
+  });
+}
+
+/** The token from an upgrade request's `Authorization: Bearer ...` header, if any. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const m = header === undefined ? null : /^Bearer (.+)$/.exec(header);
+  return m?.[1];
+}

@@ -1,0 +1,121 @@
+/*
+ * A materialised graph as update-graph TaskSpecs (the client side of update-graph):
+ *   Task      fn by reference (fnRefOf: module export or checked source), args through frames.ts
+ *             with TaskRefs and inline Tasks as graph codecs
+ *   DataNode  an identity task over its value (the value travels in the message's frames)
+ *   Alias     an identity task over a TaskRef to its target
+ * `futureKey` recognises the client's Futures wherever they appear (a DataNode's value, anything in
+ * args): a Future stands for the key it names, as a TaskRef, so persisted or scattered data is
+ * used where it lives. A DataNode holding the Future of its own key is not sent at all (the
+ * scheduler already has that key). Every value's frames are appended to one frame list, which
+ * the EncodedValues index.
+ */
+import type { Alias} from '../../src/core/graph/task.js';
+import { DataNode, isPlainContainer, Task, TaskRef, type Graph, type GraphNode, type Key } from '../../src/core/graph/task.js';
+import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
+import { toFrames } from '../../src/core/serialize/frames.js';
+import { ensureGraphCodecs } from './graph-codecs.js';
+import type { EncodedValue, TaskSpec } from './protocol.js';
+
+const noop = (): undefined => undefined;
+
+export const IDENTITY: FnRef = Object.freeze({ kind: 'source', source: '(x) => x', name: 'identity' });
+
+export interface SpecsOut {
+  readonly tasks: TaskSpec[];
+  readonly frames: Uint8Array[];
+}
+
+export interface SpecOptions {
+  /** The key a value stands for when it is a Future, else undefined. */
+  readonly futureKey?: (value: unknown) => Key | undefined;
+  readonly retries?: number;
+  readonly priority?: number;
+}
+
+/** TaskSpecs for every node of `graph`. Throws SerializationError for a function or value that cannot travel. */
+export function graphToSpecs(graph: Graph, options: SpecOptions = {}): SpecsOut {
+  ensureGraphCodecs();
+  const out: SpecsOut = { tasks: [], frames: [] };
+  for (const node of graph.values()) addNode(out, node, options);
+  return out;
+}
+
+function addNode(out: SpecsOut, node: GraphNode, options: SpecOptions): void {
+  const futureKey = options.futureKey ?? ((): undefined => undefined);
+  let fn: FnRef;
+  let args: readonly unknown[];
+  let deps: readonly Key[];
+  if (node instanceof Task) {
+    fn = fnRefOf(node.fn);
+    args = node.args;
+    deps = node.deps;
+    const replaced = replaceFutures(args, futureKey);
+    if (replaced !== args) {
+      const rebuilt = new Task(node.key, node.fn, replaced as unknown[]);
+      args = rebuilt.args;
+      deps = rebuilt.deps;
+    }
+  } else if (node instanceof DataNode) {
+    const k = futureKey(node.value);
+    if (k === node.key) return;
+    fn = IDENTITY;
+    if (k !== undefined) {
+      args = [new TaskRef(k)];
+      deps = [k];
+    } else {
+      args = [replaceFutures(node.value, futureKey)];
+      deps = args[0] === node.value ? [] : new Task(node.key, noop, args).deps;
+    }
+  } else {
+    const alias: Alias = node;
+    fn = IDENTITY;
+    args = [new TaskRef(alias.target)];
+    deps = alias.deps;
+  }
+  out.tasks.push({
+    key: node.key, fn, args: encode(out, args), deps,
+    ...(options.retries !== undefined && options.retries > 0 ? { retries: options.retries } : {}),
+    ...(options.priority !== undefined && options.priority !== 0 ? { priority: options.priority } : {}),
+  });
+}
+
+/** `args` encoded with its frames appended to `out.frames`. */
+export function encode(out: SpecsOut, value: unknown): EncodedValue {
+  const { header, frames } = toFrames(value);
+  const at = out.frames.length;
+  for (const f of frames) out.frames.push(f);
+  return { header, frames: frames.map((_, i) => at + i) };
+}
+
+/** `value` with every Future replaced by a TaskRef to its key (the same object when there is none). */
+export function replaceFutures(value: unknown, futureKey: (v: unknown) => Key | undefined): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const k = futureKey(value);
+  if (k !== undefined) return new TaskRef(k);
+  if (value instanceof Task) {
+    const args = replaceFutures(value.args, futureKey);
+    return args === value.args ? value : new Task(value.key, value.fn, args as unknown[]);
+  }
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const r = replaceFutures(v, futureKey);
+      if (r !== v) copy ??= value.slice();
+      if (copy !== undefined) copy[i] = r;
+    }
+    return copy ?? value;
+  }
+  if (isPlainContainer(value)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const k2 in value) {
+      const v = value[k2];
+      const r = replaceFutures(v, futureKey);
+      if (r !== v) copy ??= { ...value };
+      if (copy !== undefined) copy[k2] = r;
+    }
+    return copy ?? value;
+  }
+  return value;
+}

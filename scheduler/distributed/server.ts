@@ -1,0 +1,217 @@
+/*
+ * SchedulerServer: the distributed scheduler's I/O around the pure SchedulerState. It owns a `ws`
+ * server, one Connection per client and per worker, the clock and the timers; every stimulus is
+ * handed to the state machine and the Outgoing messages it returns are sent, in order, to the
+ * named worker or client connection (dropped if that peer is already gone).
+ *
+ *   client connects  → addClient(id); its messages → handleClientMessage; it leaves → removeClient
+ *   worker connects  → its first message must be register-worker (→ addWorker); then
+ *                      handleWorkerMessage; it leaves (socket closed, or silent for workerTtlMs)
+ *                      → removeWorker: its tasks are rescheduled, lost results recomputed
+ *   every 100 ms     → balance() (work stealing) when there are several workers
+ *   every second     → checkWorkerTTL
+ *
+ * Security (DESIGN.md): binds 127.0.0.1 unless told; the token (random unless given) is checked in
+ * the HTTP upgrade before a WebSocket exists and again in hello; a non-loopback bind refuses to
+ * start unless `insecure` (there is no TLS here, so the token would cross the network in clear).
+ * `schedulerFile` gets {address, token} with mode 0600 for workers on a shared file system.
+ * A bug in a handler is logged and the server keeps serving.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { writeFileSync, chmodSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { DaskError } from '../../src/core/errors.js';
+import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
+import { ensureGraphCodecs } from './graph-codecs.js';
+import { FRAME_LIMITS, OPS, tokensMatch, type Address, type ClientId, type WorkerInfo } from './protocol.js';
+import { isWorkerOutgoing, SchedulerState, type Outgoing, type SchedulerConfig } from './scheduler-state.js';
+
+export interface SchedulerServerOptions extends SchedulerConfig {
+  /** Interface to bind. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 8786; 0 picks a free port. */
+  readonly port?: number;
+  /** Shared secret every client and worker must present. Default: 32 random bytes, hex. */
+  readonly token?: string;
+  /** Allow binding a non-loopback interface (the token then travels unencrypted). */
+  readonly insecure?: boolean;
+  /** Write {address, token} here (mode 0600). */
+  readonly schedulerFile?: string;
+  /** A worker silent this long is removed. Default 60 s. */
+  readonly workerTtlMs?: number;
+}
+
+
+export interface SchedulerServerEvents {
+  'worker-added': [WorkerInfo];
+  'worker-removed': [Address, string];
+  'client-added': [ClientId];
+  'client-removed': [ClientId];
+}
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
+  readonly state: SchedulerState;
+  readonly address: string;
+  readonly token: string;
+  private readonly clients = new Map<ClientId, Link>();
+  private readonly workerConns = new Map<Address, Link>();
+  /** Every open connection, for close(). */
+  private readonly links = new Set<Link>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private status: 'running' | 'closing' | 'closed' = 'running';
+
+  private constructor(
+    private readonly wss: WebSocketServer,
+    options: SchedulerServerOptions,
+    token: string,
+    host: string,
+  ) {
+    super();
+    this.state = new SchedulerState(options);
+    this.token = token;
+    const port = (wss.address() as AddressInfo).port;
+    this.address = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    wss.on('connection', (ws) => void this.accept(ws));
+    const ttl = options.workerTtlMs ?? 60_000;
+    this.timers.push(setInterval(() => this.checkTtl(ttl), 1000).unref());
+    this.timers.push(setInterval(() => this.balance(), 100).unref());
+  }
+
+  /** Starts listening; rejects with a clear error for an unsafe bind or a busy port. */
+  static async start(options: SchedulerServerOptions = {}): Promise<SchedulerServer> {
+    ensureGraphCodecs();
+    const host = options.host ?? '127.0.0.1';
+    if (!LOOPBACK.test(host) && options.insecure !== true) {
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        `refusing to bind the scheduler to ${host}: without TLS the token would cross the network unencrypted. ` +
+          'Bind 127.0.0.1 (the default), or pass --insecure (insecure: true) on a network you trust.',
+      );
+    }
+    const token = options.token ?? randomBytes(32).toString('hex');
+    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
+      const server = new WebSocketServer({
+        host,
+        port: options.port ?? 8786,
+        perMessageDeflate: false,
+        maxPayload: FRAME_LIMITS.maxTotalBytes,
+        verifyClient: (info: { req: { headers: { authorization?: string | undefined } } }) => {
+          const given = bearerToken(info.req.headers.authorization);
+          return given !== undefined && tokensMatch(token, given);
+        },
+      });
+      server.once('listening', () => resolve(server));
+      server.once('error', (e: Error) =>
+        reject(new DaskError('DASK_ERR_CONFIG', `the scheduler cannot listen on ${host}:${options.port ?? 8786}: ${e.message}`)),
+      );
+    });
+    const server = new SchedulerServer(wss, options, token, host);
+    if (options.schedulerFile !== undefined) {
+      writeFileSync(options.schedulerFile, JSON.stringify({ address: server.address, token }), { mode: 0o600 });
+      chmodSync(options.schedulerFile, 0o600);
+    }
+    return server;
+  }
+
+  /** Registered workers. */
+  workers(): WorkerInfo[] {
+    return [...this.state.workers.values()].map((ws) => ws.info);
+  }
+
+  /** Stops listening and closes every connection (workers see it and stop on their own). */
+  async close(): Promise<void> {
+    if (this.status !== 'running') return;
+    this.status = 'closing';
+    for (const t of this.timers) clearInterval(t);
+    for (const l of this.links) l.close(1001, 'the scheduler is closing');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const l of this.links) l.terminate();
+    this.status = 'closed';
+  }
+
+  private async accept(ws: WebSocket): Promise<void> {
+    const hello = await acceptHello(ws, { token: this.token, roles: ['client', 'worker'], role: 'scheduler', id: 'scheduler' });
+    if (hello === undefined || this.status !== 'running') return;
+    if (hello.role === 'client') {
+      let id = hello.id;
+      while (this.clients.has(id)) id = `${hello.id}-${randomUUID().slice(0, 8)}`;
+      const conn = new Connection(ws, `client ${id}`, OPS.clientToScheduler);
+      this.links.add(conn);
+      this.clients.set(id, conn);
+      this.dispatch(() => this.state.addClient(id));
+      this.emit('client-added', id);
+      conn.onMessage((msg, frames) => this.dispatch(() => this.state.handleClientMessage(id, msg, frames)));
+      conn.onClose(() => {
+        this.links.delete(conn);
+        this.clients.delete(id);
+        if (this.status === 'running') this.dispatch(() => this.state.removeClient(id));
+        this.emit('client-removed', id);
+      });
+      return;
+    }
+    const conn = new Connection(ws, `worker ${hello.id}`, OPS.workerToScheduler);
+    const peer: { address: Address | undefined } = { address: undefined };
+    this.links.add(conn);
+    conn.onMessage((msg) => {
+      if (peer.address === undefined) {
+        if (msg.op !== 'register-worker') {
+          conn.close(4400, `a worker must send register-worker first, got ${msg.op}`);
+          return;
+        }
+        peer.address = msg.address;
+        this.workerConns.get(msg.address)?.close(4409, 'another worker registered at this address');
+        this.workerConns.set(msg.address, conn);
+        const { op: _op, ...info } = msg;
+        this.dispatch(() => this.state.handleWorkerMessage(msg.address, msg, Date.now()));
+        this.emit('worker-added', info);
+        return;
+      }
+      const address = peer.address;
+      this.dispatch(() => this.state.handleWorkerMessage(address, msg, Date.now()));
+    });
+    conn.onClose((code, reason) => {
+      this.links.delete(conn);
+      const address = peer.address;
+      if (address === undefined || this.workerConns.get(address) !== conn) return;
+      this.workerConns.delete(address);
+      if (this.status !== 'running') return;
+      const why = `its connection closed (${code}${reason === '' ? '' : ` ${reason}`})`;
+      this.dispatch(() => this.state.removeWorker(address, why));
+      this.emit('worker-removed', address, why);
+    });
+  }
+
+  /** Runs a stimulus and sends what it returns; a throw is a bug, logged, and the server goes on. */
+  private dispatch(stimulus: () => Outgoing[]): void {
+    let out: Outgoing[];
+    try {
+      out = stimulus();
+    } catch (e) {
+      process.stderr.write(`dask-ts scheduler: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      return;
+    }
+    for (const o of out) {
+      if (isWorkerOutgoing(o)) this.workerConns.get(o.to.id)?.send(o.msg, o.frames);
+      else this.clients.get(o.to.id)?.send(o.msg);
+    }
+  }
+
+  private checkTtl(ttlMs: number): void {
+    for (const address of this.state.checkWorkerTTL(Date.now(), ttlMs)) {
+      const conn = this.workerConns.get(address);
+      this.workerConns.delete(address);
+      conn?.terminate();
+      const why = `no heartbeat for ${ttlMs} ms`;
+      this.dispatch(() => this.state.removeWorker(address, why));
+      this.emit('worker-removed', address, why);
+    }
+  }
+
+  private balance(): void {
+    if (this.state.workers.size > 1) this.dispatch(() => this.state.balance());
+  }
+}

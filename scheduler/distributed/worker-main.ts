@@ -1,0 +1,30 @@
+/*
+ * Entry file of a worker process started by LocalCluster (loaded from dist/). Options arrive as
+ * JSON in argv[2]; once registered with the scheduler the process sends {type: 'ready', address,
+ * name, pid} on its IPC channel. It stops when the worker ends (exit code 0 after a close, 70 when
+ * a task killed a thread, 75 when the scheduler went away), on SIGTERM/SIGINT (a clean close), and
+ * when its parent disappears (the IPC channel disconnects), so no worker outlives its cluster.
+ */
+import { DistributedWorker, type WorkerEndReason, type WorkerOptions } from './worker.js';
+
+const EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-lost': 75 };
+
+async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
+  let worker: DistributedWorker;
+  try {
+    worker = await DistributedWorker.start(options);
+  } catch (e) {
+    process.stderr.write(`dask-ts worker: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  }
+  const stop = (): void => void worker.close();
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('disconnect', stop);
+  process.send?.({ type: 'ready', address: worker.address, name: worker.name, pid: process.pid });
+  const reason = await worker.closed;
+  process.exit(EXIT_CODES[reason]);
+}
+
+void main();

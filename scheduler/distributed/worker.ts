@@ -1,0 +1,315 @@
+/*
+ * DistributedWorker: one worker of a cluster, the I/O around the pure WorkerState. It
+ *   - listens on its own WebSocket endpoint, where peers (workers, clients) get-data and clients
+ *     put-data (token checked in the upgrade and in hello, like the scheduler);
+ *   - connects to the scheduler, registers, heartbeats, and feeds every scheduler message to
+ *     WorkerState, carrying out the Instructions it returns:
+ *       execute      decode the args (TaskRefs and inline Tasks come back as themselves, see
+ *                    graph-codecs.ts) and run the Task on this worker's ThreadPool, reading
+ *                    dependency values from the data store; then executeDone / executeFailed
+ *       gather       get-data from the peer (one cached connection per peer), store the values,
+ *                    then gatherDone; a dead peer → gatherFailed
+ *       send-scheduler, drop-data
+ *   - holds the data store (key → value) in this thread; values go to threads as the thread
+ *     pool sends any dependency, and to peers as frames (typed arrays and Arrow buffers raw).
+ * A pool thread dying under a task (process.exit, out of memory) kills the worker, as it would kill
+ * a Dask worker process: the scheduler then reschedules (and counts the death against the task),
+ * and `closed` resolves with reason 'fatal'. The scheduler going away stops the worker too.
+ */
+import { EventEmitter } from 'node:events';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CommError, DaskError, KilledWorker } from '../../src/core/errors.js';
+import { Task, type Key } from '../../src/core/graph/task.js';
+import { encodeError } from '../../src/core/serialize/error-codec.js';
+import { functionForRef } from '../../src/core/serialize/fn-ref.js';
+import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
+import { ThreadPool } from '../threads/thread-pool.js';
+import { acceptHello, bearerToken, Connection, dial, type Link } from './connection.js';
+import { ensureGraphCodecs } from './graph-codecs.js';
+import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes } from './protocol.js';
+import type { RunSpec } from './scheduler-records.js';
+import { sizeOf } from './sizeof.js';
+import { WorkerState, type Instruction } from './worker-state.js';
+
+export interface WorkerOptions {
+  /** The scheduler's address, e.g. ws://127.0.0.1:8786. */
+  readonly scheduler: string;
+  readonly token: string;
+  /** Threads running tasks. Default 1. */
+  readonly nthreads?: number;
+  readonly name?: string;
+  /** Interface for the peer endpoint. Default 127.0.0.1. */
+  readonly host?: string;
+  /** Port for the peer endpoint. Default 0 (any free port). */
+  readonly port?: number;
+  /** Bytes; 0 = no limit. Reported to the scheduler. */
+  readonly memoryLimit?: number;
+  /** Milliseconds between heartbeats. Default 1000. */
+  readonly heartbeatMs?: number;
+  /** Keep trying to reach the scheduler this long when starting. Default 10 s. */
+  readonly deathTimeoutMs?: number;
+}
+
+export type WorkerEndReason = 'closed' | 'scheduler-lost' | 'fatal';
+
+type PeerConn = Connection<'get-data-reply' | 'put-data-reply'>;
+interface PendingGather {
+  readonly peer: Address;
+  readonly resolve: (r: { data: Readonly<Record<Key, EncodedValue>>; frames: Uint8Array[] }) => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class DistributedWorker extends EventEmitter {
+  readonly address: Address;
+  readonly name: string;
+  readonly nthreads: number;
+  /** Resolves when the worker has stopped, with why. */
+  readonly closed: Promise<WorkerEndReason>;
+  readonly data = new Map<Key, unknown>();
+  private readonly state: WorkerState;
+  private readonly pool: ThreadPool;
+  private scheduler: Connection<'compute-task' | 'free-keys' | 'cancel-compute' | 'steal-request'> | undefined;
+  private readonly peers = new Map<Address, Promise<PeerConn>>();
+  private readonly pending = new Map<number, PendingGather>();
+  private readonly inbound = new Set<Link>();
+  private nextId = 1;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private status: 'running' | 'closing' | 'closed' = 'running';
+  private end!: (reason: WorkerEndReason) => void;
+
+  private constructor(
+    private readonly wss: WebSocketServer,
+    private readonly options: WorkerOptions,
+    host: string,
+  ) {
+    super();
+    this.address = `ws://${host}:${(wss.address() as AddressInfo).port}`;
+    this.nthreads = options.nthreads ?? 1;
+    this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads });
+    this.pool = new ThreadPool(this.nthreads);
+    this.closed = new Promise((resolve) => (this.end = resolve));
+    wss.on('connection', (ws) => void this.acceptPeer(ws));
+  }
+
+  static async start(options: WorkerOptions): Promise<DistributedWorker> {
+    ensureGraphCodecs();
+    const nthreads = options.nthreads ?? 1;
+    if (!Number.isInteger(nthreads) || nthreads < 1) throw new DaskError('DASK_ERR_CONFIG', `nthreads must be a positive integer, got ${nthreads}`);
+    const host = options.host ?? '127.0.0.1';
+    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
+      const server = new WebSocketServer({
+        host,
+        port: options.port ?? 0,
+        perMessageDeflate: false,
+        maxPayload: FRAME_LIMITS.maxTotalBytes,
+        verifyClient: (info: { req: { headers: { authorization?: string | undefined } } }) => {
+          const given = bearerToken(info.req.headers.authorization);
+          return given !== undefined && tokensMatch(options.token, given);
+        },
+      });
+      server.once('listening', () => resolve(server));
+      server.once('error', (e: Error) => reject(new DaskError('DASK_ERR_CONFIG', `the worker cannot listen on ${host}:${options.port ?? 0}: ${e.message}`)));
+    });
+    const worker = new DistributedWorker(wss, options, host);
+    try {
+      await worker.connect();
+    } catch (e) {
+      await worker.shutdown('scheduler-lost');
+      throw e;
+    }
+    return worker;
+  }
+
+  /** Leaves the cluster: the scheduler reschedules what ran here. */
+  async close(): Promise<void> {
+    await this.shutdown('closed');
+  }
+
+  private async connect(): Promise<void> {
+    const deadline = Date.now() + (this.options.deathTimeoutMs ?? 10_000);
+    let scheduler: Connection<'compute-task' | 'free-keys' | 'cancel-compute' | 'steal-request'>;
+    for (;;) {
+      try {
+        scheduler = await dial(this.options.scheduler, {
+          role: 'worker', token: this.options.token, id: this.name, accept: OPS.schedulerToWorker, peer: 'the scheduler',
+          timeoutMs: Math.max(1000, deadline - Date.now()),
+        });
+        break;
+      } catch (e) {
+        // A refusal (token, version) will not change; an unreachable scheduler may still start.
+        if (!(e instanceof CommError) || /refused|token/.test(e.message) || Date.now() + 200 > deadline) throw e;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    this.scheduler = scheduler;
+    scheduler.onMessage((msg, frames) => this.perform(this.state.handle(msg, frames)));
+    scheduler.onClose(() => void this.shutdown('scheduler-lost'));
+    scheduler.send({ op: 'register-worker', address: this.address, name: this.name, nthreads: this.nthreads, memoryLimit: this.options.memoryLimit ?? 0, pid: process.pid });
+    this.heartbeat = setInterval(() => scheduler.send({ op: 'heartbeat', metrics: this.state.metrics() }), this.options.heartbeatMs ?? 1000);
+    this.heartbeat.unref();
+  }
+
+  private perform(instructions: readonly Instruction[]): void {
+    for (const ins of instructions) {
+      switch (ins.kind) {
+        case 'execute':
+          this.execute(ins.key, ins.run);
+          break;
+        case 'gather':
+          void this.gather(ins.worker, ins.keys);
+          break;
+        case 'send-scheduler':
+          this.scheduler?.send(ins.msg);
+          break;
+        case 'drop-data':
+          for (const k of ins.keys) this.data.delete(k);
+          break;
+      }
+    }
+  }
+
+  private execute(key: Key, run: RunSpec): void {
+    let task: Task;
+    try {
+      const args = fromFrames(run.args.header, run.frames);
+      if (!Array.isArray(args)) throw new DaskError('DASK_ERR_SERIALIZATION', `the args of task ${key} are not an array`);
+      task = new Task(key, functionForRef(run.fn), args);
+    } catch (e) {
+      this.perform(this.state.executeFailed(key, encodeError(e, key)));
+      return;
+    }
+    this.pool.submit([task], (_i, k) => this.data.get(k), (outcome) => {
+      if (this.status !== 'running') return;
+      const failure = outcome.error;
+      if (failure === undefined) {
+        const value = outcome.results[0];
+        this.data.set(key, value);
+        this.perform(this.state.executeDone(key, sizeOf(value), typeNameOf(value)));
+      } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
+        process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
+        void this.shutdown('fatal');
+      } else {
+        this.perform(this.state.executeFailed(key, encodeError(failure.error, key)));
+      }
+    });
+  }
+
+  private async gather(peer: Address, keys: readonly Key[]): Promise<void> {
+    let reply: { data: Readonly<Record<Key, EncodedValue>>; frames: Uint8Array[] };
+    try {
+      const conn = await this.peerConn(peer);
+      const id = this.nextId++;
+      reply = await new Promise((resolve, reject) => {
+        this.pending.set(id, { peer, resolve, reject });
+        conn.send({ op: 'get-data', id, keys });
+      });
+    } catch {
+      if (this.status === 'running') this.perform(this.state.gatherFailed(peer, keys));
+      return;
+    }
+    if (this.status !== 'running') return;
+    const received: KeyBytes[] = [];
+    for (const [k, enc] of Object.entries(reply.data)) {
+      const value = fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!));
+      this.data.set(k, value);
+      received.push(keyBytes(k, value));
+    }
+    this.perform(this.state.gatherDone(peer, keys, received));
+  }
+
+  private peerConn(peer: Address): Promise<PeerConn> {
+    let conn = this.peers.get(peer);
+    if (conn === undefined) {
+      conn = dial(peer, { role: 'worker', token: this.options.token, id: this.name, accept: OPS.fromWorkerToPeer, peer: `worker ${peer}` });
+      this.peers.set(peer, conn);
+      conn.then(
+        (c) => {
+          c.onMessage((msg, frames) => {
+            const p = this.pending.get(msg.id);
+            this.pending.delete(msg.id);
+            if (msg.op === 'get-data-reply') p?.resolve({ data: msg.data, frames });
+          });
+          c.onClose(() => {
+            this.peers.delete(peer);
+            // Outstanding requests on this connection can no longer be answered.
+            for (const [id, p] of this.pending) {
+              if (p.peer !== peer) continue;
+              this.pending.delete(id);
+              p.reject(new CommError(`worker ${peer} closed the connection`));
+            }
+          });
+        },
+        () => this.peers.delete(peer),
+      );
+    }
+    return conn;
+  }
+
+  private async acceptPeer(ws: WebSocket): Promise<void> {
+    const hello = await acceptHello(ws, { token: this.options.token, roles: ['client', 'worker'], role: 'worker', id: this.name });
+    if (hello === undefined) return;
+    const conn = new Connection(ws, `${hello.role} ${hello.id}`, OPS.toWorkerFromPeer);
+    this.inbound.add(conn);
+    conn.onClose(() => this.inbound.delete(conn));
+    conn.onMessage((msg, frames) => {
+      if (msg.op === 'get-data') {
+        const data: Record<Key, EncodedValue> = {};
+        const out: Uint8Array[] = [];
+        const missing: Key[] = [];
+        for (const k of msg.keys) {
+          if (!this.state.hasValue(k) || !this.data.has(k)) {
+            missing.push(k);
+            continue;
+          }
+          const f = toFrames(this.data.get(k));
+          data[k] = { header: f.header, frames: f.frames.map((_, i) => out.length + i) };
+          for (const x of f.frames) out.push(x);
+        }
+        conn.send({ op: 'get-data-reply', id: msg.id, data, missing }, out);
+      } else {
+        const stored: KeyBytes[] = [];
+        for (const [k, enc] of Object.entries(msg.data)) {
+          const value = fromFrames(enc.header, enc.frames.map((i) => frames[i]!));
+          this.data.set(k, value);
+          stored.push(keyBytes(k, value));
+        }
+        this.perform(this.state.putData(stored));
+        conn.send({ op: 'put-data-reply', id: msg.id, keys: stored });
+      }
+    });
+  }
+
+  private async shutdown(reason: WorkerEndReason): Promise<void> {
+    if (this.status !== 'running') return void (await this.closed);
+    this.status = 'closing';
+    if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    // A fatal stop looks like a crash to the scheduler (no goodbye); a close says goodbye.
+    if (reason === 'fatal') this.scheduler?.terminate();
+    else this.scheduler?.close(1000, 'the worker is closing');
+    for (const p of this.pending.values()) p.reject(new CommError('the worker is closing'));
+    this.pending.clear();
+    for (const c of this.peers.values()) void c.then((x) => x.close(), () => undefined);
+    for (const c of this.inbound) c.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await this.pool.close();
+    this.status = 'closed';
+    this.end(reason);
+    this.emit('closed', reason);
+  }
+}
+
+function typeNameOf(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const name = (value.constructor as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? name.slice(0, 100) : undefined;
+}
+
+function keyBytes(key: Key, value: unknown): KeyBytes {
+  const typeName = typeNameOf(value);
+  return typeName === undefined ? { key, nbytes: sizeOf(value) } : { key, nbytes: sizeOf(value), typeName };
+}
