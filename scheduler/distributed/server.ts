@@ -25,7 +25,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { DaskError } from '../../src/core/errors.js';
 import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { FRAME_LIMITS, OPS, tokensMatch, type Address, type ClientId, type WorkerInfo } from './protocol.js';
+import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type WorkerInfo } from './protocol.js';
 import { isWorkerOutgoing, SchedulerState, type Outgoing, type SchedulerConfig } from './scheduler-state.js';
 
 export interface SchedulerServerOptions extends SchedulerConfig {
@@ -41,6 +41,8 @@ export interface SchedulerServerOptions extends SchedulerConfig {
   readonly schedulerFile?: string;
   /** A worker silent this long is removed. Default 60 s. */
   readonly workerTtlMs?: number;
+  /** Message size caps after the handshake (default FRAME_LIMITS: 64 MiB header, 4 GiB in all). */
+  readonly frameLimits?: Partial<FrameLimits>;
 }
 
 
@@ -63,6 +65,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   private readonly links = new Set<Link>();
   private readonly timers: NodeJS.Timeout[] = [];
   private status: 'running' | 'closing' | 'closed' = 'running';
+  private readonly limits: FrameLimits;
 
   private constructor(
     private readonly wss: WebSocketServer,
@@ -73,6 +76,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     super();
     this.state = new SchedulerState(options);
     this.token = token;
+    this.limits = frameLimits(options.frameLimits ?? {});
     const port = (wss.address() as AddressInfo).port;
     this.address = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
     wss.on('connection', (ws) => void this.accept(ws));
@@ -98,7 +102,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
         host,
         port: options.port ?? 8786,
         perMessageDeflate: false,
-        maxPayload: FRAME_LIMITS.maxTotalBytes,
+        maxPayload: frameLimits(options.frameLimits ?? {}).maxTotalBytes,
         verifyClient: (info: { req: { headers: { authorization?: string | undefined } } }) => {
           const given = bearerToken(info.req.headers.authorization);
           return given !== undefined && tokensMatch(token, given);
@@ -139,7 +143,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     if (hello.role === 'client') {
       let id = hello.id;
       while (this.clients.has(id)) id = `${hello.id}-${randomUUID().slice(0, 8)}`;
-      const conn = new Connection(ws, `client ${id}`, OPS.clientToScheduler);
+      const conn = new Connection(ws, `client ${id}`, OPS.clientToScheduler, this.limits);
       this.links.add(conn);
       this.clients.set(id, conn);
       this.dispatch(() => this.state.addClient(id));
@@ -153,7 +157,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
       });
       return;
     }
-    const conn = new Connection(ws, `worker ${hello.id}`, OPS.workerToScheduler);
+    const conn = new Connection(ws, `worker ${hello.id}`, OPS.workerToScheduler, this.limits);
     const peer: { address: Address | undefined } = { address: undefined };
     this.links.add(conn);
     conn.onMessage((msg) => {
