@@ -62,6 +62,8 @@ export interface ConnectOptions {
 interface KeyRecord {
   status: FutureStatus;
   error: ErrorRecord | undefined;
+  /** Workers said to hold the value (from key-in-memory), tried before asking who-has. */
+  holders: readonly Address[];
   refs: number;
   waiters: (() => void)[];
 }
@@ -294,7 +296,7 @@ export class Client implements SchedulerLike, FutureHost {
   retain(key: Key): void {
     let rec = this.keys.get(key);
     if (rec === undefined) {
-      rec = { status: 'pending', error: undefined, refs: 0, waiters: [] };
+      rec = { status: 'pending', error: undefined, holders: [], refs: 0, waiters: [] };
       this.keys.set(key, rec);
     }
     rec.refs += 1;
@@ -324,7 +326,7 @@ export class Client implements SchedulerLike, FutureHost {
       throw new SerializationError(`cannot send the graph to the scheduler: ${e instanceof Error ? e.message : String(e)}`);
     }
     // Records exist before the reports can arrive.
-    for (const k of keys) if (!this.keys.has(k)) this.keys.set(k, { status: 'pending', error: undefined, refs: 0, waiters: [] });
+    for (const k of keys) if (!this.keys.has(k)) this.keys.set(k, { status: 'pending', error: undefined, holders: [], refs: 0, waiters: [] });
     this.conn.send({ op: 'update-graph', tasks: specs.tasks, keys }, specs.frames);
     for (const k of keys) {
       const rec = this.keys.get(k)!;
@@ -357,7 +359,8 @@ export class Client implements SchedulerLike, FutureHost {
     let remaining = [...keys];
     for (let attempt = 0; remaining.length > 0; attempt++) {
       await Promise.all(remaining.map((k) => this.valueStatus(k)));
-      const whoHas = await this.whoHas(remaining);
+      const known = attempt === 0 && remaining.every((k) => (this.keys.get(k)?.holders.length ?? 0) > 0);
+      const whoHas = known ? Object.fromEntries(remaining.map((k) => [k, this.keys.get(k)!.holders])) : await this.whoHas(remaining);
       const byWorker = new Map<Address, Key[]>();
       for (const k of remaining) {
         const holders = whoHas[k] ?? [];
@@ -433,15 +436,21 @@ export class Client implements SchedulerLike, FutureHost {
 
   private receive(msg: SchedulerToClient): void {
     switch (msg.op) {
-      case 'key-in-memory':
+      case 'key-in-memory': {
+        const rec = this.keys.get(msg.key);
+        if (rec !== undefined) rec.holders = msg.workers ?? [];
         return this.settle(msg.key, 'finished', undefined);
+      }
       case 'task-erred':
         return this.settle(msg.key, 'error', msg.error);
       case 'key-cancelled':
         return this.settle(msg.key, 'cancelled', undefined);
       case 'lost-data': {
         const rec = this.keys.get(msg.key);
-        if (rec !== undefined) rec.status = 'pending';
+        if (rec !== undefined) {
+          rec.status = 'pending';
+          rec.holders = [];
+        }
         return;
       }
       case 'who-has-reply':

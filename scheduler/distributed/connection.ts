@@ -9,6 +9,11 @@
  * first message, read with HANDSHAKE_FRAME_LIMITS, must be a valid hello with the right token and
  * the same dask-ts version and Node major (checkHandshake), else refused + close.
  *
+ * Sending batches: messages sent during one turn of the event loop (a state machine's whole
+ * answer to one stimulus, thousands of compute-tasks for one update-graph) leave together in one
+ * envelope whose header is the JSON array of the messages, their EncodedValue frame numbers
+ * shifted to index the shared frame list (protocol.ts shiftFrames). A lone message goes as itself.
+ *
  * Receiving, in this order, before a handler sees anything: wire sizes against the limits
  * (decodeWire), JSON.parse, validateMessage against the ops this side accepts from that peer,
  * checkFrameRefs. A message failing any step closes the connection with code 4400 and the error as
@@ -26,6 +31,8 @@ import {
   checkHandshake,
   FRAME_LIMITS,
   HANDSHAKE_FRAME_LIMITS,
+  MESSAGE_LIMITS,
+  shiftFrames,
   tokensMatch,
   validateMessage,
   type FrameLimits,
@@ -67,6 +74,8 @@ export class Connection<In extends Op = Op> implements Link {
   private handler: MessageHandler<In> | undefined;
   private closeHandlers: ((code: number, reason: string) => void)[] = [];
   private closedWith: { code: number; reason: string } | undefined;
+  private queue: Message[] = [];
+  private queueFrames: Uint8Array[] = [];
 
   constructor(
     readonly ws: WebSocket,
@@ -94,10 +103,25 @@ export class Connection<In extends Op = Op> implements Link {
     else this.closeHandlers.push(handler);
   }
 
-  /** Sends one message; silently dropped when the connection is closing (its close handler runs). */
+  /**
+   * Sends one message with the rest of this turn's (see above); silently dropped when the
+   * connection is closing (its close handler runs).
+   */
   send(msg: Message, frames: readonly Uint8Array[] = []): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
-    this.ws.send(encodeWire(JSON.stringify(msg), frames), { binary: true });
+    if (this.queue.length === 0) queueMicrotask(() => this.flush());
+    this.queue.push(shiftFrames(msg, this.queueFrames.length));
+    for (const f of frames) this.queueFrames.push(f);
+  }
+
+  private flush(): void {
+    const queue = this.queue;
+    const frames = this.queueFrames;
+    this.queue = [];
+    this.queueFrames = [];
+    if (this.ws.readyState !== WebSocket.OPEN || queue.length === 0) return;
+    const header = queue.length === 1 ? JSON.stringify(queue[0]) : JSON.stringify(queue);
+    this.ws.send(encodeWire(header, frames), { binary: true });
   }
 
   close(code = 1000, reason = ''): void {
@@ -115,7 +139,10 @@ export class Connection<In extends Op = Op> implements Link {
       this.close(PROTOCOL_ERROR, parsed.error);
       return;
     }
-    this.handler?.(parsed.msg, parsed.frames);
+    for (const msg of parsed.msgs) {
+      if (this.closedWith !== undefined) return;
+      this.handler?.(msg, parsed.frames);
+    }
   }
 
   private closed(code: number, reason: string): void {
@@ -125,8 +152,9 @@ export class Connection<In extends Op = Op> implements Link {
   }
 }
 
-type Parsed<O extends Op> = { ok: true; msg: MessageOf<O>; frames: Uint8Array[] } | { ok: false; error: string };
+type Parsed<O extends Op> = { ok: true; msgs: MessageOf<O>[]; frames: Uint8Array[] } | { ok: false; error: string };
 
+/** Wire bytes → validated messages (one, or a batch), or what is wrong with them. */
 function parse<O extends Op>(data: RawData, limits: FrameLimits, accept: readonly O[]): Parsed<O> {
   const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
   const decoded = decodeWire(bytes, limits);
@@ -137,11 +165,17 @@ function parse<O extends Op>(data: RawData, limits: FrameLimits, accept: readonl
   } catch {
     return { ok: false, error: 'the message header is not JSON' };
   }
-  const v = validateMessage<O>(raw, { accept });
-  if (!v.ok) return v;
-  const refs = checkFrameRefs(v.msg, decoded.frames.length);
-  if (refs !== undefined) return { ok: false, error: refs };
-  return { ok: true, msg: v.msg, frames: decoded.frames };
+  const items = Array.isArray(raw) ? raw : [raw];
+  if (items.length > MESSAGE_LIMITS.maxItems) return { ok: false, error: `a batch of ${items.length} messages exceeds the limit of ${MESSAGE_LIMITS.maxItems}` };
+  const msgs: MessageOf<O>[] = [];
+  for (const item of items) {
+    const v = validateMessage<O>(item, { accept });
+    if (!v.ok) return v;
+    const refs = checkFrameRefs(v.msg, decoded.frames.length);
+    if (refs !== undefined) return { ok: false, error: refs };
+    msgs.push(v.msg);
+  }
+  return { ok: true, msgs, frames: decoded.frames };
 }
 
 /** A close reason fits in 123 bytes of UTF-8. */
@@ -200,7 +234,9 @@ export function dial<In extends Op>(url: string, options: DialOptions<In>): Prom
     ws.once('message', (data: RawData) => {
       const reply = parse(data, HANDSHAKE_FRAME_LIMITS, ['welcome', 'refused'] as const);
       if (!reply.ok) return fail(`bad handshake reply: ${reply.error}`);
-      if (reply.msg.op === 'refused') return fail(`refused: ${reply.msg.reason}`);
+      const answer = reply.msgs[0];
+      if (answer === undefined || reply.msgs.length > 1) return fail('bad handshake reply: expected one message');
+      if (answer.op === 'refused') return fail(`refused: ${answer.reason}`);
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -241,7 +277,8 @@ export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hell
     ws.once('message', (data: RawData) => {
       const got = parse(data, HANDSHAKE_FRAME_LIMITS, ['hello'] as const);
       if (!got.ok) return refuse(got.error);
-      const hello = got.msg;
+      const hello = got.msgs[0];
+      if (hello === undefined || got.msgs.length > 1) return refuse('the first message must be one hello');
       if (!tokensMatch(options.token, hello.token)) return refuse('wrong token');
       if (!options.roles.includes(hello.role)) return refuse(`a ${hello.role} cannot connect here; expected ${options.roles.join(' or ')}`);
       const mismatch = checkHandshake({ role: options.role, version: packageVersion(), nodeMajor: NODE_MAJOR }, hello);

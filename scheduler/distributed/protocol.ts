@@ -91,7 +91,8 @@ export interface GetWorkers { readonly op: 'get-workers' }
 export interface HeartbeatClient { readonly op: 'heartbeat-client' }
 export interface CloseClient { readonly op: 'close-client' }
 // scheduler → client
-export interface KeyInMemory { readonly op: 'key-in-memory'; readonly key: Key; readonly nbytes: number; readonly typeName?: string }
+/** `workers` hold the value (so the client can fetch it without a who-has). */
+export interface KeyInMemory { readonly op: 'key-in-memory'; readonly key: Key; readonly nbytes: number; readonly typeName?: string; readonly workers?: readonly Address[] }
 /** Scheduler → client, and worker → scheduler. `error.key` names the task that failed first. */
 export interface TaskErred { readonly op: 'task-erred'; readonly key: Key; readonly error: ErrorRecord }
 export interface KeyCancelled { readonly op: 'key-cancelled'; readonly key: Key }
@@ -321,7 +322,7 @@ const SCHEMAS: Schemas = {
   'get-workers': {},
   'heartbeat-client': {},
   'close-client': {},
-  'key-in-memory': { key, nbytes: whole, typeName: opt(name) },
+  'key-in-memory': { key, nbytes: whole, typeName: opt(name), workers: opt(list(name)) },
   'task-erred': { key, error: errorRecord },
   'key-cancelled': { key },
   'who-has-reply': { whoHas },
@@ -383,6 +384,28 @@ export function encodedValuesOf(msg: Message): EncodedValue[] {
       return Object.values(msg.data);
     default:
       return [];
+  }
+}
+
+/** `msg` with the frame numbers of its EncodedValues moved up by `offset` (for batching envelopes). */
+export function shiftFrames<M extends Message>(msg: M, offset: number): M {
+  if (offset === 0) return msg;
+  const shift = (v: EncodedValue): EncodedValue => ({ header: v.header, frames: v.frames.map((f) => f + offset) });
+  const shiftAll = (d: Readonly<Record<Key, EncodedValue>>): Record<Key, EncodedValue> => {
+    const out: Record<Key, EncodedValue> = {};
+    for (const k of Object.keys(d)) out[k] = shift(d[k]!);
+    return out;
+  };
+  switch (msg.op) {
+    case 'update-graph':
+      return { ...msg, tasks: msg.tasks.map((t) => ({ ...t, args: shift(t.args) })) };
+    case 'compute-task':
+      return { ...msg, args: shift(msg.args) };
+    case 'get-data-reply':
+    case 'put-data':
+      return { ...msg, data: shiftAll(msg.data) };
+    default:
+      return msg;
   }
 }
 

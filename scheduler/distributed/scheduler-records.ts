@@ -25,6 +25,7 @@ import type {
   Address,
   ClientId,
   EncodedValue,
+  KeyInMemory,
   Priority,
   SchedulerToClient,
   SchedulerToWorker,
@@ -131,6 +132,14 @@ export class WorkerRecord {
 export class ClientRecord {
   readonly wantsWhat = new Set<SchedulerTask>();
   constructor(readonly id: ClientId) {}
+}
+
+/** The key-in-memory report of `ts`, naming its holders so the client can fetch without asking who-has. */
+export function keyInMemory(ts: SchedulerTask): KeyInMemory {
+  const workers = [...ts.whoHas].map((ws) => ws.address);
+  return ts.typeName === undefined
+    ? { op: 'key-in-memory', key: ts.key, nbytes: ts.nbytes, workers }
+    : { op: 'key-in-memory', key: ts.key, nbytes: ts.nbytes, typeName: ts.typeName, workers };
 }
 
 /** Extra facts a stimulus hands to the transition it starts. */

@@ -40,7 +40,7 @@ import type {
   WorkerToScheduler,
 } from './protocol.js';
 import { SchedulerCore } from './scheduler-core.js';
-import { ClientRecord, SchedulerTask, WorkerRecord, type Outgoing } from './scheduler-records.js';
+import { ClientRecord, keyInMemory, SchedulerTask, WorkerRecord, type Outgoing } from './scheduler-records.js';
 import { balance, stealResponse } from './scheduler-stealing.js';
 import { addGraph } from './scheduler-update-graph.js';
 import { comparePriority } from './scheduler-priority-queue.js';
@@ -130,7 +130,7 @@ export class SchedulerState extends SchedulerCore {
         cs.wantsWhat.add(ts);
         if (ts.state === 'memory') {
           this.addReplica(ts, ws);
-          this.report(ts, { op: 'key-in-memory', key, nbytes: ts.nbytes });
+          this.report(ts, keyInMemory(ts));
         } else {
           this.transition(ts, 'memory', typeName === undefined ? { worker: ws, nbytes } : { worker: ws, nbytes, typeName });
         }

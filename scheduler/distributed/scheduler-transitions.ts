@@ -22,7 +22,7 @@
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import type { SchedulerCore } from './scheduler-core.js';
 import { decideWorker } from './scheduler-placement.js';
-import { ACTIVE_STATES, type SchedulerTask, type TaskStateName, type TransitionContext } from './scheduler-records.js';
+import { ACTIVE_STATES, keyInMemory, type SchedulerTask, type TaskStateName, type TransitionContext } from './scheduler-records.js';
 
 export type Transition =
   | 'released->waiting' | 'released->erred' | 'released->memory' | 'released->forgotten'
@@ -78,8 +78,7 @@ function dependencyArrived(s: SchedulerCore, ts: SchedulerTask): void {
   for (const d of ts.dependents) {
     if (d.state === 'waiting' && d.waitingOn.delete(ts) && d.waitingOn.size === 0) s.recommend(d, 'processing');
   }
-  const msg = ts.typeName === undefined ? { op: 'key-in-memory' as const, key: ts.key, nbytes: ts.nbytes } : { op: 'key-in-memory' as const, key: ts.key, nbytes: ts.nbytes, typeName: ts.typeName };
-  s.report(ts, msg);
+  s.report(ts, keyInMemory(ts));
 }
 
 function toProcessing(s: SchedulerCore, ts: SchedulerTask, leave: () => void, ctx: TransitionContext): void {

@@ -19,7 +19,7 @@ import { DataNode, Task, type Graph, type Key } from '../../src/core/graph/task.
 import { encodeError } from '../../src/core/serialize/error-codec.js';
 import type { TaskSpec } from './protocol.js';
 import type { SchedulerCore } from './scheduler-core.js';
-import { SchedulerTask, type ClientRecord, type RunSpec } from './scheduler-records.js';
+import { keyInMemory, SchedulerTask, type ClientRecord, type RunSpec } from './scheduler-records.js';
 
 const placeholder = (): undefined => undefined;
 
@@ -64,7 +64,7 @@ export function addGraph(s: SchedulerCore, cs: ClientRecord, specs: readonly Tas
 
 function tellOrRecompute(s: SchedulerCore, cs: ClientRecord, ts: SchedulerTask): void {
   if (ts.state === 'memory') {
-    s.tell(cs.id, ts.typeName === undefined ? { op: 'key-in-memory', key: ts.key, nbytes: ts.nbytes } : { op: 'key-in-memory', key: ts.key, nbytes: ts.nbytes, typeName: ts.typeName });
+    s.tell(cs.id, keyInMemory(ts));
   } else if (ts.state === 'erred') {
     s.tell(cs.id, { op: 'task-erred', key: ts.key, error: ts.exception! });
   } else if (ts.state === 'released') {

@@ -45,7 +45,7 @@ describe('scheduler state: clients', () => {
   test('scatter registers data on a worker; tasks use it like computed data', () => {
     const s = setup([info('w1'), info('w2')]);
     expect(s.scatter('c1', [{ key: 'data', nbytes: 800, typeName: 'Float64Array' }], 'w2')).toEqual([
-      { to: { kind: 'client', id: 'c1' }, msg: { op: 'key-in-memory', key: 'data', nbytes: 800, typeName: 'Float64Array' } },
+      { to: { kind: 'client', id: 'c1' }, msg: { op: 'key-in-memory', key: 'data', nbytes: 800, typeName: 'Float64Array', workers: ['w2'] } },
     ]);
     expect(lines(s.updateGraph('c1', [spec('sum', ['data'])], ['sum']))).toEqual(['w2 compute-task sum']);
     expect(lines(s.scatter('c1', [{ key: 'z', nbytes: 1 }], 'nowhere'))).toEqual(['c1 task-erred z']);

@@ -16,7 +16,7 @@ describe('scheduler state: placement and completion', () => {
     expect(s.tasks.get('a')!.state).toBe('released');
     const done = s.taskFinished('w1', 'd', 8);
     expect(done).toEqual([
-      { to: { kind: 'client', id: 'c1' }, msg: { op: 'key-in-memory', key: 'd', nbytes: 8 } },
+      { to: { kind: 'client', id: 'c1' }, msg: { op: 'key-in-memory', key: 'd', nbytes: 8, workers: ['w1'] } },
       { to: { kind: 'worker', id: 'w1' }, msg: { op: 'free-keys', keys: ['b', 'c'] } },
     ]);
     expect(s.whoHas(['d', 'a'])).toEqual({ d: ['w1'], a: [] });
