@@ -11,6 +11,7 @@ import { benchArrayReductions } from './b2-b3-array-reductions.js';
 import { benchMatmul } from './b4-matmul.js';
 import { benchHugeMean } from './b7-huge-mean.js';
 import { benchGroupby } from './b5-groupby.js';
+import { benchDistributed } from './b6-distributed.js';
 import type { Row } from './measure.js';
 
 // B7b first: its peak-RSS figure is only meaningful in a process that has not yet held other
@@ -21,6 +22,7 @@ const workloads: Record<string, () => Promise<Row[]>> = {
   B2B3: benchArrayReductions,
   B4: benchMatmul,
   B5: benchGroupby,
+  B6: benchDistributed,
   B7: benchMillionTasks,
 };
 
