@@ -33,7 +33,7 @@ export async function benchDistributed(): Promise<Row[]> {
       'threads scheduler, 5,000 delayed (2 threads)': async () => {
         const base = ++round * N;
         const d = delayed(inc);
-        const out = (await delayed((...vs: number[]) => vs, { name: 'collect' })(...Array.from({ length: N }, (_, i) => d(base + i))).compute({ scheduler: 'threads', numWorkers: 2 })) as number[];
+        const out = (await delayed((...vs: number[]) => vs, { name: 'collect' })(...Array.from({ length: N }, (_, i) => d(base + i))).compute({ scheduler: 'threads', numWorkers: 2 }));
         if (out[N - 1] !== base + N) throw new Error('B6 threads reference computed a wrong value');
       },
     },
