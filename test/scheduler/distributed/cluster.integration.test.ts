@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { asCompleted, Client, Future, LocalCluster, progress, submitOptions, wait } from '../../../src/distributed.js';
 import { CancelledError, TaskError } from '../../../src/core/errors.js';
 import * as da from '../../../src/array.js';
+import * as dd from '../../../src/dataframe.js';
 import { delayed } from '../../../src/index.js';
 import { seededRandom } from '../../helpers/random.js';
 
@@ -115,6 +116,19 @@ describe('collections on the cluster', () => {
     const a = inc(1);
     const total = add(a, add(a, inc(10)));
     expect(await total.compute()).toBe(2 + 2 + 11);
+  });
+
+  test('a dataframe groupby on the cluster equals a plain-loop groupby', async () => {
+    const rand = seededRandom(9);
+    const n = 20_000;
+    const k = Int32Array.from({ length: n }, () => Math.floor(rand() * 7));
+    const v = Float64Array.from({ length: n }, () => Math.round(rand() * 100));
+    const sums = new Map<number, number>();
+    for (let i = 0; i < n; i++) sums.set(k[i]!, (sums.get(k[i]!) ?? 0) + v[i]!);
+    const table = await client.compute(dd.fromColumns({ k, v }, { npartitions: 4 }).groupby('k').agg({ v: 'sum' }));
+    const keys = [...sums.keys()].sort((a, b) => a - b);
+    expect(Array.from(table.getChild('k')!.toArray() as Int32Array)).toEqual(keys);
+    expect(Array.from(table.getChild('v')!.toArray() as Float64Array)).toEqual(keys.map((key) => sums.get(key)));
   });
 
   test('persist keeps the chunks on the cluster and later computations use them', async () => {

@@ -64,3 +64,37 @@ describe('worker deaths', () => {
     expect(await client.gather(fs)).toEqual([2, 3, 4, 5]);
   });
 });
+
+describe('heartbeats', () => {
+  test('a worker that stops answering (SIGSTOP) is removed after the TTL; its work is done elsewhere', async () => {
+    const c = await LocalCluster.start({ nWorkers: 2, scheduler: { workerTtlMs: 2500 } });
+    const cl = await Client.connect(c, { setAsDefault: false });
+    try {
+      const [frozen, alive] = c.workers;
+      const removed = new Promise<[string, string]>((resolve) => c.server.once('worker-removed', (address, why) => resolve([address, why])));
+      process.kill(frozen!.pid, 'SIGSTOP');
+      const [address, why] = await removed;
+      expect(address).toBe(frozen!.address);
+      expect(why).toMatch(/no heartbeat for 2500 ms/);
+      const fs = cl.map((x: number) => x * 2, [1, 2, 3, 4, 5, 6]);
+      expect(await cl.gather(fs)).toEqual([2, 4, 6, 8, 10, 12]);
+      expect(c.server.workers().map((w) => w.address)).toContain(alive!.address);
+      // Woken up, the removed worker finds its scheduler connection gone and exits; the cluster replaces it.
+      const exited = new Promise<void>((resolve) => {
+        const poll = setInterval(() => {
+          try {
+            process.kill(frozen!.pid, 0);
+          } catch {
+            clearInterval(poll);
+            resolve();
+          }
+        }, 20);
+      });
+      process.kill(frozen!.pid, 'SIGCONT');
+      await exited;
+    } finally {
+      await cl.close();
+      await c.close();
+    }
+  });
+});
