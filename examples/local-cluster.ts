@@ -27,7 +27,7 @@ console.log(`mean of 1e6 scattered values = ${mean.toFixed(4)} (expected 0.4950)
 let loop = 0;
 for (let i = 0; i < 2_000_000; i++) loop += Math.sqrt(i);
 const t0 = performance.now();
-const arraySum = await da.arange(0, 2_000_000, { chunks: 250_000 }).sqrt().sum().compute(); // the default scheduler is now the cluster
+const arraySum = Number(await da.arange(0, 2_000_000, { chunks: 250_000 }).sqrt().sum().compute()); // the default scheduler is now the cluster
 console.log(`da.arange(2e6).sqrt().sum() on the cluster = ${arraySum.toFixed(1)} in ${(performance.now() - t0).toFixed(0)} ms; plain loop ${loop.toFixed(1)}`);
 
 const bad = client.submit((x: number) => {

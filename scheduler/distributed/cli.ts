@@ -28,15 +28,14 @@ import {
 import { packageVersion } from './connection.js';
 import { parseBytes } from './local-cluster.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
-import { DistributedWorker, type WorkerEndReason, type WorkerOptions } from './worker.js';
+import { checkBind } from './bind.js';
+import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
-const WORKER_EXIT: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-lost': 75 };
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 /** How long a close may take after a signal before the process exits anyway. */
 const CLOSE_GRACE_MS = 10_000;
 const DEFAULT_DEATH_TIMEOUT_S = 10;
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 const TOKEN_ENV = 'DASK_TS_TOKEN';
 
 const EXIT_NOTE = 'Exit codes: 0 clean close (SIGTERM/SIGINT), 1 could not start, 2 command-line mistake';
@@ -170,7 +169,7 @@ async function runWorker(argv: readonly string[]): Promise<void> {
   void stop.then(() => closeWithin('worker', worker.close()));
   const reason = await worker.closed;
   if (reason === 'scheduler-lost') log('worker', `lost the scheduler at ${scheduler}; stopping`);
-  return finish(WORKER_EXIT[reason]);
+  return finish(WORKER_EXIT_CODES[reason]);
 }
 
 /** Checks every flag before anything starts; a mistake is a UsageError. */
@@ -186,12 +185,7 @@ function workerPlan(args: ParsedArgs): WorkerPlan {
     throw new UsageError(WORKER, `the scheduler's token is missing: pass --token TOKEN (the scheduler prints it), set ${TOKEN_ENV}, or use --scheduler-file PATH`);
   }
   const host = nonEmpty(WORKER, args, 'host');
-  if (host?.includes(':') === true) {
-    throw new UsageError(WORKER, `--host ${host}: the worker cannot advertise an IPv6 address yet; give an IPv4 address or a host name, e.g. --host 127.0.0.1`);
-  }
-  if (host !== undefined && !LOOPBACK.test(host) && !args.switches.has('insecure')) {
-    throw new DaskError('DASK_ERR_CONFIG', `refusing to bind the worker to ${host}: without TLS the token would cross the network unencrypted. Bind 127.0.0.1 (the default), or pass --insecure on a network you trust.`);
-  }
+  if (host !== undefined) checkBind(host, args.switches.has('insecure'), 'worker');
   const nthreads = wholeNumber(WORKER, args, 'nthreads', 1, 1024) ?? availableParallelism();
   const dir = nonEmpty(WORKER, args, 'local-directory');
   return {
@@ -204,6 +198,7 @@ function workerPlan(args: ParsedArgs): WorkerPlan {
       memoryLimit: memoryLimit(args.values.get('memory-limit'), nthreads),
       ...optional('name', nonEmpty(WORKER, args, 'name')),
       ...optional('host', host),
+      insecure: args.switches.has('insecure'),
     },
   };
 }

@@ -179,7 +179,7 @@ export class Client implements SchedulerLike, FutureHost {
   // ---- collections ----
 
   /** Computes collections on the cluster; non-collections pass through. One collection → its result. */
-  async compute<T>(collection: DaskCollection<T>): Promise<T>;
+  async compute<C extends DaskCollection>(collection: C): Promise<ReturnType<C['__daskPostcompute']>>;
   async compute(...items: unknown[]): Promise<unknown[]>;
   async compute(...items: unknown[]): Promise<unknown> {
     const out = await computeAll(items, { scheduler: this });

@@ -19,10 +19,11 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync, chmodSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { DaskError } from '../../src/core/errors.js';
+import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
 import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type WorkerInfo } from './protocol.js';
@@ -53,8 +54,6 @@ export interface SchedulerServerEvents {
   'client-removed': [ClientId];
 }
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
 export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   readonly state: SchedulerState;
   readonly address: string;
@@ -78,7 +77,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     this.token = token;
     this.limits = frameLimits(options.frameLimits ?? {});
     const port = (wss.address() as AddressInfo).port;
-    this.address = `ws://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.address = advertisedAddress(host, port);
     wss.on('connection', (ws) => void this.accept(ws));
     const ttl = options.workerTtlMs ?? 60_000;
     this.timers.push(setInterval(() => this.checkTtl(ttl), 1000).unref());
@@ -89,13 +88,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   static async start(options: SchedulerServerOptions = {}): Promise<SchedulerServer> {
     ensureGraphCodecs();
     const host = options.host ?? '127.0.0.1';
-    if (!LOOPBACK.test(host) && options.insecure !== true) {
-      throw new DaskError(
-        'DASK_ERR_CONFIG',
-        `refusing to bind the scheduler to ${host}: without TLS the token would cross the network unencrypted. ` +
-          'Bind 127.0.0.1 (the default), or pass --insecure (insecure: true) on a network you trust.',
-      );
-    }
+    checkBind(host, options.insecure, 'scheduler');
     const token = options.token ?? randomBytes(32).toString('hex');
     const wss = await new Promise<WebSocketServer>((resolve, reject) => {
       const server = new WebSocketServer({
@@ -115,8 +108,12 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     });
     const server = new SchedulerServer(wss, options, token, host);
     if (options.schedulerFile !== undefined) {
-      writeFileSync(options.schedulerFile, JSON.stringify({ address: server.address, token }), { mode: 0o600 });
-      chmodSync(options.schedulerFile, 0o600);
+      try {
+        writeSecret(options.schedulerFile, JSON.stringify({ address: server.address, token }));
+      } catch (e) {
+        await server.close();
+        throw new DaskError('DASK_ERR_CONFIG', `cannot write the scheduler file ${options.schedulerFile}: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     return server;
   }
@@ -217,5 +214,17 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
 
   private balance(): void {
     if (this.state.workers.size > 1) this.dispatch(() => this.state.balance());
+  }
+}
+
+/** Writes `text` to `path` readable by this user only: a fresh 0600 file renamed into place. */
+function writeSecret(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, text, { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
   }
 }

@@ -5,9 +5,7 @@
  * a task killed a thread, 75 when the scheduler went away), on SIGTERM/SIGINT (a clean close), and
  * when its parent disappears (the IPC channel disconnects), so no worker outlives its cluster.
  */
-import { DistributedWorker, type WorkerEndReason, type WorkerOptions } from './worker.js';
-
-const EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-lost': 75 };
+import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
@@ -24,7 +22,7 @@ async function main(): Promise<void> {
   process.once('disconnect', stop);
   process.send?.({ type: 'ready', address: worker.address, name: worker.name, pid: process.pid });
   const reason = await worker.closed;
-  process.exit(EXIT_CODES[reason]);
+  process.exit(WORKER_EXIT_CODES[reason]);
 }
 
 void main();

@@ -27,6 +27,7 @@ import { encodeError } from '../../src/core/serialize/error-codec.js';
 import { functionForRef } from '../../src/core/serialize/fn-ref.js';
 import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
 import { ThreadPool } from '../threads/thread-pool.js';
+import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, dial, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
 import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes } from './protocol.js';
@@ -51,9 +52,13 @@ export interface WorkerOptions {
   readonly heartbeatMs?: number;
   /** Keep trying to reach the scheduler this long when starting. Default 10 s. */
   readonly deathTimeoutMs?: number;
+  /** Allow a non-loopback `host` (no TLS: the token crosses the network in clear). */
+  readonly insecure?: boolean;
 }
 
 export type WorkerEndReason = 'closed' | 'scheduler-lost' | 'fatal';
+/** Process exit codes of a worker process, by why it ended. */
+export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-lost': 75 };
 
 type PeerConn = Connection<'get-data-reply' | 'put-data-reply'>;
 interface PendingGather {
@@ -86,7 +91,7 @@ export class DistributedWorker extends EventEmitter {
     host: string,
   ) {
     super();
-    this.address = `ws://${host}:${(wss.address() as AddressInfo).port}`;
+    this.address = advertisedAddress(host, (wss.address() as AddressInfo).port);
     this.nthreads = options.nthreads ?? 1;
     this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.state = new WorkerState({ address: this.address, nthreads: this.nthreads });
@@ -100,6 +105,7 @@ export class DistributedWorker extends EventEmitter {
     const nthreads = options.nthreads ?? 1;
     if (!Number.isInteger(nthreads) || nthreads < 1) throw new DaskError('DASK_ERR_CONFIG', `nthreads must be a positive integer, got ${nthreads}`);
     const host = options.host ?? '127.0.0.1';
+    checkBind(host, options.insecure, 'worker');
     const wss = await new Promise<WebSocketServer>((resolve, reject) => {
       const server = new WebSocketServer({
         host,

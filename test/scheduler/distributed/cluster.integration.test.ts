@@ -135,7 +135,8 @@ describe('collections on the cluster', () => {
     const x = da.arange(0, 10_000, { chunks: 1000 }).mul(3);
     const persisted = await client.persist(x);
     expect(await persisted.sum().compute()).toBe(3 * (9999 * 10_000) / 2);
-    expect(await persisted.slice('10:13').compute().then((a) => Array.from(a.data as Float64Array))).toEqual([30, 33, 36]);
+    const part = await persisted.slice('10:13').compute();
+    expect(typeof part === 'number' ? part : Array.from(part.data as Float64Array)).toEqual([30, 33, 36]);
   });
 });
 
