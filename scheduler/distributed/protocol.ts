@@ -93,8 +93,10 @@ export interface CloseClient { readonly op: 'close-client' }
 // scheduler → client
 /** `workers` hold the value (so the client can fetch it without a who-has). */
 export interface KeyInMemory { readonly op: 'key-in-memory'; readonly key: Key; readonly nbytes: number; readonly typeName?: string; readonly workers?: readonly Address[] }
-/** Scheduler → client, and worker → scheduler. `error.key` names the task that failed first. */
-export interface TaskErred { readonly op: 'task-erred'; readonly key: Key; readonly error: ErrorRecord }
+/** When and where a task ran on its worker: epoch milliseconds, and the worker's thread slot (0 .. nthreads-1). */
+export interface TaskTiming { readonly start: number; readonly stop: number; readonly thread: number }
+/** Scheduler → client, and worker → scheduler (with `timing`). `error.key` names the task that failed first. */
+export interface TaskErred { readonly op: 'task-erred'; readonly key: Key; readonly error: ErrorRecord; readonly timing?: TaskTiming }
 export interface KeyCancelled { readonly op: 'key-cancelled'; readonly key: Key }
 export interface WhoHasReply { readonly op: 'who-has-reply'; readonly whoHas: WhoHas }
 export interface LostData { readonly op: 'lost-data'; readonly key: Key }
@@ -114,7 +116,7 @@ export interface CancelCompute { readonly op: 'cancel-compute'; readonly key: Ke
 export interface StealRequest { readonly op: 'steal-request'; readonly key: Key }
 // worker → scheduler
 export interface RegisterWorker extends WorkerInfo { readonly op: 'register-worker' }
-export interface TaskFinished { readonly op: 'task-finished'; readonly key: Key; readonly nbytes: number; readonly typeName?: string }
+export interface TaskFinished { readonly op: 'task-finished'; readonly key: Key; readonly nbytes: number; readonly typeName?: string; readonly timing?: TaskTiming }
 export interface Heartbeat { readonly op: 'heartbeat'; readonly metrics: WorkerMetrics }
 export interface MissingData { readonly op: 'missing-data'; readonly key: Key; readonly errantWorker: Address }
 export interface AddKeys { readonly op: 'add-keys'; readonly keys: readonly KeyBytes[] }
@@ -300,6 +302,7 @@ const errorAt = (depth: number): Check<ErrorRecord> =>
     cause: opt(depth < MAX_CAUSE_DEPTH ? (v, p, l) => errorAt(depth + 1)(v, p, l) : (_v, p) => `${p} is nested more than ${MAX_CAUSE_DEPTH} causes deep`),
   });
 const errorRecord = errorAt(0);
+const timing = shape<TaskTiming>({ start: finite, stop: finite, thread: whole });
 const keyBytes = shape<KeyBytes>({ key, nbytes: whole, typeName: opt(name) });
 const whoHas = dict(list(name));
 const workerInfo = {
@@ -323,7 +326,7 @@ const SCHEMAS: Schemas = {
   'heartbeat-client': {},
   'close-client': {},
   'key-in-memory': { key, nbytes: whole, typeName: opt(name), workers: opt(list(name)) },
-  'task-erred': { key, error: errorRecord },
+  'task-erred': { key, error: errorRecord, timing: opt(timing) },
   'key-cancelled': { key },
   'who-has-reply': { whoHas },
   'lost-data': { key },
@@ -333,7 +336,7 @@ const SCHEMAS: Schemas = {
   'cancel-compute': { key },
   'steal-request': { key },
   'register-worker': workerInfo,
-  'task-finished': { key, nbytes: whole, typeName: opt(name) },
+  'task-finished': { key, nbytes: whole, typeName: opt(name), timing: opt(timing) },
   heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole }) },
   'missing-data': { key, errantWorker: name },
   'add-keys': { keys: list(keyBytes) },

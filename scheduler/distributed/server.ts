@@ -26,7 +26,7 @@ import { DaskError } from '../../src/core/errors.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type WorkerInfo } from './protocol.js';
+import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
 import { isWorkerOutgoing, SchedulerState, type Outgoing, type SchedulerConfig } from './scheduler-state.js';
 
 export interface SchedulerServerOptions extends SchedulerConfig {
@@ -48,6 +48,8 @@ export interface SchedulerServerOptions extends SchedulerConfig {
 
 
 export interface SchedulerServerEvents {
+  /** A worker reported a task done (task-finished or task-erred), with when and on which thread it ran. */
+  'task-done': [{ worker: Address; key: string; status: 'finished' | 'erred'; timing: TaskTiming | undefined; nbytes: number }];
   'worker-added': [WorkerInfo];
   'worker-removed': [Address, string];
   'client-added': [ClientId];
@@ -173,6 +175,9 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
       }
       const address = peer.address;
       this.dispatch(() => this.state.handleWorkerMessage(address, msg, Date.now()));
+      if ((msg.op === 'task-finished' || msg.op === 'task-erred') && this.listenerCount('task-done') > 0) {
+        this.emit('task-done', { worker: address, key: msg.key, status: msg.op === 'task-finished' ? 'finished' : 'erred', timing: msg.timing, nbytes: msg.op === 'task-finished' ? msg.nbytes : 0 });
+      }
     });
     conn.onClose((code, reason) => {
       this.links.delete(conn);

@@ -30,7 +30,7 @@ import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, dial, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes } from './protocol.js';
+import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes, type TaskTiming } from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
 import { sizeOf } from './sizeof.js';
 import { WorkerState, type Instruction } from './worker-state.js';
@@ -81,6 +81,8 @@ export class DistributedWorker extends EventEmitter {
   private readonly pending = new Map<number, PendingGather>();
   private readonly inbound = new Set<Link>();
   private nextId = 1;
+  /** Thread slots not running a task, for task timings (the dashboard's task stream rows). */
+  private readonly freeSlots: number[];
   private heartbeat: NodeJS.Timeout | undefined;
   private status: 'running' | 'closing' | 'closed' = 'running';
   private end!: (reason: WorkerEndReason) => void;
@@ -96,6 +98,7 @@ export class DistributedWorker extends EventEmitter {
     this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
     this.state = new WorkerState({ address: this.address, nthreads: this.nthreads });
     this.pool = new ThreadPool(this.nthreads);
+    this.freeSlots = Array.from({ length: this.nthreads }, (_, i) => this.nthreads - 1 - i);
     this.closed = new Promise((resolve) => (this.end = resolve));
     wss.on('connection', (ws) => void this.acceptPeer(ws));
   }
@@ -159,7 +162,8 @@ export class DistributedWorker extends EventEmitter {
     this.heartbeat.unref();
   }
 
-  private perform(instructions: readonly Instruction[]): void {
+  /** Carries out instructions; `timing` is attached to the task-finished or task-erred of its key. */
+  private perform(instructions: readonly Instruction[], timing?: { key: Key; timing: TaskTiming }): void {
     for (const ins of instructions) {
       switch (ins.kind) {
         case 'execute':
@@ -169,7 +173,7 @@ export class DistributedWorker extends EventEmitter {
           void this.gather(ins.worker, ins.keys);
           break;
         case 'send-scheduler':
-          this.scheduler?.send(ins.msg);
+          this.scheduler?.send(timing !== undefined && (ins.msg.op === 'task-finished' || ins.msg.op === 'task-erred') && ins.msg.key === timing.key ? { ...ins.msg, timing: timing.timing } : ins.msg);
           break;
         case 'drop-data':
           for (const k of ins.keys) this.data.delete(k);
@@ -188,18 +192,22 @@ export class DistributedWorker extends EventEmitter {
       this.perform(this.state.executeFailed(key, encodeError(e, key)));
       return;
     }
+    const thread = this.freeSlots.pop() ?? 0;
+    const start = performance.timeOrigin + performance.now();
     this.pool.submit([task], (_i, k) => this.data.get(k), (outcome) => {
+      this.freeSlots.push(thread);
       if (this.status !== 'running') return;
+      const timing = { key, timing: { start, stop: performance.timeOrigin + performance.now(), thread } };
       const failure = outcome.error;
       if (failure === undefined) {
         const value = outcome.results[0];
         this.data.set(key, value);
-        this.perform(this.state.executeDone(key, sizeOf(value), typeNameOf(value)));
+        this.perform(this.state.executeDone(key, sizeOf(value), typeNameOf(value)), timing);
       } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
         process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
         void this.shutdown('fatal');
       } else {
-        this.perform(this.state.executeFailed(key, encodeError(failure.error, key)));
+        this.perform(this.state.executeFailed(key, encodeError(failure.error, key)), timing);
       }
     });
   }
