@@ -1,25 +1,27 @@
 /*
- * LocalCluster: a scheduler in this process and `nWorkers` worker processes on this machine
- * (Dask's LocalCluster with processes=True). Workers are child processes running
- * dist/scheduler/distributed/worker-main.js; each reports {ready, address, pid} on its IPC channel
- * and counts as started once the scheduler has registered it.
+ * LocalCluster: a scheduler in this process and `nWorkers` workers on this machine (Dask's
+ * LocalCluster with processes=True). Each worker runs under a nanny: a child process running
+ * dist/scheduler/distributed/nanny-main.js, which starts the worker process, restarts it when it
+ * dies or outgrows its memory limit (nanny.ts), and reports {ready, address, name, pid} on its IPC
+ * channel every time a worker joins. A worker counts as started once the scheduler registered it.
  *
- * Like Dask's nanny, the cluster restarts a worker that dies unasked (a task that killed it, kill
- * -9), so the cluster keeps its size; scale(n) starts or stops workers (a stopped worker leaves
- * cleanly and the scheduler reschedules its tasks). close() stops every worker, waits for each
- * process to exit (SIGKILL after a grace period), then closes the scheduler: no process and no
- * port is left behind.
+ * scale(n) starts or stops nannies (a stopped worker leaves cleanly and the scheduler reschedules
+ * its tasks); a nanny that dies unasked is replaced. close() stops every nanny (each stops its
+ * worker), waits for each process to exit (SIGKILL after a grace period), then closes the
+ * scheduler: no process and no port is left behind, and the workers' spill folders are removed.
+ * memoryLimit defaults to this machine's memory divided among the workers, as in Dask.
  *
- * Worker lifecycle: starting → running → stopping → exited. A worker that exits while
- * starting fails start/scale with its stderr; one that exits while running is replaced.
+ * Nanny lifecycle: starting → running → stopping → exited. A nanny that exits while starting
+ * fails start/scale with its stderr; one that exits while running is replaced.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
-import type { WorkerOptions } from './worker.js';
+import type { MemoryThresholds, WorkerOptions } from './worker.js';
 
 export interface LocalClusterOptions {
   /** Worker processes. Default 2 (or the machine's cores / threadsPerWorker). */
@@ -34,6 +36,10 @@ export interface LocalClusterOptions {
   /** Accepted for API compatibility; the dashboard is not served yet. */
   readonly dashboardAddress?: string;
   readonly scheduler?: Omit<SchedulerServerOptions, 'host' | 'port'>;
+  /** Where workers spill results (a folder per worker, removed when it closes). Default: the OS temp folder. */
+  readonly localDirectory?: string;
+  /** Memory thresholds as fractions of memoryLimit (Dask's target 0.6, spill 0.7, pause 0.8, terminate 0.95). */
+  readonly memory?: Partial<MemoryThresholds>;
 }
 
 export interface LocalWorker {
@@ -51,6 +57,8 @@ interface WorkerProcess {
   address: string;
   readonly exited: Promise<number | null>;
   stderr: string;
+  /** The worker process the nanny runs now. */
+  workerPid: number;
 }
 
 const GRACE_MS = 5000;
@@ -69,7 +77,7 @@ export class LocalCluster {
   }
 
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
-    const entry = workerEntry();
+    const entry = nannyEntry();
     if (!existsSync(entry)) throw new DaskError('DASK_ERR_CONFIG', `LocalCluster needs the built ${entry}; run \`npm run build\` first`);
     const server = await SchedulerServer.start({ ...options.scheduler, port: options.port ?? 0, ...(options.host !== undefined ? { host: options.host } : {}) });
     const cluster = new LocalCluster(server, options);
@@ -97,7 +105,7 @@ export class LocalCluster {
 
   /** The running workers. */
   get workers(): LocalWorker[] {
-    return [...this.procs].filter((p) => p.status === 'running').map((p) => ({ name: p.name, address: p.address, pid: p.child.pid ?? -1 }));
+    return [...this.procs].filter((p) => p.status === 'running').map((p) => ({ name: p.name, address: p.address, pid: p.workerPid }));
   }
 
   /** Starts or stops workers until `n` run. */
@@ -130,12 +138,14 @@ export class LocalCluster {
       token: this.server.token,
       name,
       nthreads: this.options.threadsPerWorker ?? 1,
-      memoryLimit: parseBytes(this.options.memoryLimit ?? 0),
-      ...(this.options.host !== undefined ? { host: this.options.host } : {}),
+      memoryLimit: parseBytes(this.options.memoryLimit ?? Math.floor(totalmem() / Math.max(1, this.target))),
+      ...(this.options.host !== undefined ? { host: this.options.host, insecure: true } : {}),
+      ...(this.options.localDirectory !== undefined ? { localDirectory: this.options.localDirectory } : {}),
+      ...(this.options.memory !== undefined ? { memory: this.options.memory } : {}),
     };
-    const child = fork(workerEntry(), [JSON.stringify(opts)], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+    const child = fork(nannyEntry(), [JSON.stringify(opts)], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
     const proc: WorkerProcess = {
-      status: 'starting', name, child, address: '', stderr: '',
+      status: 'starting', name, child, address: '', stderr: '', workerPid: -1,
       exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
     };
     child.stderr?.on('data', (d: Buffer) => {
@@ -144,14 +154,16 @@ export class LocalCluster {
     });
     this.procs.add(proc);
     const ready = new Promise<string>((resolve, reject) => {
-      child.on('message', (m: { type?: string; address?: string }) => {
-        if (m.type === 'ready' && typeof m.address === 'string') resolve(m.address);
+      child.on('message', (m: { type?: string; address?: string; pid?: number }) => {
+        if (m.type !== 'ready' || typeof m.address !== 'string') return;
+        proc.address = m.address;
+        proc.workerPid = m.pid ?? -1;
+        resolve(m.address);
       });
       void proc.exited.then((code) => reject(new DaskError('DASK_ERR_CONFIG', `worker ${name} exited with code ${code} while starting: ${proc.stderr.trim() || '(no output)'}`)));
     });
     void proc.exited.then(() => this.exited(proc));
     const address = await ready;
-    proc.address = address;
     if (!this.server.workers().some((w) => w.address === address)) {
       await new Promise<void>((resolve) => {
         const on = (info: { address: string }): void => {
@@ -187,8 +199,8 @@ export class LocalCluster {
   }
 }
 
-function workerEntry(): string {
-  return join(packageRoot(), 'dist', 'scheduler', 'distributed', 'worker-main.js');
+function nannyEntry(): string {
+  return join(packageRoot(), 'dist', 'scheduler', 'distributed', 'nanny-main.js');
 }
 
 const UNITS: Readonly<Record<string, number>> = {

@@ -65,6 +65,12 @@ export interface WorkerMetrics {
   readonly memory: number;
   readonly ready: number;
   readonly inFlight: number;
+  /** Bytes of results written to disk, and how many were written. */
+  readonly spilled?: number;
+  readonly spillCount?: number;
+  /** Resident set size of the worker process, bytes. */
+  readonly rss?: number;
+  readonly paused?: boolean;
 }
 export interface WorkerInfo {
   readonly address: Address;
@@ -121,6 +127,8 @@ export interface Heartbeat { readonly op: 'heartbeat'; readonly metrics: WorkerM
 export interface MissingData { readonly op: 'missing-data'; readonly key: Key; readonly errantWorker: Address }
 export interface AddKeys { readonly op: 'add-keys'; readonly keys: readonly KeyBytes[] }
 export interface ReleaseWorkerData { readonly op: 'release-worker-data'; readonly keys: readonly Key[] }
+/** A worker paused (memory above its pause threshold: it starts no new task) or runs again. */
+export interface WorkerStatus { readonly op: 'worker-status'; readonly status: 'running' | 'paused' }
 export interface StealResponse { readonly op: 'steal-response'; readonly key: Key; readonly accepted: boolean }
 // peer
 export interface GetData { readonly op: 'get-data'; readonly id: number; readonly keys: readonly Key[] }
@@ -132,7 +140,7 @@ export type HandshakeMessage = Hello | Welcome | Refused;
 export type ClientToScheduler = UpdateGraph | ReleaseKeys | CancelKeys | WhoHasRequest | Scatter | GetWorkers | HeartbeatClient | CloseClient;
 export type SchedulerToClient = KeyInMemory | TaskErred | KeyCancelled | WhoHasReply | LostData | Workers;
 export type SchedulerToWorker = ComputeTask | FreeKeys | CancelCompute | StealRequest;
-export type WorkerToScheduler = RegisterWorker | TaskFinished | TaskErred | Heartbeat | MissingData | AddKeys | ReleaseWorkerData | StealResponse;
+export type WorkerToScheduler = RegisterWorker | TaskFinished | TaskErred | Heartbeat | MissingData | AddKeys | ReleaseWorkerData | StealResponse | WorkerStatus;
 export type PeerMessage = GetData | GetDataReply | PutData | PutDataReply;
 export type Message = HandshakeMessage | ClientToScheduler | SchedulerToClient | SchedulerToWorker | WorkerToScheduler | PeerMessage;
 export type Op = Message['op'];
@@ -145,7 +153,7 @@ export const OPS = {
   clientToScheduler: ['update-graph', 'release-keys', 'cancel-keys', 'who-has', 'scatter', 'get-workers', 'heartbeat-client', 'close-client'],
   schedulerToClient: ['key-in-memory', 'task-erred', 'key-cancelled', 'who-has-reply', 'lost-data', 'workers'],
   schedulerToWorker: ['compute-task', 'free-keys', 'cancel-compute', 'steal-request'],
-  workerToScheduler: ['register-worker', 'task-finished', 'task-erred', 'heartbeat', 'missing-data', 'add-keys', 'release-worker-data', 'steal-response'],
+  workerToScheduler: ['register-worker', 'task-finished', 'task-erred', 'heartbeat', 'missing-data', 'add-keys', 'release-worker-data', 'steal-response', 'worker-status'],
   toWorkerFromPeer: ['get-data', 'put-data'],
   fromWorkerToPeer: ['get-data-reply', 'put-data-reply'],
 } as const satisfies Record<string, readonly Op[]>;
@@ -337,11 +345,12 @@ const SCHEMAS: Schemas = {
   'steal-request': { key },
   'register-worker': workerInfo,
   'task-finished': { key, nbytes: whole, typeName: opt(name), timing: opt(timing) },
-  heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole }) },
+  heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole, spilled: opt(whole), spillCount: opt(whole), rss: opt(whole), paused: opt(bool) }) },
   'missing-data': { key, errantWorker: name },
   'add-keys': { keys: list(keyBytes) },
   'release-worker-data': { keys },
   'steal-response': { key, accepted: bool },
+  'worker-status': { status: oneOf('running', 'paused') },
   'get-data': { id: whole, keys },
   'get-data-reply': { id: whole, data: dict(encoded), missing: keys },
   'put-data': { id: whole, data: dict(encoded) },

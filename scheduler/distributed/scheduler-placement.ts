@@ -8,7 +8,8 @@
  *     least 1). When every worker is saturated, or other root tasks are already queued (so none
  *     jumps the queue), the task is queued in the scheduler and sent when a slot frees up. With
  *     workerSaturation = Infinity there is no queue: the least occupied worker takes it.
- * decideWorker answers a worker, 'queue', or 'none' (no worker registered).
+ * Paused workers (memory above their pause threshold) are left out of every choice, and count as
+ * saturated. decideWorker answers a worker, 'queue', or 'none' (no running worker).
  */
 import type { SchedulerCore } from './scheduler-core.js';
 import type { SchedulerTask, WorkerRecord } from './scheduler-records.js';
@@ -20,7 +21,16 @@ export function slotsOf(s: SchedulerCore, ws: WorkerRecord): number {
 }
 
 export function isSaturated(s: SchedulerCore, ws: WorkerRecord): boolean {
-  return ws.processing.size >= slotsOf(s, ws);
+  return ws.status === 'paused' || ws.processing.size >= slotsOf(s, ws);
+}
+
+/** Workers that take new tasks. */
+export function* runningWorkers(s: SchedulerCore): Generator<WorkerRecord> {
+  for (const ws of s.workers.values()) if (ws.status === 'running') yield ws;
+}
+
+export function hasRunningWorker(s: SchedulerCore): boolean {
+  return !runningWorkers(s).next().done;
 }
 
 /** Processing tasks per thread. */
@@ -39,9 +49,9 @@ export function rootWorker(s: SchedulerCore): WorkerRecord | undefined {
 }
 
 export function decideWorker(s: SchedulerCore, ts: SchedulerTask): WorkerRecord | 'queue' | 'none' {
-  if (s.workers.size === 0) return 'none';
+  if (!hasRunningWorker(s)) return 'none';
   if (ts.dependencies.size === 0) {
-    if (!Number.isFinite(s.config.workerSaturation)) return leastOccupied(s.workers.values());
+    if (!Number.isFinite(s.config.workerSaturation)) return leastOccupied(runningWorkers(s));
     if (s.queued.size > 0 && !s.queued.has(ts)) return 'queue';
     return rootWorker(s) ?? 'queue';
   }
@@ -51,7 +61,7 @@ export function decideWorker(s: SchedulerCore, ts: SchedulerTask): WorkerRecord 
   }
   let best: WorkerRecord | undefined;
   let bestBytes = -1;
-  for (const ws of s.workers.values()) {
+  for (const ws of runningWorkers(s)) {
     const bytes = held.get(ws) ?? 0;
     if (bytes > bestBytes || (bytes === bestBytes && best !== undefined && occupancy(ws) < occupancy(best))) {
       best = ws;

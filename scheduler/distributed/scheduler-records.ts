@@ -113,6 +113,8 @@ export class WorkerRecord {
   /** Sum of nbytes over hasWhat. */
   nbytes = 0;
   metrics: WorkerMetrics = { executing: 0, memory: 0, ready: 0, inFlight: 0 };
+  /** A paused worker (memory above its pause threshold) is given no new task. */
+  status: 'running' | 'paused' = 'running';
 
   constructor(
     readonly info: WorkerInfo,

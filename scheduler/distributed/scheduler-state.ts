@@ -214,6 +214,16 @@ export class SchedulerState extends SchedulerCore {
     });
   }
 
+  /** A worker paused (no new tasks go to it) or runs again (it takes tasks waiting for a worker). */
+  workerStatus(worker: Address, status: 'running' | 'paused'): Outgoing[] {
+    return this.run(() => {
+      const ws = this.workers.get(worker);
+      if (ws === undefined || ws.status === status) return;
+      ws.status = status;
+      if (status === 'running') for (const ts of [...this.unrunnable].sort((a, b) => comparePriority(a.priority, b.priority))) this.recommend(ts, 'processing');
+    });
+  }
+
   heartbeat(worker: Address, metrics: WorkerMetrics, now: number): Outgoing[] {
     const ws = this.workers.get(worker);
     if (ws !== undefined) {
@@ -323,6 +333,8 @@ export class SchedulerState extends SchedulerCore {
         return this.releaseWorkerData(worker, msg.keys);
       case 'steal-response':
         return this.stealResponse(worker, msg.key, msg.accepted);
+      case 'worker-status':
+        return this.workerStatus(worker, msg.status);
     }
   }
 

@@ -28,7 +28,7 @@ export function balance(s: SchedulerCore): void {
   }
   const spare = (ws: WorkerRecord): number => ws.processing.size - ws.nthreads - (outgoing.get(ws) ?? 0);
   const thieves = [...s.workers.values()]
-    .filter((ws) => ws.processing.size + (incoming.get(ws) ?? 0) < ws.nthreads)
+    .filter((ws) => ws.status === 'running' && ws.processing.size + (incoming.get(ws) ?? 0) < ws.nthreads)
     .sort((a, b) => occupancy(a) - occupancy(b));
   for (const thief of thieves) {
     let free = thief.nthreads - thief.processing.size - (incoming.get(thief) ?? 0);

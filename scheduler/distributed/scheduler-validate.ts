@@ -19,7 +19,7 @@
  *   steals     pending steals name processing tasks of the victim
  */
 import type { SchedulerCore } from './scheduler-core.js';
-import { isSaturated } from './scheduler-placement.js';
+import { hasRunningWorker, isSaturated } from './scheduler-placement.js';
 import { ACTIVE_STATES, type SchedulerTask } from './scheduler-records.js';
 
 function fail(what: string): never {
@@ -136,7 +136,7 @@ function validateQueues(s: SchedulerCore): void {
   if (s.queued.size > 0) {
     for (const ws of s.workers.values()) if (!isSaturated(s, ws)) fail(`tasks are queued while ${ws.address} has a free slot`);
   }
-  if (s.unrunnable.size > 0 && s.workers.size > 0) fail(`${s.unrunnable.size} tasks are no-worker while ${s.workers.size} workers are registered`);
+  if (s.unrunnable.size > 0 && hasRunningWorker(s)) fail(`${s.unrunnable.size} tasks are no-worker while a running worker is registered`);
   for (const [ts, { victim }] of s.steals) {
     if (ts.state !== 'processing' || ts.processingOn !== victim) fail(`a steal of ${ts.key} from ${victim.address} is pending, but the task is ${ts.state} on ${ts.processingOn?.address ?? 'no worker'}`);
   }

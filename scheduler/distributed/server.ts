@@ -22,6 +22,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { config } from '../../src/core/config.js';
 import { DaskError } from '../../src/core/errors.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
@@ -75,7 +76,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     host: string,
   ) {
     super();
-    this.state = new SchedulerState(options);
+    this.state = new SchedulerState({ ...options, validate: options.validate ?? config.get('validate') });
     this.token = token;
     this.limits = frameLimits(options.frameLimits ?? {});
     const port = (wss.address() as AddressInfo).port;

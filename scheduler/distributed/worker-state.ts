@@ -11,6 +11,7 @@
  *   gatherFailed(peer, requested)        the peer could not be reached
  *   executeDone(key, nbytes, typeName?)  the value is stored; executeFailed(key, error)
  *   putData(keys)                        a client stored values here (put-data)
+ *   setPaused(paused)                    memory above / back below the pause threshold
  *   metrics()                            for the heartbeat;  hasValue(key) to serve get-data
  *
  * Flow: compute-task links the task to its dependencies (creating fetch tasks for those held by
@@ -55,6 +56,8 @@ export class WorkerState {
   gathersInFlight = 0;
   /** Bytes of the values in memory. */
   memoryBytes = 0;
+  /** Paused (memory above the pause threshold): no task starts until resumed. */
+  paused = false;
   private out: Instruction[] = [];
   private addKeys: KeyBytes[] = [];
   private drops: Key[] = [];
@@ -181,6 +184,15 @@ export class WorkerState {
     });
   }
 
+  /** Pauses or resumes starting tasks, and tells the scheduler (worker-status). */
+  setPaused(paused: boolean): Instruction[] {
+    return this.run(() => {
+      if (this.paused === paused) return;
+      this.paused = paused;
+      this.emit({ kind: 'send-scheduler', msg: { op: 'worker-status', status: paused ? 'paused' : 'running' } });
+    });
+  }
+
   metrics(): WorkerMetrics {
     let executing = 0;
     let inFlight = 0;
@@ -285,7 +297,7 @@ export class WorkerState {
 
   private run(body: () => void): Instruction[] {
     body();
-    while (this.executing.size < this.config.nthreads && this.ready.size > 0) this.transition(this.ready.pop()!, 'executing');
+    while (!this.paused && this.executing.size < this.config.nthreads && this.ready.size > 0) this.transition(this.ready.pop()!, 'executing');
     planGathers(this);
     if (this.addKeys.length > 0) this.emit({ kind: 'send-scheduler', msg: { op: 'add-keys', keys: this.addKeys } });
     if (this.drops.length > 0) this.emit({ kind: 'drop-data', keys: this.drops });

@@ -12,6 +12,11 @@
  *       send-scheduler, drop-data
  *   - holds the data store (key → value) in this thread; values go to threads as the thread
  *     pool sends any dependency, and to peers as frames (typed arrays and Arrow buffers raw).
+ * Memory (Dask's thresholds, fractions of memoryLimit): results live in a DataStore that writes the
+ * least recently used ones to `localDirectory` once they pass `target` (managed bytes); a monitor
+ * every 100 ms spills more when the process RSS passes `spill`, and pauses the worker (no new task
+ * starts; the scheduler is told and assigns elsewhere) above `pause`, resuming below it. The
+ * `terminate` threshold is the nanny's (nanny.ts), which watches this process from outside.
  * A pool thread dying under a task (process.exit, out of memory) kills the worker, as it would kill
  * a Dask worker process: the scheduler then reschedules (and counts the death against the task),
  * and `closed` resolves with reason 'fatal'. The scheduler going away stops the worker too.
@@ -19,7 +24,8 @@
 import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CommError, DaskError, KilledWorker } from '../../src/core/errors.js';
 import { Task, type Key } from '../../src/core/graph/task.js';
@@ -30,8 +36,9 @@ import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, dial, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes, type TaskTiming } from './protocol.js';
+import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
+import { DataStore } from './data-store.js';
 import { sizeOf } from './sizeof.js';
 import { WorkerState, type Instruction } from './worker-state.js';
 
@@ -54,7 +61,23 @@ export interface WorkerOptions {
   readonly deathTimeoutMs?: number;
   /** Allow a non-loopback `host` (no TLS: the token crosses the network in clear). */
   readonly insecure?: boolean;
+  /** Where spilled results go (a subfolder per worker, removed at close). Default: the OS temp folder. */
+  readonly localDirectory?: string;
+  /** Fractions of memoryLimit; false turns a threshold off. Defaults: DEFAULT_MEMORY_THRESHOLDS. */
+  readonly memory?: Partial<MemoryThresholds>;
 }
+
+export interface MemoryThresholds {
+  /** Managed bytes (results) above which the least recently used results are spilled. */
+  readonly target: number | false;
+  /** Process RSS above which results are spilled until back under target. */
+  readonly spill: number | false;
+  /** Process RSS above which no new task starts. */
+  readonly pause: number | false;
+  /** Process RSS above which the nanny restarts the worker. */
+  readonly terminate: number | false;
+}
+export const DEFAULT_MEMORY_THRESHOLDS: MemoryThresholds = Object.freeze({ target: 0.6, spill: 0.7, pause: 0.8, terminate: 0.95 });
 
 export type WorkerEndReason = 'closed' | 'scheduler-lost' | 'fatal';
 /** Process exit codes of a worker process, by why it ended. */
@@ -73,7 +96,10 @@ export class DistributedWorker extends EventEmitter {
   readonly nthreads: number;
   /** Resolves when the worker has stopped, with why. */
   readonly closed: Promise<WorkerEndReason>;
-  readonly data = new Map<Key, unknown>();
+  readonly data: DataStore;
+  private readonly memory: MemoryThresholds;
+  private readonly memoryLimit: number;
+  private monitor: NodeJS.Timeout | undefined;
   private readonly state: WorkerState;
   private readonly pool: ThreadPool;
   private scheduler: Connection<'compute-task' | 'free-keys' | 'cancel-compute' | 'steal-request'> | undefined;
@@ -96,7 +122,12 @@ export class DistributedWorker extends EventEmitter {
     this.address = advertisedAddress(host, (wss.address() as AddressInfo).port);
     this.nthreads = options.nthreads ?? 1;
     this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads });
+    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads, validate: process.env.DASK_TS_VALIDATE === '1' });
+    this.memoryLimit = options.memoryLimit ?? 0;
+    this.memory = { ...DEFAULT_MEMORY_THRESHOLDS, ...options.memory };
+    const spillDir = join(options.localDirectory ?? tmpdir(), `dask-ts-worker-${this.name.replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`);
+    const target = this.memoryLimit > 0 && this.memory.target !== false ? this.memory.target * this.memoryLimit : Infinity;
+    this.data = new DataStore(this.memoryLimit > 0 ? spillDir : undefined, target);
     this.pool = new ThreadPool(this.nthreads);
     this.freeSlots = Array.from({ length: this.nthreads }, (_, i) => this.nthreads - 1 - i);
     this.closed = new Promise((resolve) => (this.end = resolve));
@@ -158,8 +189,40 @@ export class DistributedWorker extends EventEmitter {
     scheduler.onMessage((msg, frames) => this.perform(this.state.handle(msg, frames)));
     scheduler.onClose(() => void this.shutdown('scheduler-lost'));
     scheduler.send({ op: 'register-worker', address: this.address, name: this.name, nthreads: this.nthreads, memoryLimit: this.options.memoryLimit ?? 0, pid: process.pid });
-    this.heartbeat = setInterval(() => scheduler.send({ op: 'heartbeat', metrics: this.state.metrics() }), this.options.heartbeatMs ?? 1000);
+    this.heartbeat = setInterval(() => scheduler.send({ op: 'heartbeat', metrics: this.metrics() }), this.options.heartbeatMs ?? 1000);
     this.heartbeat.unref();
+    if (this.memoryLimit > 0) {
+      this.monitor = setInterval(() => this.checkMemory(), 100);
+      this.monitor.unref();
+    }
+  }
+
+  /** What the heartbeat reports: the state machine's counts, the store's bytes, the process RSS. */
+  metrics(): WorkerMetrics {
+    const m = this.state.metrics();
+    return {
+      ...m, memory: Math.round(this.data.memoryBytes), spilled: Math.round(this.data.spilledBytes), spillCount: this.data.spillCount,
+      rss: process.memoryUsage.rss(), paused: this.state.paused,
+    };
+  }
+
+  /** The memory monitor: spill above `spill`, pause above `pause`, resume below it. */
+  private checkMemory(): void {
+    if (this.status !== 'running') return;
+    const limit = this.memoryLimit;
+    let rss = process.memoryUsage.rss();
+    if (this.memory.spill !== false && rss > this.memory.spill * limit) {
+      const goal = this.memory.target === false ? this.memory.spill : this.memory.target;
+      const excess = rss - goal * limit;
+      if (this.data.spillUntil(Math.max(0, this.data.memoryBytes - excess)) > 0) {
+        (globalThis as { gc?: () => void }).gc?.();
+        rss = process.memoryUsage.rss();
+      }
+    }
+    if (this.memory.pause !== false) {
+      const over = rss > this.memory.pause * limit;
+      if (over !== this.state.paused) this.perform(this.state.setPaused(over));
+    }
   }
 
   /** Carries out instructions; `timing` is attached to the task-finished or task-erred of its key. */
@@ -201,8 +264,8 @@ export class DistributedWorker extends EventEmitter {
       const failure = outcome.error;
       if (failure === undefined) {
         const value = outcome.results[0];
-        this.data.set(key, value);
-        this.perform(this.state.executeDone(key, sizeOf(value), typeNameOf(value)), timing);
+        this.data.set(key, value, sizeOf(value));
+        this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeNameOf(value)), timing);
       } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
         process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
         void this.shutdown('fatal');
@@ -229,8 +292,9 @@ export class DistributedWorker extends EventEmitter {
     const received: KeyBytes[] = [];
     for (const [k, enc] of Object.entries(reply.data)) {
       const value = fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!));
-      this.data.set(k, value);
-      received.push(keyBytes(k, value));
+      const kb = keyBytes(k, value);
+      this.data.set(k, value, kb.nbytes);
+      received.push(kb);
     }
     this.perform(this.state.gatherDone(peer, keys, received));
   }
@@ -288,8 +352,9 @@ export class DistributedWorker extends EventEmitter {
         const stored: KeyBytes[] = [];
         for (const [k, enc] of Object.entries(msg.data)) {
           const value = fromFrames(enc.header, enc.frames.map((i) => frames[i]!));
-          this.data.set(k, value);
-          stored.push(keyBytes(k, value));
+          const kb = keyBytes(k, value);
+          this.data.set(k, value, kb.nbytes);
+          stored.push(kb);
         }
         this.perform(this.state.putData(stored));
         conn.send({ op: 'put-data-reply', id: msg.id, keys: stored });
@@ -301,6 +366,7 @@ export class DistributedWorker extends EventEmitter {
     if (this.status !== 'running') return void (await this.closed);
     this.status = 'closing';
     if (this.heartbeat !== undefined) clearInterval(this.heartbeat);
+    if (this.monitor !== undefined) clearInterval(this.monitor);
     // A fatal stop looks like a crash to the scheduler (no goodbye); a close says goodbye.
     if (reason === 'fatal') this.scheduler?.terminate();
     else this.scheduler?.close(1000, 'the worker is closing');
@@ -310,6 +376,7 @@ export class DistributedWorker extends EventEmitter {
     for (const c of this.inbound) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await this.pool.close();
+    this.data.close();
     this.status = 'closed';
     this.end(reason);
     this.emit('closed', reason);

@@ -10,9 +10,15 @@ export interface DaskConfig {
   scheduler: string | undefined;
   /** Threads or processes used by local schedulers; defaults to os.availableParallelism(). */
   numWorkers: number | undefined;
+  /**
+   * Check the distributed scheduler's and workers' invariants after every transition (slow; for
+   * tests and debugging). Defaults to true when the environment has DASK_TS_VALIDATE=1, which
+   * also reaches worker processes.
+   */
+  validate: boolean;
 }
 
-const defaults: DaskConfig = { scheduler: undefined, numWorkers: undefined };
+const defaults: DaskConfig = { scheduler: undefined, numWorkers: undefined, validate: process.env.DASK_TS_VALIDATE === '1' };
 let current: DaskConfig = { ...defaults };
 
 function check(update: Partial<DaskConfig>): void {
@@ -24,6 +30,9 @@ function check(update: Partial<DaskConfig>): void {
   const n = update.numWorkers;
   if (n !== undefined && (!Number.isInteger(n) || n < 1)) {
     throw new DaskError('DASK_ERR_CONFIG', `config numWorkers must be a positive integer, got ${String(n)}`);
+  }
+  if (update.validate !== undefined && typeof update.validate !== 'boolean') {
+    throw new DaskError('DASK_ERR_CONFIG', `config validate must be true or false, got ${String(update.validate)}`);
   }
   const s = update.scheduler;
   if (s !== undefined && (typeof s !== 'string' || s.length === 0)) {

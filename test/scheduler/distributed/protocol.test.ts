@@ -65,6 +65,7 @@ const EXAMPLES: { [O in Op]: MessageOf<O> } = {
   'add-keys': { op: 'add-keys', keys: [{ key: 'a', nbytes: 8 }] },
   'release-worker-data': { op: 'release-worker-data', keys: ['a'] },
   'steal-response': { op: 'steal-response', key: 'a', accepted: false },
+  'worker-status': { op: 'worker-status', status: 'paused' },
   'get-data': { op: 'get-data', id: 7, keys: ['a'] },
   'get-data-reply': { op: 'get-data-reply', id: 7, data: { a: args }, missing: ['b'] },
   'put-data': { op: 'put-data', id: 8, data: { x: args } },
