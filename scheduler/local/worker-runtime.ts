@@ -147,7 +147,12 @@ export class WorkerRuntime {
     if (this.progress !== undefined) this.progress[1] = -1;
     const ms = performance.now() - start;
     const kept = failure === undefined ? results : results.slice(0, failure.index);
-    const { packed, transfer } = packValue(kept, { transfer: true });
+    // Empty buffers (Arrow gives each column without nulls an empty validity bitmap) are copied,
+    // not transferred: a transfer detaches its ArrayBuffer, and after the first detach in a thread
+    // V8 checks for detached buffers on every typed-array access of optimised code (group-by
+    // loops ran ~30% slower for the rest of the thread's life). Copying an empty buffer is free.
+    const { packed, transfer: all } = packValue(kept, { transfer: true });
+    const transfer = all.filter((b) => b.byteLength > 0);
     const base = { type: 'done' as const, id, results: packed as unknown[], packed: packed !== kept, ms };
     if (failure === undefined) return { reply: base, transfer };
     return { reply: { ...base, error: { index: failure.index, record: encodeError(failure.error) } }, transfer };
