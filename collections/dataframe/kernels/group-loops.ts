@@ -76,6 +76,16 @@ export function sumCount(codes: Int32Array, v: Float64Array, mask: Uint8Array | 
   return [sum, cnt];
 }
 
+/** Per group, the sum of every row's value, NaN included (state columns: sums, counts, sizes). */
+export function addRows(codes: Int32Array, v: Float64Array, ng: number): Float64Array {
+  const sum = allocFloat64(ng);
+  for (let i = 0; i < codes.length; i++) {
+    const g = codes[i]!;
+    if (g >= 0) sum[g]! += v[i]!;
+  }
+  return sum;
+}
+
 /** Per group, the sum of squared deviations from `mean[g]` of the present, non-NaN values. */
 export function squaredDeviations(codes: Int32Array, v: Float64Array, mask: Uint8Array | null, mean: Float64Array): Float64Array {
   const m2 = allocFloat64(mean.length);

@@ -2,15 +2,19 @@
  * Group-by partial and combine kernels (state layout in groupby-state.ts). Both run the same loops
  * over (row, group code) pairs: a partial over the partition's rows, a combine over the rows of
  * the concatenated states of its children, regrouped by key:
- *   sums and counts    accumulate into Float64Arrays per group (missing and NaN skipped)
+ *   sums and counts    accumulate into Float64Arrays per group (a partial skips missing and NaN
+ *                      values; a combine adds every state row, so a NaN partial sum, inf - inf,
+ *                      stays NaN)
  *   moments            partial: count and mean, then a second pass for the squared deviations;
  *                      combine: Chan's formulas merging (count, mean, m2) per group
  *   picks              the row holding each group's min / max / first / last present value,
  *                      then one gather of those rows (strings compare by rank, see argsort.ts)
  *   nunique            the distinct (keys..., v) rows, deduplicated again when combined
  * A partial whose single key is int32 without missing values and whose aggregations are sums,
- * counts, means and sizes takes the one-pass dense fast path instead (groupby-dense.ts). The
- * module warms its kernels when a worker loads it (groupby-warm.ts).
+ * counts, means and sizes takes the one-pass dense fast path instead (groupby-dense.ts) and
+ * returns a dense state (groupby-dense-state.ts), which combines stay in while all their inputs
+ * are dense; otherwise states are turned into tables first. The module warms its kernels when a
+ * worker loads it (groupby-warm.ts).
  */
 import type { Data, Table } from 'apache-arrow';
 import { registerModuleFunction } from '../../../src/core/serialize/fn-ref.js';
@@ -20,8 +24,9 @@ import { columnOf, validAt, type Col } from './columns.js';
 import { concatTables, singleBatch } from './concat.js';
 import { factorize, firstRows } from './factorize.js';
 import { sortKeys } from './argsort.js';
-import { asFloat64, countPresent, squaredDeviations, sumCount, validMask } from './group-loops.js';
+import { addRows, asFloat64, countPresent, squaredDeviations, sumCount, validMask } from './group-loops.js';
 import { compactSlots, denseSumCount, type DenseSlots } from './groupby-dense.js';
+import { denseCombine, isDenseState, tableState, type AnyGroupState, type DenseGroupState } from './groupby-dense-state.js';
 import { groupbyFinalize } from './groupby-finalize.js';
 import { warmGroupby } from './groupby-warm.js';
 import { takeCol } from './take.js';
@@ -129,11 +134,14 @@ function aggregate(spec: GroupBySpec, input: StageInput, raw: boolean, size: Flo
     const parts = stateParts(a.kind);
     if (parts.length === 0) return;
     let arrays: Float64Array[] | undefined;
-    if (a.kind === 'sum' || a.kind === 'count') arrays = [sumBy(input.column(i, parts[0]!), codes, ng, raw && a.kind === 'count')];
+    if (a.kind === 'sum' || a.kind === 'count') {
+      const c = input.column(i, parts[0]!);
+      arrays = [raw ? sumBy(c, codes, ng, a.kind === 'count') : addRows(codes, asFloat64(c), ng)];
+    }
     else if (a.kind === 'mean' && raw) {
       const c = input.column(i, 'sum');
       arrays = sumCount(codes, asFloat64(c), validMask(c), ng);
-    } else if (a.kind === 'mean') arrays = [sumBy(input.column(i, 'sum'), codes, ng, false), sumBy(input.column(i, 'count'), codes, ng, false)];
+    } else if (a.kind === 'mean') arrays = [addRows(codes, asFloat64(input.column(i, 'sum')), ng), addRows(codes, asFloat64(input.column(i, 'count')), ng)];
     else if (a.kind === 'var' || a.kind === 'std') arrays = raw ? momentsOf(input.column(i, 'count'), codes, ng) : mergeMoments(input.column(i, 'count'), input.column(i, 'mean'), input.column(i, 'm2'), codes, ng);
     if (arrays !== undefined) {
       arrays.forEach((arr, p) => {
@@ -163,7 +171,7 @@ function distinctPairs(keys: readonly Col[], v: Col): Table {
 function stateOf(spec: GroupBySpec, input: StageInput, raw: boolean, sizeCol: Col | null, distinct: (Table | null)[]): GroupState {
   const g = input.grouping;
   const rows = groupSizes(g.codes, g.ngroups);
-  const size = sizeCol === null ? rows : sumBy(sizeCol, g.codes, g.ngroups, false);
+  const size = sizeCol === null ? rows : addRows(g.codes, asFloat64(sizeCol), g.ngroups);
   const present = presentGroups(rows);
   const keyData = groupKeys(input.keys, g, present);
   const { names, data } = aggregate(spec, input, raw, size, present);
@@ -173,7 +181,7 @@ function stateOf(spec: GroupBySpec, input: StageInput, raw: boolean, sizeCol: Co
 const DENSE_KINDS = new Set(['sum', 'count', 'mean', 'size']);
 
 /** The fast path (groupby-dense.ts) when it applies, else undefined. */
-function densePartial(spec: GroupBySpec, t: Table, keys: readonly Col[]): GroupState | undefined {
+function densePartial(spec: GroupBySpec, t: Table, keys: readonly Col[]): DenseGroupState | undefined {
   const k = keys[0]!;
   if (keys.length !== 1 || k.kind !== 'num' || !(k.values instanceof Int32Array) || k.nullCount > 0) return undefined;
   if (!spec.aggs.every((a) => DENSE_KINDS.has(a.kind)) || !spec.aggs.some((a) => a.column !== null)) return undefined;
@@ -201,14 +209,13 @@ function densePartial(spec: GroupBySpec, t: Table, keys: readonly Col[]): GroupS
       arrays.push(part === 'sum' ? r.sum : r.cnt);
     }
   });
-  const { present, arrays: compacted } = compactSlots(first!.size, arrays);
+  const { present, arrays: columns } = compactSlots(first!.size, arrays);
   const keyOut = allocInt32(present.length);
   for (let j = 0; j < present.length; j++) keyOut[j] = first!.base + present[j]!;
-  const data = [numData('int32', keyOut), ...compacted.map((a) => numData('float64', a))];
-  return { table: tableOf([spec.keys[0]!, ...names], data, present.length), distinct: spec.aggs.map(() => null) };
+  return { dense: true, names: [spec.keys[0]!, ...names], keys: keyOut, columns, naggs: spec.aggs.length };
 }
 
-export function groupbyPartial(spec: GroupBySpec, table: Table): GroupState {
+export function groupbyPartial(spec: GroupBySpec, table: Table): AnyGroupState {
   const t = singleBatch(table);
   const keys = spec.keys.map((k) => columnOf(t, k));
   const fast = densePartial(spec, t, keys);
@@ -219,7 +226,12 @@ export function groupbyPartial(spec: GroupBySpec, table: Table): GroupState {
   return stateOf(spec, { keys, grouping, column: (i) => cols[i]! }, true, null, distinct);
 }
 
-export function groupbyCombine(spec: GroupBySpec, states: readonly GroupState[]): GroupState {
+export function groupbyCombine(spec: GroupBySpec, anyStates: readonly AnyGroupState[]): AnyGroupState {
+  if (anyStates.every(isDenseState)) {
+    const dense = denseCombine(anyStates);
+    if (dense !== undefined) return dense;
+  }
+  const states = anyStates.map(tableState);
   const t = singleBatch(concatTables(states.map((s) => s.table)));
   const keys = spec.keys.map((k) => columnOf(t, k));
   const grouping = groupRows(keys, t.numRows);

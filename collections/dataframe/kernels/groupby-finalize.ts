@@ -3,7 +3,9 @@
  * aggregation's value is computed from its state columns (mean = sum / count, var = m2 /
  * (count - ddof), std its root, NaN where undefined, as pandas gives), counts as int32, picks as
  * they are, nunique by counting each group's distinct present values. The rows are then sorted by
- * the keys (argsort.ts), so the result is ordered by key like pandas' groupby(sort=True).
+ * the keys (argsort.ts), so the result is ordered by key like pandas' groupby(sort=True). A dense
+ * state (groupby-dense-state.ts: sums, counts, means and sizes over int32 keys, already ascending)
+ * is finalised straight from its arrays, by the same formulas.
  */
 import type { Data, Table } from 'apache-arrow';
 import { registerModuleFunction } from '../../../src/core/serialize/fn-ref.js';
@@ -14,7 +16,8 @@ import { singleBatch } from './concat.js';
 import { factorize } from './factorize.js';
 import { argsort } from './argsort.js';
 import { takeTable } from './take.js';
-import type { GroupBySpec, GroupState } from './groupby-state.js';
+import type { GroupBySpec } from './groupby-state.js';
+import { isDenseState, type AnyGroupState, type DenseGroupState } from './groupby-dense-state.js';
 
 function values(c: Col): ArrayLike<number> {
   if (c.kind !== 'num') throw new Error('groupby state column is not numeric');
@@ -22,7 +25,10 @@ function values(c: Col): ArrayLike<number> {
 }
 
 function toInt32(c: Col, n: number): Data {
-  const v = values(c);
+  return int32Of(values(c), n);
+}
+
+function int32Of(v: ArrayLike<number>, n: number): Data {
   const out = allocInt32(n);
   for (let g = 0; g < n; g++) out[g] = v[g]!;
   return numData('int32', out);
@@ -62,7 +68,25 @@ function isSortedNumeric(keys: readonly Col[], n: number): boolean {
   return true;
 }
 
-export function groupbyFinalize(spec: GroupBySpec, state: GroupState): Table {
+/** The output of a dense state: keys as they are (ascending), then each aggregation. */
+function denseFinalize(spec: GroupBySpec, s: DenseGroupState): Table {
+  const n = s.keys.length;
+  const col = (name: string): Float64Array => s.columns[s.names.indexOf(name) - 1]!;
+  const data: Data[] = [numData('int32', s.keys)];
+  spec.aggs.forEach((a, i) => {
+    switch (a.kind) {
+      case 'sum': data.push(numData('float64', col(`${i}:sum`))); break;
+      case 'count': data.push(int32Of(col(`${i}:count`), n)); break;
+      case 'size': data.push(int32Of(col(':size'), n)); break;
+      case 'mean': data.push(ratio(col(`${i}:sum`), col(`${i}:count`), n, 0, false)); break;
+      default: throw new Error(`groupby: a dense state has no ${a.kind} aggregation`);
+    }
+  });
+  return tableOf([...spec.keys, ...spec.aggs.map((a) => a.out)], data, n);
+}
+
+export function groupbyFinalize(spec: GroupBySpec, state: AnyGroupState): Table {
+  if (isDenseState(state)) return denseFinalize(spec, state);
   const t = singleBatch(state.table);
   const n = t.numRows;
   const keys = spec.keys.map((k) => columnOf(t, k));

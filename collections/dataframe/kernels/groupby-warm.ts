@@ -10,11 +10,12 @@ import { isMainThread } from 'node:worker_threads';
 import type { Table } from 'apache-arrow';
 import { allocFloat64, allocInt32 } from '../dtype.js';
 import { numData, tableOf } from './build.js';
-import type { GroupBySpec, GroupState } from './groupby-state.js';
+import type { GroupBySpec } from './groupby-state.js';
+import type { AnyGroupState } from './groupby-dense-state.js';
 
-type Partial = (spec: GroupBySpec, t: Table) => GroupState;
-type Combine = (spec: GroupBySpec, states: readonly GroupState[]) => GroupState;
-type Finalize = (spec: GroupBySpec, state: GroupState) => Table;
+type Partial = (spec: GroupBySpec, t: Table) => AnyGroupState;
+type Combine = (spec: GroupBySpec, states: readonly AnyGroupState[]) => AnyGroupState;
+type Finalize = (spec: GroupBySpec, state: AnyGroupState) => Table;
 
 function partition(n: number, groups: number, seed: number): Table {
   const k = allocInt32(n);

@@ -16,6 +16,7 @@ import { concatTables, singleBatch } from './concat.js';
 import { hashBytes, hashNumber, mixHash } from './hash-tables.js';
 import { takeTable } from './take.js';
 import type { GroupState } from './groupby-state.js';
+import { tableState, type AnyGroupState } from './groupby-dense-state.js';
 
 export interface Split {
   readonly table: Table;
@@ -91,7 +92,8 @@ export interface StateSplit {
   readonly distinct: readonly (Split | null)[];
 }
 
-export function splitState(spec: { readonly keys: readonly string[]; readonly nout: number }, state: GroupState): StateSplit {
+export function splitState(spec: { readonly keys: readonly string[]; readonly nout: number }, anyState: AnyGroupState): StateSplit {
+  const state = tableState(anyState);
   const distinctKeys = spec.keys.map((_, j) => `k${j}`);
   return {
     table: hashSplit(spec, state.table),

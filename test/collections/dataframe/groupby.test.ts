@@ -94,6 +94,36 @@ describe.each(SCHEDULERS)('groupby on %s', (scheduler) => {
     expect(rowsOf(await some.groupby('key').agg({ v: ['mean', 'size'] }).compute(opts))).toEqual([{ key: 7, v_mean: 5.5, v_size: 2 }]);
   });
 
+  test('dense states: splitOut, and combines that mix dense and hashed partials', async () => {
+    const rnd = random(23);
+    const n = 6000;
+    // The middle partition's keys span far more than 65,536 slots, so its partial is hashed; the
+    // others stay dense, and every combine sees both kinds.
+    const key = Int32Array.from({ length: n }, (_, i) => (i >= 2000 && i < 4000 && i % 2 === 0 ? Math.floor(rnd() * 4e8) - 2e8 : Math.floor(rnd() * 300)));
+    const val = Float64Array.from({ length: n }, () => rnd() * 10);
+    const df = dd.fromColumns({ key, val }, { npartitions: 3 });
+    const plain = [...key].map((k, i) => ({ key: k, val: val[i]! }));
+    const want = groupbyRef(plain, ['key'], [['val', 'mean', 'val_mean'], ['val', 'sum', 'val_sum'], ['val', 'count', 'val_count'], [null, 'size', 'val_size']]);
+    const aggs = { val: ['mean', 'sum', 'count', 'size'] } as const;
+    expect(diffRows(rowsOf(await df.groupby('key', { splitEvery: 2 }).agg(aggs).compute(opts)), want, 1e-9)).toBeUndefined();
+    const dense = dd.fromColumns({ key: key.map((k) => ((k % 300) + 300) % 300), val }, { npartitions: 4 });
+    const split = await dense.groupby('key', { splitOut: 3 }).agg(aggs).compute(opts);
+    const densePlain = plain.map((r) => ({ key: ((r.key % 300) + 300) % 300, val: r.val }));
+    expect(diffRows(sortRows(rowsOf(split), ['key']), groupbyRef(densePlain, ['key'], [['val', 'mean', 'val_mean'], ['val', 'sum', 'val_sum'], ['val', 'count', 'val_count'], [null, 'size', 'val_size']]), 1e-9)).toBeUndefined();
+  });
+
+  test('a partial sum of inf and -inf stays NaN once combined with other partitions (int and string keys)', async () => {
+    const key = Int32Array.from([1, 1, 1, 2]);
+    const v = Float64Array.from([Infinity, -Infinity, 3, 4]);
+    const df = dd.fromColumns({ key, v }, { npartitions: 2 });
+    const got = rowsOf(await df.groupby('key').agg({ v: ['sum', 'mean', 'count'] }).compute(opts));
+    expect(got[0]!.v_sum).toBeNaN();
+    expect(got[0]!.v_mean).toBeNaN();
+    expect(got).toEqual([{ key: 1, v_sum: NaN, v_mean: NaN, v_count: 3 }, { key: 2, v_sum: 4, v_mean: 4, v_count: 1 }]);
+    const byString = dd.fromColumns({ g: ['a', 'a', 'a', 'b'], v }, { npartitions: 2 });
+    expect(rowsOf(await byString.groupby('g').agg({ v: ['sum', 'mean'] }).compute(opts))).toEqual([{ g: 'a', v_sum: NaN, v_mean: NaN }, { g: 'b', v_sum: 4, v_mean: 4 }]);
+  });
+
   test('output naming follows API.md and clashes are refused', () => {
     const df = frameOf(m, 2);
     expect(df.groupby('k').agg({ v: 'mean', w: ['sum', 'count'] }).columns).toEqual(['k', 'v', 'w_sum', 'w_count']);
