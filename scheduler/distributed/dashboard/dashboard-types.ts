@@ -20,6 +20,11 @@ export interface TaskBar {
   readonly start: number;
   readonly stop: number;
   readonly erred: boolean;
+  /**
+   * Runs this bar stands for (absent: 1). The live page gets back-to-back runs of one prefix on
+   * one thread, less than a pixel apart, as one bar: `key` is the first run's, start..stop spans them.
+   */
+  readonly count?: number;
 }
 
 /**

@@ -8,7 +8,8 @@
  *     a second), which walks the task map once for the progress bars (status pages only), builds
  *     one message per kind of page, serialises each once and sends the same string to every page
  *     of that kind. New task-stream bars go out as a delta since the previous tick; a page that
- *     just connected gets the recent history instead (resetBars).
+ *     just connected gets the recent history instead (resetBars). Back-to-back runs of one prefix
+ *     on one thread, less than a pixel apart, travel as one bar with a count (TaskRunLog).
  *   - the graph is built at most once a second and only for graph pages; the tasks summary only
  *     when it changed.
  *   - duty cycle cap: when ticks take d ms (a moving average), the next one runs no sooner than
@@ -31,6 +32,9 @@ const GRAPH_LIMIT = 3000;
 const MAX_BUFFERED = 8 * 1024 * 1024;
 const DUTY_FACTOR = 50;
 const MAX_BACKOFF_MS = 5000;
+/** Runs closer than this on one thread are sent as one bar: under a pixel even at the page's
+ * narrowest zoom (2 s over ~900 px, 2.2 ms a pixel). */
+const COALESCE_GAP_MS = 1;
 
 interface Subscriber {
   readonly ws: WebSocket;
@@ -105,7 +109,7 @@ export class LivePublisher {
     const kinds = new Set([...this.subs].map((s) => s.page));
     const workers = workerViews(this.server.state);
     const seq = this.log.sequence;
-    const status = kinds.has('status') ? this.statusMessages(now, workers, seq) : undefined;
+    const status = kinds.has('status') ? this.statusMessages(now, workers) : undefined;
     this.lastSeq = seq;
     let graph: string | undefined;
     if (kinds.has('graph') && now - this.lastGraphAt >= GRAPH_EVERY_MS) {
@@ -141,15 +145,15 @@ export class LivePublisher {
     this.notBefore = t0 + Math.min(MAX_BACKOFF_MS, this.tickCost * DUTY_FACTOR);
   }
 
-  private statusMessages(now: number, workers: readonly WorkerView[], seq: number): { delta(): string; history(): string } {
+  private statusMessages(now: number, workers: readonly WorkerView[]): { delta(): string; history(): string } {
     this.progress.sample(this.server.state.tasks, now);
     const progress = this.progress.progress();
     let delta: string | undefined;
     let history: string | undefined;
     const since = this.lastSeq;
     return {
-      delta: () => (delta ??= JSON.stringify(this.update(now, workers, { progress, bars: this.log.barsSince(since) }))),
-      history: () => (history ??= JSON.stringify(this.update(now, workers, { progress, resetBars: true, bars: this.log.barsSince(seq - 20_000, now - HISTORY_MS) }))),
+      delta: () => (delta ??= JSON.stringify(this.update(now, workers, { progress, bars: this.log.coalescedSince(since, -Infinity, COALESCE_GAP_MS) }))),
+      history: () => (history ??= JSON.stringify(this.update(now, workers, { progress, resetBars: true, bars: this.log.coalescedSince(0, now - HISTORY_MS, COALESCE_GAP_MS) }))),
     };
   }
 

@@ -121,6 +121,29 @@ export class TaskRunLog {
     return out;
   }
 
+  /**
+   * Like barsSince, but runs of one prefix on one thread that follow each other within `gapMs`
+   * become one bar with a `count`: a burst of 5,000 tiny tasks is then a handful of bars to send
+   * and draw, and looks the same at any zoom where `gapMs` is below a pixel.
+   */
+  coalescedSince(since: number, notBefore: number, gapMs: number): TaskBar[] {
+    const out: TaskBar[] = [];
+    const open = new Map<string, { index: number; stop: number }>();
+    for (const b of this.barsSince(since, notBefore)) {
+      const lane = `${b.worker}#${b.thread}`;
+      const last = open.get(lane);
+      const prev = last === undefined ? undefined : out[last.index];
+      if (last !== undefined && prev !== undefined && prev.prefix === b.prefix && prev.erred === b.erred && b.start - last.stop <= gapMs && b.start >= prev.start) {
+        out[last.index] = { ...prev, stop: Math.max(prev.stop, b.stop), count: (prev.count ?? 1) + 1 };
+        last.stop = Math.max(last.stop, b.stop);
+        continue;
+      }
+      open.set(lane, { index: out.length, stop: b.stop });
+      out.push(b);
+    }
+    return out;
+  }
+
   /** Runs recorded but no longer in the ring. */
   get dropped(): number {
     return Math.max(0, this.seq - this.capacity);

@@ -21,14 +21,20 @@ const PALETTE = [
   '#d671b4', '#6f7378', '#b5b23a', '#2fa8b8', '#9fb9dd', '#f0b77c',
 ] as const;
 
-/** FNV-1a over the prefix's UTF-16 units, folded onto the palette. */
+const colorCache = new Map<string, string>();
+
+/** FNV-1a over the prefix's UTF-16 units, folded onto the palette (remembered per prefix). */
 export function prefixColor(prefix: string): string {
+  const known = colorCache.get(prefix);
+  if (known !== undefined) return known;
   let h = 0x811c9dc5;
   for (let i = 0; i < prefix.length; i++) {
     h ^= prefix.charCodeAt(i);
     h = Math.imul(h, 0x01000193) >>> 0;
   }
-  return PALETTE[h % PALETTE.length] ?? '#6f7378';
+  const color = PALETTE[h % PALETTE.length] ?? '#6f7378';
+  if (colorCache.size < 10_000) colorCache.set(prefix, color);
+  return color;
 }
 
 export const ERRED_COLOR = '#111111';

@@ -6,7 +6,8 @@
  *                 by prefix (erred runs black). Up to DETAIL_LIMIT bars each is a <rect> with a
  *                 <title> tooltip; beyond that, the bars of one colour are one <path>, and bars
  *                 that touch on screen are merged into one span, so a 5,000-task burst costs a
- *                 few hundred path segments at most. The <svg> carries data-bars = bars shown.
+ *                 few hundred path segments at most. The <svg> carries data-bars = runs shown
+ *                 (a bar may stand for several back-to-back runs: TaskBar.count).
  *   progress      one row per prefix: released + in memory (solid), processing (pale), erred
  *                 (black), waiting (the grey rest); data-done / data-total / data-complete on
  *                 each row for people and tests alike.
@@ -90,7 +91,7 @@ export function renderTaskStream(bars: readonly TaskBar[], workers: readonly Wor
     const fill = b.erred ? ERRED_COLOR : prefixColor(b.prefix);
     if (detailed) {
       body += `<rect class="task-bar" data-prefix="${esc(b.prefix)}" x="${bx.toFixed(1)}" y="${row * rowH + 1}" width="${bw.toFixed(1)}" height="${rowH - 2}" fill="${fill}" stroke="#fff" stroke-width="0.5">` +
-        `<title>${esc(b.key)} · ${esc(formatMs(b.stop - b.start))}${b.erred ? ' · erred' : ''}</title></rect>`;
+        `<title>${(b.count ?? 1) > 1 ? `${b.count ?? 1} × ${esc(b.prefix)}` : esc(b.key)} · ${esc(formatMs(b.stop - b.start))}${b.erred ? ' · erred' : ''}</title></rect>`;
     } else {
       const id = `${fill}|${row}`;
       const list = spans.get(id) ?? [];
@@ -108,7 +109,8 @@ export function renderTaskStream(bars: readonly TaskBar[], workers: readonly Wor
     paths.set(fill, d);
   }
   for (const [fill, d] of paths) body += `<path class="task-bars" d="${d}" fill="${fill}"/>`;
-  return `<svg class="task-stream" data-bars="${visible.length}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="task stream">` +
+  const runs = visible.reduce((n, b) => n + (b.count ?? 1), 0);
+  return `<svg class="task-stream" data-bars="${runs}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="task stream">` +
     body + axisSvg(o, labelW, plotW, plotH + 2) + '</svg>' + legend(visible);
 }
 
@@ -127,7 +129,7 @@ function mergeSpans(list: [number, number][]): [number, number][] {
 /** The prefixes drawn, most frequent first (at most 12). */
 function legend(bars: readonly TaskBar[]): string {
   const counts = new Map<string, number>();
-  for (const b of bars) counts.set(b.prefix, (counts.get(b.prefix) ?? 0) + 1);
+  for (const b of bars) counts.set(b.prefix, (counts.get(b.prefix) ?? 0) + (b.count ?? 1));
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
   return top.length === 0 ? '' : `<div class="legend">${top.map(([p, n]) => `${prefixChip(p)}<span class="count">${n}</span>`).join(' ')}</div>`;
 }

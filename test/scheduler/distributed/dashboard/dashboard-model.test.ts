@@ -166,3 +166,24 @@ describe('parseDashboardAddress', () => {
     }
   });
 });
+
+describe('coalesced bars', () => {
+  test('back-to-back runs of one prefix on one thread become one bar with a count', () => {
+    const log = new TaskRunLog(100);
+    const run = (key: string, thread: number, start: number, stop: number): void =>
+      log.record({ worker: 'w', key, status: 'finished', timing: { start, stop, thread } }, 0, undefined);
+    run('a-1[0]', 0, 0, 1);
+    run('a-1[1]', 0, 1.5, 2);
+    run('a-1[2]', 1, 0, 2);
+    run('b-2', 0, 2.2, 3);
+    run('a-1[3]', 0, 10, 11);
+    const bars = log.coalescedSince(0, -Infinity, 1);
+    expect(bars.map((b) => [b.key, b.thread, b.start, b.stop, b.count ?? 1])).toEqual([
+      ['a-1[0]', 0, 0, 2, 2],
+      ['a-1[2]', 1, 0, 2, 1],
+      ['b-2', 0, 2.2, 3, 1],
+      ['a-1[3]', 0, 10, 11, 1],
+    ]);
+    expect(renderTaskStream(bars, [], { from: 0, to: 20, axis: 'since' })).toContain('data-bars="5"');
+  });
+});
