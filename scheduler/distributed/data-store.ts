@@ -10,6 +10,7 @@
  *   get(key)                 from fast, or read back from its file (the file is removed and the
  *                            value is in fast again: a spilled value is read when a task or a
  *                            peer needs it, transparently)
+ *   peek(key)                for a peer: from memory or straight from its file, moving nothing
  *   spillUntil(bytes)        evicts least recently used values until fast holds at most `bytes`
  *                            (the memory monitor's answer to process RSS above the spill threshold)
  * A value that cannot be written (a function, an unregistered class) stays in memory. close()
@@ -82,14 +83,20 @@ export class DataStore {
     }
     const file = this.slow.get(key);
     if (file === undefined) return undefined;
-    const decoded = decodeWire(readFileSync(file.path), NO_LIMITS);
-    if (!decoded.ok) throw new Error(`the spilled value of ${key} in ${file.path} is damaged: ${decoded.error}`);
-    const value = fromFrames(decoded.header, decoded.frames);
+    const value = readFile(key, file.path);
     this.forgetFile(key, file);
     this.fast.set(key, { value, nbytes: file.nbytes });
     this.memoryBytes += file.nbytes;
     if (this.memoryBytes > this.target) this.spillUntil(this.target, key);
     return value;
+  }
+
+  /** The value without making it recently used or reading it back into memory (serving a peer). */
+  peek(key: Key): unknown {
+    const hit = this.fast.get(key);
+    if (hit !== undefined) return hit.value;
+    const file = this.slow.get(key);
+    return file === undefined ? undefined : readFile(key, file.path);
   }
 
   delete(key: Key): void {
@@ -140,4 +147,10 @@ export class DataStore {
     this.spilledBytes -= file.nbytes;
     rmSync(file.path, { force: true });
   }
+}
+
+function readFile(key: Key, path: string): unknown {
+  const decoded = decodeWire(readFileSync(path), NO_LIMITS);
+  if (!decoded.ok) throw new Error(`the spilled value of ${key} in ${path} is damaged: ${decoded.error}`);
+  return fromFrames(decoded.header, decoded.frames);
 }

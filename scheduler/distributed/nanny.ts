@@ -1,6 +1,7 @@
 /*
  * Nanny: the supervisor of one worker process (Dask's Nanny). It forks worker-main.js (with
- * --expose-gc, so the worker can collect after spilling), and
+ * --expose-gc, so the worker can collect after spilling, and glibc malloc thresholds that return
+ * freed memory to the system), and
  *   - restarts it when it dies unasked: a signal (kill -9), a task that killed it (exit 70), any
  *     other crash. The scheduler learns of the death from the closed socket and counts it against
  *     the tasks that were running there (allowedFailures);
@@ -96,6 +97,10 @@ export class Nanny extends EventEmitter<NannyEvents> {
   private spawn(): void {
     const child = fork(workerEntry(), [JSON.stringify(this.options)], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json', execArgv: ['--expose-gc'],
+      // glibc keeps freed chunk memory in its heap once its mmap threshold has grown past the chunk
+      // size, so RSS never comes down after spilling; fixed thresholds hand freed blocks back (Dask's
+      // nanny sets MALLOC_TRIM_THRESHOLD_ for the same reason).
+      env: { MALLOC_TRIM_THRESHOLD_: '65536', MALLOC_MMAP_THRESHOLD_: '65536', ...process.env },
     });
     this.child = child;
     let ready = false;

@@ -115,6 +115,8 @@ export interface ComputeTask {
   readonly args: EncodedValue;
   /** Every dependency and the workers holding it. */
   readonly whoHas: WhoHas;
+  /** Sizes of the dependencies, so the worker can bound how many bytes one gather brings. */
+  readonly nbytes?: Readonly<Record<Key, number>>;
   readonly priority: Priority;
 }
 export interface FreeKeys { readonly op: 'free-keys'; readonly keys: readonly Key[] }
@@ -339,7 +341,7 @@ const SCHEMAS: Schemas = {
   'who-has-reply': { whoHas },
   'lost-data': { key },
   workers: { workers: list(shape<WorkerInfo>(workerInfo)) },
-  'compute-task': { key, fn: fnRef, args: encoded, whoHas, priority },
+  'compute-task': { key, fn: fnRef, args: encoded, whoHas, priority, nbytes: opt(dict(whole)) },
   'free-keys': { keys },
   'cancel-compute': { key },
   'steal-request': { key },

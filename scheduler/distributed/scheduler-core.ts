@@ -258,8 +258,13 @@ export class SchedulerCore {
     ts.processingOn = ws;
     ws.processing.add(ts);
     const whoHas: Record<Key, Address[]> = {};
-    for (const d of ts.dependencies) whoHas[d.key] = [...d.whoHas].map((w) => w.address);
-    this.send(ws, { op: 'compute-task', key: ts.key, fn: spec.fn, args: spec.args, whoHas, priority: ts.priority }, spec.frames);
+    const nbytes: Record<Key, number> = {};
+    for (const d of ts.dependencies) {
+      whoHas[d.key] = [...d.whoHas].map((w) => w.address);
+      nbytes[d.key] = Math.round(d.nbytes);
+    }
+    const msg = ts.dependencies.size === 0 ? { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, priority: ts.priority } : { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, nbytes, priority: ts.priority };
+    this.send(ws, msg, spec.frames);
   }
 
   /** Takes `ts` off its worker's processing set; returns that worker. */

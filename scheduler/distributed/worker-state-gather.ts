@@ -7,7 +7,8 @@
  * While fewer than `gathersTotal` gathers are outstanding: among peers with fewer than
  * `gathersPerPeer` gathers outstanding, take the most urgent fetch task any of them holds; ask for
  * it from the free peer holding the most fetch tasks (one get-data brings many keys), together
- * with that peer's next most urgent fetch tasks, up to `gatherBatch` keys. Tasks asked for move
+ * with that peer's next most urgent fetch tasks, up to `gatherBatch` keys and `gatherBytes` bytes
+ * (sizes from compute-task; the first key goes whatever its size). Tasks asked for move
  * fetch -> flight with `comingFrom` = the peer (which takes them out of every peer queue).
  */
 import type { Address } from './protocol.js';
@@ -16,7 +17,7 @@ import type { WorkerTask } from './worker-state-records.js';
 import type { WorkerState } from './worker-state.js';
 
 export function planGathers(w: WorkerState): void {
-  const { gathersPerPeer, gathersTotal, gatherBatch } = w.config;
+  const { gathersPerPeer, gathersTotal, gatherBatch, gatherBytes } = w.config;
   const free = (p: Address): boolean => (w.gathers.get(p) ?? 0) < gathersPerPeer;
   const queued = (p: Address): number => w.fetchByPeer.get(p)?.size ?? 0;
   while (w.gathersInFlight < gathersTotal) {
@@ -31,7 +32,11 @@ export function planGathers(w: WorkerState): void {
     for (const p of best.whoHas) if (free(p) && (peer === undefined || queued(p) > queued(peer))) peer = p;
     const queue = w.fetchByPeer.get(peer!)!;
     const batch: WorkerTask[] = [];
-    for (let t = queue.pop(); t !== undefined; t = batch.length < gatherBatch ? queue.pop() : undefined) batch.push(t);
+    let bytes = 0;
+    for (let t = queue.peek(); t !== undefined && batch.length < gatherBatch && (batch.length === 0 || bytes + t.nbytes <= gatherBytes); t = queue.peek()) {
+      batch.push(queue.pop()!);
+      bytes += t.nbytes;
+    }
     for (const t of batch) w.transition(t, 'flight', { peer: peer! });
     w.gathers.set(peer!, (w.gathers.get(peer!) ?? 0) + 1);
     w.gathersInFlight += 1;

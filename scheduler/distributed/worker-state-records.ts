@@ -74,6 +74,8 @@ export interface WorkerStateConfig {
   readonly gathersTotal?: number;
   /** Keys asked of a peer in one gather. Default 100. */
   readonly gatherBatch?: number;
+  /** Bytes asked of a peer in one gather (at least one key is always asked), as far as sizes are known. Default 50 MB. */
+  readonly gatherBytes?: number;
   /** Check the invariants after each stimulus and throw on a violation. Default false. */
   readonly validate?: boolean;
 }

@@ -65,7 +65,7 @@ export class WorkerState {
   private readonly deferredDeps = new Map<WorkerTask, WhoHas>();
 
   constructor(config: WorkerStateConfig) {
-    this.config = { gathersPerPeer: 1, gathersTotal: 4, gatherBatch: 100, validate: false, ...config };
+    this.config = { gathersPerPeer: 1, gathersTotal: 4, gatherBatch: 100, gatherBytes: 50e6, validate: false, ...config };
   }
 
   handle(msg: SchedulerToWorker, frames: readonly Uint8Array[] = []): Instruction[] {
@@ -102,7 +102,7 @@ export class WorkerState {
         return;
       }
       if (t.state === 'error') this.transition(t, 'released');
-      this.startCompute(t, msg.whoHas);
+      this.startCompute(t, msg.whoHas, msg.nbytes);
     });
   }
 
@@ -319,10 +319,11 @@ export class WorkerState {
   }
 
   /** Links `t` to its dependencies and makes it waiting or ready. */
-  private startCompute(t: WorkerTask, whoHas: WhoHas): void {
+  private startCompute(t: WorkerTask, whoHas: WhoHas, nbytes: Readonly<Record<Key, number>> = {}): void {
     for (const [key, peers] of Object.entries(whoHas)) {
       if (key === t.key) continue;
       const d = this.taskFor(key, t.priority);
+      if (d.state !== 'memory' && nbytes[key] !== undefined) d.nbytes = nbytes[key];
       if (comparePriority(t.priority, d.priority) < 0) {
         // Re-filed under the new priority wherever it is queued.
         if (d.state === 'fetch') this.leaveFetch(d);

@@ -100,6 +100,7 @@ export class DistributedWorker extends EventEmitter {
   private readonly memory: MemoryThresholds;
   private readonly memoryLimit: number;
   private monitor: NodeJS.Timeout | undefined;
+  private lastCollect = 0;
   private readonly state: WorkerState;
   private readonly pool: ThreadPool;
   private scheduler: Connection<'compute-task' | 'free-keys' | 'cancel-compute' | 'steal-request'> | undefined;
@@ -122,12 +123,16 @@ export class DistributedWorker extends EventEmitter {
     this.address = advertisedAddress(host, (wss.address() as AddressInfo).port);
     this.nthreads = options.nthreads ?? 1;
     this.name = options.name ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
-    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads, validate: process.env.DASK_TS_VALIDATE === '1' });
     this.memoryLimit = options.memoryLimit ?? 0;
+    // Incoming transfers hold at most a tenth of the memory limit (Dask's memory.transfer), spread over the concurrent gathers.
+    const gatherBytes = this.memoryLimit > 0 ? Math.min(50e6, (0.1 * this.memoryLimit) / 4) : 50e6;
+    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads, gatherBytes, validate: process.env.DASK_TS_VALIDATE === '1' });
     this.memory = { ...DEFAULT_MEMORY_THRESHOLDS, ...options.memory };
     const spillDir = join(options.localDirectory ?? tmpdir(), `dask-ts-worker-${this.name.replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`);
     const target = this.memoryLimit > 0 && this.memory.target !== false ? this.memory.target * this.memoryLimit : Infinity;
     this.data = new DataStore(this.memoryLimit > 0 ? spillDir : undefined, target);
+    // Threads collect dropped shared chunks after allocating a sixteenth of the limit (shared-memory.ts).
+    if (this.memoryLimit > 0) process.env.DASK_TS_SHARED_GC_MB = String(Math.max(4, Math.floor(this.memoryLimit / 16 / 2 ** 20)));
     this.pool = new ThreadPool(this.nthreads);
     this.freeSlots = Array.from({ length: this.nthreads }, (_, i) => this.nthreads - 1 - i);
     this.closed = new Promise((resolve) => (this.end = resolve));
@@ -214,7 +219,11 @@ export class DistributedWorker extends EventEmitter {
     if (this.memory.spill !== false && rss > this.memory.spill * limit) {
       const goal = this.memory.target === false ? this.memory.spill : this.memory.target;
       const excess = rss - goal * limit;
-      if (this.data.spillUntil(Math.max(0, this.data.memoryBytes - excess)) > 0) {
+      const spilled = this.data.spillUntil(Math.max(0, this.data.memoryBytes - excess));
+      // Dropped chunks and received buffers are only returned to the system by a collection.
+      const now = Date.now();
+      if (spilled > 0 || now - this.lastCollect > 500) {
+        this.lastCollect = now;
         (globalThis as { gc?: () => void }).gc?.();
         rss = process.memoryUsage.rss();
       }
@@ -265,6 +274,7 @@ export class DistributedWorker extends EventEmitter {
       if (failure === undefined) {
         const value = outcome.results[0];
         this.data.set(key, value, sizeOf(value));
+        if (this.memoryLimit > 0) this.checkMemory(); // react to growth at once, not at the next tick
         this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeNameOf(value)), timing);
       } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
         process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
@@ -296,6 +306,7 @@ export class DistributedWorker extends EventEmitter {
       this.data.set(k, value, kb.nbytes);
       received.push(kb);
     }
+    if (this.memoryLimit > 0) this.checkMemory();
     this.perform(this.state.gatherDone(peer, keys, received));
   }
 
@@ -343,7 +354,7 @@ export class DistributedWorker extends EventEmitter {
             missing.push(k);
             continue;
           }
-          const f = toFrames(this.data.get(k));
+          const f = toFrames(this.data.peek(k));
           data[k] = { header: f.header, frames: f.frames.map((_, i) => out.length + i) };
           for (const x of f.frames) out.push(x);
         }

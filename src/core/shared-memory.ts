@@ -8,15 +8,17 @@
  * collection (about 0.3 ms; dropped blocks are usually young), and for a full one when much more
  * has been allocated since the last. The collector is reached through the documented
  * --expose-gc flag, set at run time for this isolate only; if that is unavailable, allocation
- * simply proceeds.
+ * simply proceeds. A process with a small memory budget (a distributed worker with a memory limit)
+ * lowers the young-generation threshold through DASK_TS_SHARED_GC_MB, read when a thread starts.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 type Collect = (options?: { type?: 'minor' | 'major' }) => void;
 
-const MINOR_EVERY = 256 * 2 ** 20;
-const MAJOR_EVERY = 2 * 2 ** 30;
+const BUDGET_MB = Number(process.env.DASK_TS_SHARED_GC_MB);
+const MINOR_EVERY = (BUDGET_MB > 0 ? BUDGET_MB : 256) * 2 ** 20;
+const MAJOR_EVERY = BUDGET_MB > 0 ? 4 * MINOR_EVERY : 2 * 2 ** 30;
 
 let collect: Collect | null | undefined;
 let sinceMinor = 0;
