@@ -41,6 +41,11 @@ export interface DashboardOptions {
   readonly insecure?: boolean;
   /** Milliseconds between pushes to open pages. Default 250. */
   readonly intervalMs?: number;
+  /**
+   * When `port` is taken: 'fail' (the default) rejects; 'free-port' listens on a free port instead
+   * and says so on stderr, as Dask does for its default 8787 (a second cluster on one machine).
+   */
+  readonly onPortInUse?: 'fail' | 'free-port';
 }
 
 export interface Dashboard {
@@ -101,10 +106,18 @@ export async function startDashboard(server: SchedulerServer, options: Dashboard
       publisher.add(ws, isPageName(page) ? page : 'status');
     });
   });
-  const port = await listen(http, host, options.port ?? 8787).catch((e: unknown) => {
-    publisher.close();
-    throw e;
-  });
+  const wanted = options.port ?? 8787;
+  const port = await listen(http, host, wanted)
+    .catch(async (e: unknown) => {
+      if (options.onPortInUse !== 'free-port' || wanted === 0 || !(e instanceof DaskError && (e.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE')) throw e;
+      const free = await listen(http, host, 0);
+      process.stderr.write(`dask-ts: port ${wanted} is already in use (another cluster?); the dashboard is on port ${free} instead\n`);
+      return free;
+    })
+    .catch((e: unknown) => {
+      publisher.close();
+      throw e;
+    });
   guard.allowed = allowedHosts(host, port);
   const url = `${advertisedAddress(host, port).replace(/^ws:/, 'http:')}/status${token === undefined ? '' : `?token=${token}`}`;
   let closed: Promise<void> | undefined;
@@ -126,7 +139,7 @@ export async function startDashboard(server: SchedulerServer, options: Dashboard
 function listen(http: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     http.once('error', (e: Error) =>
-      reject(new DaskError('DASK_ERR_CONFIG', `the dashboard cannot listen on ${host}:${port}: ${e.message}${port !== 0 ? ' (pass port 0, or dashboardAddress \':0\', for a free port)' : ''}`)));
+      reject(new DaskError('DASK_ERR_CONFIG', `the dashboard cannot listen on ${host}:${port}: ${e.message}${port !== 0 ? ' (pass port 0, or dashboardAddress \':0\', for a free port)' : ''}`, { cause: e })));
     http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
   });
 }

@@ -155,4 +155,14 @@ describe('binding', () => {
     expect(err).toBeInstanceOf(DaskError);
     expect((err as DaskError).message).toMatch(/cannot listen on 127\.0\.0\.1/);
   });
+
+  test("with onPortInUse 'free-port', a busy port falls back to a free one", async () => {
+    const other = await startDashboard(server, { host: '127.0.0.1', port, onPortInUse: 'free-port' });
+    try {
+      expect(Number(new URL(other.url).port)).not.toBe(port);
+      expect(other.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/status$/);
+    } finally {
+      await other.close();
+    }
+  });
 });
