@@ -14,4 +14,6 @@ export { asCompleted, progress, wait, type ProgressOptions, type WaitResult } fr
 export { LocalCluster, parseBytes, type LocalClusterOptions, type LocalWorker } from '../scheduler/distributed/local-cluster.js';
 export { SchedulerServer, type SchedulerServerOptions } from '../scheduler/distributed/server.js';
 export { DistributedWorker, type WorkerOptions } from '../scheduler/distributed/worker.js';
+export { startDashboard, type Dashboard, type DashboardOptions } from '../scheduler/distributed/dashboard/start-dashboard.js';
+export { performanceReport, type PerformanceReportOptions, type ReportSource } from '../scheduler/distributed/dashboard/performance-report.js';
 export { CommError, KilledWorker, CancelledError, TaskError } from './core/errors.js';

@@ -29,6 +29,7 @@ import { packageVersion } from './connection.js';
 import { parseBytes } from './local-cluster.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
 import { checkBind } from './bind.js';
+import { Nanny } from './nanny.js';
 import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
 const EXIT_FAILED = 1;
@@ -48,7 +49,7 @@ const SCHEDULER: CommandSpec = {
   flags: [
     { name: 'host', value: 'HOST', example: '127.0.0.1', help: 'Interface to bind (default 127.0.0.1). Any other needs --insecure.' },
     { name: 'port', value: 'PORT', example: '8786', help: 'Port to listen on (default 8786; 0 picks a free port, printed on stdout).' },
-    { name: 'dashboard-port', value: 'PORT', example: '8787', help: 'Accepted for compatibility; the dashboard is not served yet.' },
+    { name: 'dashboard-port', value: 'PORT', example: '8787', help: 'Serve the dashboard here (default 8787, or a free port if taken; 0 = any free port).' },
     { name: 'scheduler-file', value: 'PATH', example: 'scheduler.json', help: 'Write {address, token} here (mode 0600) for workers; removed on close.' },
     { name: 'token', value: 'TOKEN', example: '<hex>', help: `Shared secret for clients and workers (default $${TOKEN_ENV}, else random).` },
     { name: 'insecure', help: 'Allow a non-loopback --host: there is no TLS, the token crosses the network in clear.' },
@@ -66,11 +67,12 @@ const WORKER: CommandSpec = {
     { name: 'token', value: 'TOKEN', example: '<hex>', help: `The scheduler's token (default: the scheduler file, else $${TOKEN_ENV}).` },
     { name: 'nthreads', value: 'N', example: '4', help: `Threads running tasks (default: this machine's cores, ${availableParallelism()}).` },
     { name: 'memory-limit', value: 'BYTES', example: '2GB', help: 'e.g. 2GB, 512MiB, 0.5 (of this machine), 0 (none); default auto (the share of nthreads).' },
-    { name: 'local-directory', value: 'DIR', example: '/tmp/dask-ts', help: 'Scratch directory (created if missing; for spilling, later).' },
+    { name: 'local-directory', value: 'DIR', example: '/tmp/dask-ts', help: 'Where results spill to disk past the memory limit (created if missing; default the OS temp folder).' },
     { name: 'death-timeout', value: 'SECONDS', example: '60', help: `Keep trying to reach the scheduler this long when starting (default ${DEFAULT_DEATH_TIMEOUT_S}).` },
     { name: 'name', value: 'NAME', example: 'worker-1', help: 'Name of this worker (default: host-pid-random).' },
     { name: 'host', value: 'HOST', example: '127.0.0.1', help: 'Interface for peers to fetch data from (default 127.0.0.1). Any other needs --insecure.' },
     { name: 'insecure', help: 'Allow a non-loopback --host (no TLS: the token crosses the network in clear).' },
+    { name: 'no-nanny', help: 'Run the worker in this process, without a nanny that restarts it when it dies or outgrows --memory-limit.' },
   ],
   notes: [`${EXIT_NOTE}, 70 a task killed the worker, 75 the scheduler went away.`],
 };
@@ -105,14 +107,14 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function runScheduler(argv: readonly string[]): Promise<void> {
   if (wantsHelp(argv)) return finish(0, helpText(SCHEDULER));
-  const { options, dashboardPort } = schedulerOptions(parseArgs(SCHEDULER, argv));
+  const { options } = schedulerOptions(parseArgs(SCHEDULER, argv));
   const stop = stopSignal();
   const started = await Promise.race([SchedulerServer.start(options), stop]);
   if (typeof started === 'string') return finish(0);
   const server = started;
   process.stdout.write(`dask-ts scheduler at ${server.address} token ${server.token}\n`);
   if (options.schedulerFile !== undefined) process.stdout.write(`dask-ts scheduler file ${options.schedulerFile}\n`);
-  if (dashboardPort !== undefined) log('scheduler', `--dashboard-port ${dashboardPort} noted: the dashboard is not served yet`);
+  if (server.dashboardLink !== undefined) process.stdout.write(`dask-ts scheduler dashboard ${server.dashboardLink}\n`);
   server.on('worker-added', (w) => log('scheduler', `worker ${w.name} joined from ${w.address} (${w.nthreads} thread${w.nthreads === 1 ? '' : 's'})`));
   server.on('worker-removed', (address, why) => log('scheduler', `worker at ${address} left: ${why}`));
   await stop;
@@ -121,7 +123,7 @@ async function runScheduler(argv: readonly string[]): Promise<void> {
   return finish(0);
 }
 
-function schedulerOptions(args: ParsedArgs): { options: SchedulerServerOptions; dashboardPort: number | undefined } {
+function schedulerOptions(args: ParsedArgs): { options: SchedulerServerOptions } {
   const file = nonEmpty(SCHEDULER, args, 'scheduler-file');
   if (file !== undefined && !existsSync(dirname(resolve(file)))) {
     throw new UsageError(SCHEDULER, `--scheduler-file ${file}: the folder ${dirname(resolve(file))} does not exist; create it or choose another path`);
@@ -133,7 +135,9 @@ function schedulerOptions(args: ParsedArgs): { options: SchedulerServerOptions; 
     ...optional('token', nonEmpty(SCHEDULER, args, 'token') ?? envToken()),
     ...optional('schedulerFile', file === undefined ? undefined : resolve(file)),
   };
-  return { options, dashboardPort: wholeNumber(SCHEDULER, args, 'dashboard-port', 0, 65535) };
+  const dashboardPort = wholeNumber(SCHEDULER, args, 'dashboard-port', 0, 65535);
+  const dashboard = { host: options.host ?? '127.0.0.1', port: dashboardPort ?? 8787, ...(dashboardPort === undefined ? { onPortInUse: 'free-port' as const } : {}) };
+  return { options: { ...options, dashboard } };
 }
 
 /** Deletes the scheduler file on close, as Dask does, unless another scheduler has rewritten it. */
@@ -159,8 +163,10 @@ interface WorkerPlan {
 
 async function runWorker(argv: readonly string[]): Promise<void> {
   if (wantsHelp(argv)) return finish(0, helpText(WORKER));
-  const plan = workerPlan(parseArgs(WORKER, argv));
+  const args = parseArgs(WORKER, argv);
+  const plan = workerPlan(args);
   const stop = stopSignal();
+  if (!args.switches.has('no-nanny')) return runNanny(plan, stop);
   const started = await Promise.race([startWorker(plan), stop]);
   if (typeof started === 'string') return finish(0);
   const { worker, scheduler } = started;
@@ -198,6 +204,7 @@ function workerPlan(args: ParsedArgs): WorkerPlan {
       memoryLimit: memoryLimit(args.values.get('memory-limit'), nthreads),
       ...optional('name', nonEmpty(WORKER, args, 'name')),
       ...optional('host', host),
+      ...optional('localDirectory', dir === undefined ? undefined : resolve(dir)),
       insecure: args.switches.has('insecure'),
     },
   };
@@ -230,13 +237,36 @@ function memoryLimit(text: string | undefined, nthreads: number): number {
   }
 }
 
-async function startWorker(plan: WorkerPlan): Promise<{ worker: DistributedWorker; scheduler: string }> {
-  const deadline = Date.now() + plan.deathTimeoutMs;
+/** Where the worker connects, and with which token (from the flags or the scheduler file). */
+async function resolveScheduler(plan: WorkerPlan, deadline: number): Promise<{ scheduler: string; token: string }> {
   if (plan.localDirectory !== undefined) makeDirectory(plan.localDirectory);
   const fromFile = plan.schedulerFile === undefined ? undefined : await readSchedulerFile(plan.schedulerFile, deadline);
   const scheduler = plan.address ?? fromFile?.address;
   const token = plan.token ?? fromFile?.token;
   if (scheduler === undefined || token === undefined) throw new DaskError('DASK_ERR_CONFIG', 'no scheduler address or token');
+  return { scheduler, token };
+}
+
+/** The worker under a nanny (nanny.ts) in this process: restarted when it dies or outgrows its memory limit. */
+async function runNanny(plan: WorkerPlan, stop: Promise<string>): Promise<void> {
+  const deadline = Date.now() + plan.deathTimeoutMs;
+  const { scheduler, token } = await resolveScheduler(plan, deadline);
+  const started = await Promise.race([Nanny.start({ ...plan.options, scheduler, token, deathTimeoutMs: Math.max(1000, deadline - Date.now()) }), stop]);
+  if (typeof started === 'string') return finish(0);
+  const nanny = started;
+  const w = nanny.worker!;
+  process.stdout.write(`dask-ts worker at ${w.address} (${w.name}) connected to ${scheduler}\n`);
+  nanny.on('restart', (why) => log('worker', `the worker ${why}; the nanny starts a new one`));
+  nanny.on('ready', (r) => log('worker', `worker ${r.name} at ${r.address} joined again`));
+  void stop.then(() => closeWithin('worker', nanny.close()));
+  const code = await nanny.ended;
+  if (code === WORKER_EXIT_CODES['scheduler-lost']) log('worker', `lost the scheduler at ${scheduler}; stopping`);
+  return finish(code);
+}
+
+async function startWorker(plan: WorkerPlan): Promise<{ worker: DistributedWorker; scheduler: string }> {
+  const deadline = Date.now() + plan.deathTimeoutMs;
+  const { scheduler, token } = await resolveScheduler(plan, deadline);
   const worker = await DistributedWorker.start({ ...plan.options, scheduler, token, deathTimeoutMs: Math.max(1000, deadline - Date.now()) });
   return { worker, scheduler };
 }

@@ -49,6 +49,7 @@ export const submitOptions = (options: SubmitOptions['options']): SubmitOptions 
 export interface ClusterLike {
   readonly schedulerAddress: string;
   readonly token: string;
+  readonly dashboardLink?: string | undefined;
 }
 
 export interface ConnectOptions {
@@ -85,6 +86,11 @@ export class Client implements SchedulerLike, FutureHost {
   private nextId = 1;
   private scatterTurn = 0;
   private status: 'running' | 'closed' = 'running';
+  /** Why the connection to the scheduler ended, when it was not close(). */
+  private lostReason: string | undefined;
+  private closing = false;
+  /** The cluster's dashboard, when connected through a cluster object that serves one. */
+  dashboardLink: string | undefined;
 
   private constructor(
     private readonly conn: SchedulerConn,
@@ -110,6 +116,7 @@ export class Client implements SchedulerLike, FutureHost {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     const client = new Client(conn, address, token, id);
+    client.dashboardLink = typeof target === 'string' ? undefined : target.dashboardLink;
     if (options.setAsDefault !== false) {
       clients.push(client);
       setDefaultClientLookup(() => clients[clients.length - 1]);
@@ -157,8 +164,12 @@ export class Client implements SchedulerLike, FutureHost {
   async scatter(value: unknown): Promise<Future | Future[]> {
     this.checkOpen();
     const values = Array.isArray(value) ? (value as unknown[]) : [value];
-    const workers = await this.workerInfo();
-    if (workers.length === 0) throw new DaskError('DASK_ERR_CONFIG', 'cannot scatter: the cluster has no workers yet (scale it up or wait for workers)');
+    // As Dask, wait a while for a worker (one may be restarting) before giving up.
+    let workers = await this.workerInfo();
+    for (const deadline = Date.now() + 10_000; workers.length === 0 && Date.now() < deadline; workers = await this.workerInfo()) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    if (workers.length === 0) throw new DaskError('DASK_ERR_CONFIG', 'cannot scatter: the cluster has had no worker for 10 s (scale it up or start workers)');
     const worker = workers[this.scatterTurn++ % workers.length]!.address;
     const data: Record<Key, EncodedValue> = {};
     const frames: Uint8Array[] = [];
@@ -255,6 +266,7 @@ export class Client implements SchedulerLike, FutureHost {
   /** Leaves the cluster: the scheduler releases everything this client held. */
   async close(): Promise<void> {
     if (this.status === 'closed') return;
+    this.closing = true;
     this.conn.send({ op: 'close-client' });
     this.lost('the client was closed');
     await new Promise<void>((resolve) => {
@@ -350,6 +362,7 @@ export class Client implements SchedulerLike, FutureHost {
     const rec = this.keys.get(key);
     if (rec?.status === 'finished') return;
     if (rec?.status === 'error') throw errorFor(key, rec.error);
+    if (this.lostReason !== undefined) throw new CommError(`task ${key} has no result: ${this.lostReason}`);
     throw new CancelledError(`task ${key} was cancelled${this.status === 'closed' ? ' (the client is closed)' : ''}`, key);
   }
 
@@ -472,6 +485,7 @@ export class Client implements SchedulerLike, FutureHost {
   private lost(why: string): void {
     if (this.status === 'closed') return;
     this.status = 'closed';
+    if (!this.closing) this.lostReason = `lost the scheduler at ${this.schedulerAddress}: ${why}`;
     const i = clients.indexOf(this);
     if (i >= 0) clients.splice(i, 1);
     if (clients.length === 0) setDefaultClientLookup(undefined);

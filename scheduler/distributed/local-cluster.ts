@@ -20,6 +20,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { parseDashboardAddress } from './dashboard/dashboard-address.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
 import type { MemoryThresholds, WorkerOptions } from './worker.js';
 
@@ -33,9 +34,11 @@ export interface LocalClusterOptions {
   /** Scheduler port; default 0 (a free port). */
   readonly port?: number;
   readonly host?: string;
-  /** Accepted for API compatibility; the dashboard is not served yet. */
-  readonly dashboardAddress?: string;
+  /** The dashboard: ':8787' (the default; another free port if taken), ':0' (any free port), 'host:port', or null for none. */
+  readonly dashboardAddress?: string | null;
   readonly scheduler?: Omit<SchedulerServerOptions, 'host' | 'port'>;
+  /** Do not print the dashboard link at start. */
+  readonly quiet?: boolean;
   /** Where workers spill results (a folder per worker, removed when it closes). Default: the OS temp folder. */
   readonly localDirectory?: string;
   /** Memory thresholds as fractions of memoryLimit (Dask's target 0.6, spill 0.7, pause 0.8, terminate 0.95). */
@@ -79,7 +82,18 @@ export class LocalCluster {
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     const entry = nannyEntry();
     if (!existsSync(entry)) throw new DaskError('DASK_ERR_CONFIG', `LocalCluster needs the built ${entry}; run \`npm run build\` first`);
-    const server = await SchedulerServer.start({ ...options.scheduler, port: options.port ?? 0, ...(options.host !== undefined ? { host: options.host } : {}) });
+    const dash =
+      options.dashboardAddress === null
+        ? undefined
+        : {
+            ...parseDashboardAddress(options.dashboardAddress ?? ':8787', options.host ?? '127.0.0.1'),
+            ...(options.dashboardAddress === undefined ? { onPortInUse: 'free-port' as const } : {}),
+          };
+    const server = await SchedulerServer.start({
+      ...options.scheduler, port: options.port ?? 0,
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(dash !== undefined ? { dashboard: dash } : {}),
+    });
     const cluster = new LocalCluster(server, options);
     try {
       await cluster.scale(options.nWorkers ?? 2);
@@ -87,6 +101,7 @@ export class LocalCluster {
       await cluster.close();
       throw e;
     }
+    if (server.dashboardLink !== undefined && options.quiet !== true) process.stderr.write(`dask-ts LocalCluster: dashboard at ${server.dashboardLink}\n`);
     return cluster;
   }
 
@@ -98,9 +113,9 @@ export class LocalCluster {
     return this.server.token;
   }
 
-  /** Undefined: the dashboard is not served yet. */
+  /** The dashboard's status page (undefined with dashboardAddress: null). */
   get dashboardLink(): string | undefined {
-    return undefined;
+    return this.server.dashboardLink;
   }
 
   /** The running workers. */

@@ -25,6 +25,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { config } from '../../src/core/config.js';
 import { DaskError } from '../../src/core/errors.js';
 import { advertisedAddress, checkBind } from './bind.js';
+import { startDashboard, type Dashboard } from './dashboard/start-dashboard.js';
 import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
 import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
@@ -45,6 +46,8 @@ export interface SchedulerServerOptions extends SchedulerConfig {
   readonly workerTtlMs?: number;
   /** Message size caps after the handshake (default FRAME_LIMITS: 64 MiB header, 4 GiB in all). */
   readonly frameLimits?: Partial<FrameLimits>;
+  /** Serve the dashboard (dashboard/start-dashboard.ts) on this interface and port. */
+  readonly dashboard?: { readonly host?: string; readonly port?: number; readonly onPortInUse?: 'fail' | 'free-port' };
 }
 
 
@@ -68,6 +71,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   private readonly timers: NodeJS.Timeout[] = [];
   private status: 'running' | 'closing' | 'closed' = 'running';
   private readonly limits: FrameLimits;
+  private dashboardServer: Dashboard | undefined;
 
   private constructor(
     private readonly wss: WebSocketServer,
@@ -110,6 +114,19 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
       );
     });
     const server = new SchedulerServer(wss, options, token, host);
+    if (options.dashboard !== undefined) {
+      try {
+        server.dashboardServer = await startDashboard(server, {
+          host: options.dashboard.host ?? '127.0.0.1',
+          port: options.dashboard.port ?? 8787,
+          ...(options.dashboard.onPortInUse !== undefined ? { onPortInUse: options.dashboard.onPortInUse } : {}),
+          ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
+        });
+      } catch (e) {
+        await server.close();
+        throw e;
+      }
+    }
     if (options.schedulerFile !== undefined) {
       try {
         writeSecret(options.schedulerFile, JSON.stringify({ address: server.address, token }));
@@ -121,9 +138,21 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     return server;
   }
 
+  /** The dashboard's status page, when one is served. */
+  get dashboardLink(): string | undefined {
+    return this.dashboardServer?.url;
+  }
+
   /** Registered workers. */
   workers(): WorkerInfo[] {
     return [...this.state.workers.values()].map((ws) => ws.info);
+  }
+
+  /** Closes the connection of a worker (Dask's close_worker): it is removed and its tasks rescheduled. */
+  closeWorker(address: Address, reason = 'closed by the scheduler'): boolean {
+    const conn = this.workerConns.get(address);
+    conn?.close(4000, reason);
+    return conn !== undefined;
   }
 
   /** Stops listening and closes every connection (workers see it and stop on their own). */
@@ -131,6 +160,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     if (this.status !== 'running') return;
     this.status = 'closing';
     for (const t of this.timers) clearInterval(t);
+    await this.dashboardServer?.close();
     for (const l of this.links) l.close(1001, 'the scheduler is closing');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const l of this.links) l.terminate();

@@ -7,7 +7,7 @@
  *   queues     ready ⇔ in the ready queue; fetch ⇔ in `fetching`, has a peer, and is queued
  *              under exactly its peers in `fetchByPeer` (no empty peer queue); missing ⇒ no
  *              peer; `executing` holds exactly the executing tasks and those cancelled while
- *              executing, at most nthreads of them, and no ready task waits while a thread is free
+ *              executing, at most nthreads of them, and no ready task waits while a thread is free (unless paused)
  *   gathers    flight (or cancelled from flight) ⇒ a gather to `comingFrom` is outstanding; the
  *              per-peer counts add up and respect the limits
  *   life       waiting / ready / executing tasks have a run spec and are scheduled; every task is
@@ -38,7 +38,7 @@ export function validateWorker(w: WorkerState): void {
     if (w.tasks.get(t.key) !== t || !holds) fail(w, `${t.key} holds a thread but is ${t.state}`);
   }
   if (w.executing.size > w.config.nthreads) fail(w, `${w.executing.size} tasks hold threads, more than nthreads ${w.config.nthreads}`);
-  if (w.executing.size < w.config.nthreads && w.ready.size > 0) fail(w, `a thread is free while ${w.ready.size} tasks are ready`);
+  if (!w.paused && w.executing.size < w.config.nthreads && w.ready.size > 0) fail(w, `a thread is free while ${w.ready.size} tasks are ready`);
   for (const [peer, queue] of w.fetchByPeer) if (queue.size === 0) fail(w, `an empty fetch queue is kept for ${peer}`);
   let total = 0;
   for (const [peer, n] of w.gathers) {

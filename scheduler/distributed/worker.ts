@@ -79,6 +79,12 @@ export interface MemoryThresholds {
 }
 export const DEFAULT_MEMORY_THRESHOLDS: MemoryThresholds = Object.freeze({ target: 0.6, spill: 0.7, pause: 0.8, terminate: 0.95 });
 
+/**
+ * Fault injection for the failure tests: every get-data answer waits this long, so a test can kill
+ * a worker while a peer is fetching from it. Never set outside tests.
+ */
+const FAULT_SLOW_GET_DATA_MS = Number(process.env.DASK_TS_FAULT_SLOW_GET_DATA_MS ?? 0);
+
 export type WorkerEndReason = 'closed' | 'scheduler-lost' | 'fatal';
 /** Process exit codes of a worker process, by why it ended. */
 export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-lost': 75 };
@@ -346,31 +352,37 @@ export class DistributedWorker extends EventEmitter {
     conn.onClose(() => this.inbound.delete(conn));
     conn.onMessage((msg, frames) => {
       if (msg.op === 'get-data') {
-        const data: Record<Key, EncodedValue> = {};
-        const out: Uint8Array[] = [];
-        const missing: Key[] = [];
-        for (const k of msg.keys) {
-          if (!this.state.hasValue(k) || !this.data.has(k)) {
-            missing.push(k);
-            continue;
-          }
-          const f = toFrames(this.data.peek(k));
-          data[k] = { header: f.header, frames: f.frames.map((_, i) => out.length + i) };
-          for (const x of f.frames) out.push(x);
-        }
-        conn.send({ op: 'get-data-reply', id: msg.id, data, missing }, out);
-      } else {
-        const stored: KeyBytes[] = [];
-        for (const [k, enc] of Object.entries(msg.data)) {
-          const value = fromFrames(enc.header, enc.frames.map((i) => frames[i]!));
-          const kb = keyBytes(k, value);
-          this.data.set(k, value, kb.nbytes);
-          stored.push(kb);
-        }
-        this.perform(this.state.putData(stored));
-        conn.send({ op: 'put-data-reply', id: msg.id, keys: stored });
+        if (FAULT_SLOW_GET_DATA_MS > 0) setTimeout(() => this.serveData(conn, msg.id, msg.keys), FAULT_SLOW_GET_DATA_MS);
+        else this.serveData(conn, msg.id, msg.keys);
+        return;
       }
+      const stored: KeyBytes[] = [];
+      for (const [k, enc] of Object.entries(msg.data)) {
+        const value = fromFrames(enc.header, enc.frames.map((i) => frames[i]!));
+        const kb = keyBytes(k, value);
+        this.data.set(k, value, kb.nbytes);
+        stored.push(kb);
+      }
+      this.perform(this.state.putData(stored));
+      conn.send({ op: 'put-data-reply', id: msg.id, keys: stored });
     });
+  }
+
+  /** Answers get-data with the values held here (spilled ones read from disk) and names the rest missing. */
+  private serveData(conn: Link, id: number, keys: readonly Key[]): void {
+    const data: Record<Key, EncodedValue> = {};
+    const out: Uint8Array[] = [];
+    const missing: Key[] = [];
+    for (const k of keys) {
+      if (!this.state.hasValue(k) || !this.data.has(k)) {
+        missing.push(k);
+        continue;
+      }
+      const f = toFrames(this.data.peek(k));
+      data[k] = { header: f.header, frames: f.frames.map((_, i) => out.length + i) };
+      for (const x of f.frames) out.push(x);
+    }
+    conn.send({ op: 'get-data-reply', id, data, missing }, out);
   }
 
   private async shutdown(reason: WorkerEndReason): Promise<void> {

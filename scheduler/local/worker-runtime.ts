@@ -143,18 +143,42 @@ export class WorkerRuntime {
     return value;
   }
 
-  private reply(id: number, results: unknown[], failure: { index: number; error: unknown } | undefined, start: number): Outgoing {
+  private reply(id: number, results: unknown[], failed: { index: number; error: unknown } | undefined, start: number): Outgoing {
+    let failure = failed;
     if (this.progress !== undefined) this.progress[1] = -1;
     const ms = performance.now() - start;
-    const kept = failure === undefined ? results : results.slice(0, failure.index);
+    let kept = failure === undefined ? results : results.slice(0, failure.index);
     // Empty buffers (Arrow gives each column without nulls an empty validity bitmap) are copied,
     // not transferred: a transfer detaches its ArrayBuffer, and after the first detach in a thread
     // V8 checks for detached buffers on every typed-array access of optimised code (group-by
     // loops ran ~30% slower for the rest of the thread's life). Copying an empty buffer is free.
-    const { packed, transfer: all } = packValue(kept, { transfer: true });
+    let packedAll: ReturnType<typeof packValue>;
+    try {
+      packedAll = packValue(kept, { transfer: true });
+    } catch (error) {
+      // A result that cannot be sent (a function, an unregistered class) fails its own task only.
+      failure = firstUnsendable(kept) ?? { index: 0, error };
+      kept = kept.slice(0, failure.index);
+      packedAll = packValue(kept, { transfer: true });
+    }
+    const { packed, transfer: all } = packedAll;
     const transfer = all.filter((b) => b.byteLength > 0);
     const base = { type: 'done' as const, id, results: packed as unknown[], packed: packed !== kept, ms };
     if (failure === undefined) return { reply: base, transfer };
     return { reply: { ...base, error: { index: failure.index, record: encodeError(failure.error) } }, transfer };
   }
+}
+
+/** The first result packValue refuses, with its error; undefined when all can be sent. */
+function firstUnsendable(results: readonly unknown[]): { index: number; error: unknown } | undefined {
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    if (r === null || (typeof r !== 'object' && typeof r !== 'function' && typeof r !== 'symbol')) continue;
+    try {
+      packValue(r);
+    } catch (error) {
+      return { index: i, error };
+    }
+  }
+  return undefined;
 }

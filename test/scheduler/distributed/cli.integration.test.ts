@@ -172,7 +172,7 @@ describe('a cluster started from the command line', () => {
 describe('a worker started before its scheduler', () => {
   test('waits for the scheduler file, joins once it appears, and exits 75 when the scheduler goes away', async () => {
     const file = join(dir, 'later.json');
-    const worker = cli(['worker', '--scheduler-file', file, '--nthreads', '1', '--name', 'early', '--death-timeout', '30']);
+    const worker = cli(['worker', '--scheduler-file', file, '--nthreads', '1', '--name', 'early', '--death-timeout', '30', '--no-nanny']);
     await worker.waitFor('stderr', /waiting for the scheduler file .*later\.json: it does not exist/);
     const scheduler = cli(['scheduler', '--port', '0', '--scheduler-file', file]);
     const [, address] = await scheduler.waitFor('stdout', /^dask-ts scheduler at (\S+) token /);
@@ -226,10 +226,10 @@ describe('command-line mistakes', () => {
     expect(stderr).toContain('--insecure');
   });
 
-  test('--help prints the options, says the dashboard is not served yet, and exits 0', async () => {
+  test('--help prints the options, including where the dashboard is served, and exits 0', async () => {
     const p = cli(['scheduler', '--help']);
     expect((await p.exited).code).toBe(0);
     expect(p.stdout).toContain('Usage: dask-ts scheduler [options]');
-    expect(p.stdout).toMatch(/--dashboard-port PORT +Accepted for compatibility; the dashboard is not served yet/);
+    expect(p.stdout).toMatch(/--dashboard-port PORT +Serve the dashboard here/);
   });
 });

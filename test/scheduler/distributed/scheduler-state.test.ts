@@ -209,4 +209,19 @@ describe('scheduler state: errors and retries', () => {
     expect(s.taskFinished('unknown-worker', 'a', 1)).toEqual([]);
     expect(s.taskErred('w2', 'a', boom)).toEqual([]);
   });
+
+  test('a paused worker is given nothing new; tasks wait for a running worker and go once it resumes', () => {
+    const s = setup([info('w1'), info('w2')]);
+    expect(s.workerStatus('w1', 'paused')).toEqual([]);
+    expect(lines(s.updateGraph('c1', [spec('r1'), spec('r2'), spec('r3')], ['r1', 'r2', 'r3']))).toEqual(['w2 compute-task r1', 'w2 compute-task r2']);
+    expect(s.tasks.get('r3')!.state).toBe('queued');
+    expect(lines(s.workerStatus('w1', 'running'))).toEqual(['w1 compute-task r3']);
+    s.workerStatus('w1', 'paused');
+    s.workerStatus('w2', 'paused');
+    expect(s.updateGraph('c1', [spec('t', ['r1'])], ['t'])).toEqual([]);
+    s.taskFinished('w2', 'r1', 8);
+    expect(s.tasks.get('t')!.state).toBe('no-worker');
+    expect(lines(s.handleWorkerMessage('w2', { op: 'worker-status', status: 'running' }, 1))).toEqual(['w2 compute-task t']);
+    s.validate();
+  });
 });
