@@ -16,4 +16,4 @@ export { SchedulerServer, type SchedulerServerOptions } from '../scheduler/distr
 export { DistributedWorker, type WorkerOptions } from '../scheduler/distributed/worker.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from '../scheduler/distributed/dashboard/start-dashboard.js';
 export { performanceReport, type PerformanceReportOptions, type ReportSource } from '../scheduler/distributed/dashboard/performance-report.js';
-export { CommError, KilledWorker, CancelledError, TaskError } from './core/errors.js';
+export { CommError, KilledWorker, CancelledError, TaskError, TaskTimeoutError } from './core/errors.js';

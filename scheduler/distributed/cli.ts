@@ -15,7 +15,8 @@
  *
  * Exit codes (the worker's are worker-main.ts's): 0 after a clean close (SIGTERM or SIGINT; a
  * second signal exits at once with 1), 1 when the command could not start, 2 for a command-line
- * mistake, 70 when a task killed the worker, 75 when the worker lost its scheduler.
+ * mistake, 70 when a task killed the worker, 75 when the scheduler shut down (or, under a nanny,
+ * could not be reached again), 76 when the connection to it was lost (--no-nanny).
  */
 import { existsSync, mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
@@ -74,7 +75,7 @@ const WORKER: CommandSpec = {
     { name: 'insecure', help: 'Allow a non-loopback --host (no TLS: the token crosses the network in clear).' },
     { name: 'no-nanny', help: 'Run the worker in this process, without a nanny that restarts it when it dies or outgrows --memory-limit.' },
   ],
-  notes: [`${EXIT_NOTE}, 70 a task killed the worker, 75 the scheduler went away.`],
+  notes: [`${EXIT_NOTE}, 70 a task killed the worker, 75 the scheduler shut down or stayed unreachable, 76 the connection to it was lost (--no-nanny).`],
 };
 
 const TOP_HELP = `Usage: dask-ts <command> [options]
@@ -174,7 +175,7 @@ async function runWorker(argv: readonly string[]): Promise<void> {
   if (plan.options.host === '0.0.0.0') log('worker', `peers on other machines cannot reach ${worker.address}; give --host this machine's address`);
   void stop.then(() => closeWithin('worker', worker.close()));
   const reason = await worker.closed;
-  if (reason === 'scheduler-lost') log('worker', `lost the scheduler at ${scheduler}; stopping`);
+  if (reason === 'scheduler-lost' || reason === 'scheduler-closed') log('worker', `lost the scheduler at ${scheduler}; stopping`);
   return finish(WORKER_EXIT_CODES[reason]);
 }
 
@@ -260,7 +261,7 @@ async function runNanny(plan: WorkerPlan, stop: Promise<string>): Promise<void> 
   nanny.on('ready', (r) => log('worker', `worker ${r.name} at ${r.address} joined again`));
   void stop.then(() => closeWithin('worker', nanny.close()));
   const code = await nanny.ended;
-  if (code === WORKER_EXIT_CODES['scheduler-lost']) log('worker', `lost the scheduler at ${scheduler}; stopping`);
+  if (code === WORKER_EXIT_CODES['scheduler-closed']) log('worker', `lost the scheduler at ${scheduler}; stopping`);
   return finish(code);
 }
 

@@ -40,6 +40,8 @@ export class SubmitOptions {
       readonly retries?: number;
       /** Higher runs sooner. */
       readonly priority?: number;
+      /** Milliseconds the task may run; then its thread is stopped and it fails with TaskTimeoutError (or is retried). */
+      readonly timeout?: number;
     },
   ) {}
 }
@@ -327,12 +329,17 @@ export class Client implements SchedulerLike, FutureHost {
     if (this.status === 'closed') throw new CommError('the client is closed; connect a new one');
   }
 
-  private sendGraph(graph: Graph, keys: readonly Key[], opts: { retries?: number; priority?: number }): void {
+  private sendGraph(graph: Graph, keys: readonly Key[], opts: { retries?: number; priority?: number; timeout?: number }): void {
     this.checkOpen();
     const futureKey = (v: unknown): Key | undefined => (Future.isFuture(v) ? v.key : undefined);
     let specs;
     try {
-      specs = graphToSpecs(graph, { futureKey, ...(opts.retries !== undefined ? { retries: opts.retries } : {}), ...(opts.priority !== undefined ? { priority: opts.priority } : {}) });
+      specs = graphToSpecs(graph, {
+        futureKey,
+        ...(opts.retries !== undefined ? { retries: opts.retries } : {}),
+        ...(opts.priority !== undefined ? { priority: opts.priority } : {}),
+        ...(opts.timeout !== undefined ? { timeout: opts.timeout } : {}),
+      });
     } catch (e) {
       if (e instanceof SerializationError) throw e;
       throw new SerializationError(`cannot send the graph to the scheduler: ${e instanceof Error ? e.message : String(e)}`);

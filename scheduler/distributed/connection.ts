@@ -48,6 +48,8 @@ import { decodeWire, encodeWire } from './wire.js';
 export const PROTOCOL_ERROR = 4400;
 /** Close code for a refused handshake. */
 export const REFUSED = 4401;
+/** Close code the scheduler uses when it shuts down (workers then stop; nannies do not restart them). */
+export const SCHEDULER_CLOSING = 1001;
 
 let version: string | undefined;
 /** This package's version, as sent in hello and welcome. */

@@ -31,6 +31,7 @@ export interface SpecOptions {
   readonly futureKey?: (value: unknown) => Key | undefined;
   readonly retries?: number;
   readonly priority?: number;
+  readonly timeout?: number;
 }
 
 /** TaskSpecs for every node of `graph`. Throws SerializationError for a function or value that cannot travel. */
@@ -77,6 +78,7 @@ function addNode(out: SpecsOut, node: GraphNode, options: SpecOptions): void {
     key: node.key, fn, args: encode(out, args), deps,
     ...(options.retries !== undefined && options.retries > 0 ? { retries: options.retries } : {}),
     ...(options.priority !== undefined && options.priority !== 0 ? { priority: options.priority } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
 }
 

@@ -20,6 +20,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { sendOptions } from './ipc-options.js';
 import { parseDashboardAddress } from './dashboard/dashboard-address.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
 import type { MemoryThresholds, WorkerOptions } from './worker.js';
@@ -158,7 +159,8 @@ export class LocalCluster {
       ...(this.options.localDirectory !== undefined ? { localDirectory: this.options.localDirectory } : {}),
       ...(this.options.memory !== undefined ? { memory: this.options.memory } : {}),
     };
-    const child = fork(nannyEntry(), [JSON.stringify(opts)], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+    const child = fork(nannyEntry(), [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+    sendOptions(child, opts); // not in argv: they hold the token
     const proc: WorkerProcess = {
       status: 'starting', name, child, address: '', stderr: '', workerPid: -1,
       exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),

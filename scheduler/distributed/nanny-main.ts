@@ -1,15 +1,16 @@
 /*
  * Entry file of a nanny process started by LocalCluster (loaded from dist/): WorkerOptions arrive
- * as JSON in argv[2]; the nanny (nanny.ts) starts and supervises one worker process. Every time a
+ * as the first IPC message (ipc-options.ts, never argv); the nanny (nanny.ts) starts and supervises one worker process. Every time a
  * worker joins the scheduler (first start and restarts) the parent gets {type: 'ready', address,
  * name, pid} on the IPC channel. SIGTERM/SIGINT or the parent going away (IPC disconnect) close
  * the worker and end the nanny; otherwise it ends with the nanny's own exit code.
  */
+import { optionsFromParent } from './ipc-options.js';
 import { Nanny } from './nanny.js';
 import type { WorkerOptions } from './worker.js';
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
+  const options = await optionsFromParent<WorkerOptions>();
   let nanny: Nanny;
   try {
     nanny = await Nanny.start(options);

@@ -7,9 +7,10 @@
  *     the tasks that were running there (allowedFailures);
  *   - watches its resident memory every 100 ms (/proc/PID/statm) and, above `terminate` ×
  *     memoryLimit, kills it and starts a fresh one;
- *   - after exit 75 (the worker lost its scheduler) starts it once more, since the scheduler may
- *     only have cut that one connection; if the scheduler is really gone that worker cannot
- *     connect within its death timeout, and the nanny ends with 75;
+ *   - after exit 76 (the worker lost its scheduler connection) starts it once more, since the
+ *     scheduler may only have cut that one connection; if the scheduler is really gone that
+ *     worker cannot connect within its death timeout, and the nanny ends with 75; after exit 75
+ *     (the scheduler shut down) it ends with 75 at once;
  *   - gives up (ends with 1) when a worker dies before becoming ready three times in a row.
  * Every start that reaches the scheduler is announced as a 'ready' event {address, name, pid}.
  * Lifecycle: starting → running → (restarting → running)* → closing → ended.
@@ -20,6 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { sendOptions } from './ipc-options.js';
 import { DEFAULT_MEMORY_THRESHOLDS, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
 export interface WorkerReady {
@@ -95,7 +97,7 @@ export class Nanny extends EventEmitter<NannyEvents> {
   private lastError = '';
 
   private spawn(): void {
-    const child = fork(workerEntry(), [JSON.stringify(this.options)], {
+    const child = fork(workerEntry(), [], {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json', execArgv: ['--expose-gc'],
       // glibc keeps freed chunk memory in its heap once its mmap threshold has grown past the chunk
       // size, so RSS never comes down after spilling; fixed thresholds hand freed blocks back (Dask's
@@ -120,6 +122,7 @@ export class Nanny extends EventEmitter<NannyEvents> {
       this.emit('ready', this.current);
     });
     child.once('exit', (code, signal) => this.exited(child, ready, code, signal));
+    sendOptions(child, this.options); // not in argv: they hold the token (ipc-options.ts)
   }
 
   private exited(child: ChildProcess, wasReady: boolean, code: number | null, signal: NodeJS.Signals | null): void {
@@ -127,12 +130,13 @@ export class Nanny extends EventEmitter<NannyEvents> {
     this.stopMonitor();
     if (this.status === 'closing' || this.status === 'ended') return;
     if (code === WORKER_EXIT_CODES.closed) return this.end(0);
+    if (code === WORKER_EXIT_CODES['scheduler-closed']) return this.end(WORKER_EXIT_CODES['scheduler-closed']);
     if (wasReady) {
       this.lostScheduler = code === WORKER_EXIT_CODES['scheduler-lost'];
     } else {
       // A worker that never joined: the scheduler is gone (after a lost connection), or starting fails.
       this.failedStarts += 1;
-      if (this.lostScheduler) return this.end(WORKER_EXIT_CODES['scheduler-lost']);
+      if (this.lostScheduler) return this.end(WORKER_EXIT_CODES['scheduler-closed']);
       if (this.failedStarts >= FAILED_STARTS_LIMIT) return this.end(code ?? 1);
     }
     this.status = 'restarting';

@@ -53,6 +53,8 @@ export interface TaskSpec {
   readonly priority?: number;
   /** How many times a failing task is run again before it errs. Default 0. */
   readonly retries?: number;
+  /** Milliseconds the task may run before its thread is stopped (TaskTimeoutError; retried if it has retries). */
+  readonly timeout?: number;
 }
 export interface KeyBytes {
   readonly key: Key;
@@ -117,6 +119,8 @@ export interface ComputeTask {
   readonly whoHas: WhoHas;
   /** Sizes of the dependencies, so the worker can bound how many bytes one gather brings. */
   readonly nbytes?: Readonly<Record<Key, number>>;
+  /** See TaskSpec.timeout. */
+  readonly timeout?: number;
   readonly priority: Priority;
 }
 export interface FreeKeys { readonly op: 'free-keys'; readonly keys: readonly Key[] }
@@ -325,7 +329,7 @@ const SCHEMAS: Schemas = {
   welcome: { version: name, nodeMajor: whole, id: name },
   refused: { reason: text },
   'update-graph': {
-    tasks: list(shape<TaskSpec>({ key, fn: fnRef, args: encoded, deps: keys, priority: opt(finite), retries: opt(whole) })),
+    tasks: list(shape<TaskSpec>({ key, fn: fnRef, args: encoded, deps: keys, priority: opt(finite), retries: opt(whole), timeout: opt(whole) })),
     keys,
   },
   'release-keys': { keys },
@@ -341,7 +345,7 @@ const SCHEMAS: Schemas = {
   'who-has-reply': { whoHas },
   'lost-data': { key },
   workers: { workers: list(shape<WorkerInfo>(workerInfo)) },
-  'compute-task': { key, fn: fnRef, args: encoded, whoHas, priority, nbytes: opt(dict(whole)) },
+  'compute-task': { key, fn: fnRef, args: encoded, whoHas, priority, nbytes: opt(dict(whole)), timeout: opt(whole) },
   'free-keys': { keys },
   'cancel-compute': { key },
   'steal-request': { key },

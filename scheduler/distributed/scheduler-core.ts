@@ -264,7 +264,7 @@ export class SchedulerCore {
       nbytes[d.key] = Math.round(d.nbytes);
     }
     const msg = ts.dependencies.size === 0 ? { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, priority: ts.priority } : { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, nbytes, priority: ts.priority };
-    this.send(ws, msg, spec.frames);
+    this.send(ws, spec.timeout === undefined ? msg : { ...msg, timeout: spec.timeout }, spec.frames);
   }
 
   /** Takes `ts` off its worker's processing set; returns that worker. */

@@ -42,6 +42,8 @@ export interface RunSpec {
   readonly fn: FnRef;
   readonly args: EncodedValue;
   readonly frames: readonly Uint8Array[];
+  /** Milliseconds the task may run (TaskSpec.timeout). */
+  readonly timeout?: number;
 }
 
 /** A message for one worker; `frames` go in the envelope after the JSON header. */

@@ -113,5 +113,6 @@ function runSpec(spec: TaskSpec, frames: readonly Uint8Array[]): RunSpec {
     if (f === undefined) throw new Error(`update-graph: task ${spec.key} refers to frame ${i}, which the message lacks (call checkFrameRefs first)`);
     return f;
   });
-  return { fn: spec.fn, args: { header: spec.args.header, frames: own.map((_, i) => i) }, frames: own };
+  const run: RunSpec = { fn: spec.fn, args: { header: spec.args.header, frames: own.map((_, i) => i) }, frames: own };
+  return spec.timeout === undefined ? run : { ...run, timeout: spec.timeout };
 }

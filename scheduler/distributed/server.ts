@@ -26,7 +26,7 @@ import { config } from '../../src/core/config.js';
 import { DaskError } from '../../src/core/errors.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { startDashboard, type Dashboard } from './dashboard/start-dashboard.js';
-import { acceptHello, bearerToken, Connection, type Link } from './connection.js';
+import { acceptHello, bearerToken, Connection, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
 import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
 import { isWorkerOutgoing, SchedulerState, type Outgoing, type SchedulerConfig } from './scheduler-state.js';
@@ -161,7 +161,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     this.status = 'closing';
     for (const t of this.timers) clearInterval(t);
     await this.dashboardServer?.close();
-    for (const l of this.links) l.close(1001, 'the scheduler is closing');
+    for (const l of this.links) l.close(SCHEDULER_CLOSING, 'the scheduler is closing');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     for (const l of this.links) l.terminate();
     this.status = 'closed';

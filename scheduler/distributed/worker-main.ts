@@ -1,14 +1,16 @@
 /*
- * Entry file of a worker process started by LocalCluster (loaded from dist/). Options arrive as
- * JSON in argv[2]; once registered with the scheduler the process sends {type: 'ready', address,
- * name, pid} on its IPC channel. It stops when the worker ends (exit code 0 after a close, 70 when
- * a task killed a thread, 75 when the scheduler went away), on SIGTERM/SIGINT (a clean close), and
- * when its parent disappears (the IPC channel disconnects), so no worker outlives its cluster.
+ * Entry file of a worker process started by a nanny (loaded from dist/). Its WorkerOptions arrive
+ * as the first IPC message (ipc-options.ts); once registered with the scheduler the process sends
+ * {type: 'ready', address, name, pid} on its IPC channel. It stops when the worker ends (exit code
+ * WORKER_EXIT_CODES: 0 after a close, 70 when a task killed a thread, 75 when the scheduler shut
+ * down, 76 when the connection to it was lost), on SIGTERM/SIGINT (a clean close), and when its
+ * parent disappears (the IPC channel disconnects), so no worker outlives its cluster.
  */
+import { optionsFromParent } from './ipc-options.js';
 import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
 async function main(): Promise<void> {
-  const options = JSON.parse(process.argv[2] ?? '{}') as WorkerOptions;
+  const options = await optionsFromParent<WorkerOptions>();
   let worker: DistributedWorker;
   try {
     worker = await DistributedWorker.start(options);

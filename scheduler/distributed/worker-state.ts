@@ -84,7 +84,8 @@ export class WorkerState {
   computeTask(msg: ComputeTask, frames: readonly Uint8Array[] = []): Instruction[] {
     return this.run(() => {
       const own = msg.args.frames.map((i) => frames[i] ?? new Uint8Array(0));
-      const run: RunSpec = { fn: msg.fn, args: { header: msg.args.header, frames: own.map((_, i) => i) }, frames: own };
+      const base: RunSpec = { fn: msg.fn, args: { header: msg.args.header, frames: own.map((_, i) => i) }, frames: own };
+      const run: RunSpec = msg.timeout === undefined ? base : { ...base, timeout: msg.timeout };
       const t = this.taskFor(msg.key, msg.priority);
       t.scheduled = true;
       if (comparePriority(msg.priority, t.priority) !== 0) {

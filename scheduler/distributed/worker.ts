@@ -27,14 +27,14 @@ import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CommError, DaskError, KilledWorker } from '../../src/core/errors.js';
+import { CommError, DaskError, KilledWorker, TaskTimeoutError } from '../../src/core/errors.js';
 import { Task, type Key } from '../../src/core/graph/task.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
 import { functionForRef } from '../../src/core/serialize/fn-ref.js';
 import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
 import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
-import { acceptHello, bearerToken, Connection, dial, type Link } from './connection.js';
+import { acceptHello, bearerToken, Connection, dial, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
 import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
@@ -85,9 +85,14 @@ export const DEFAULT_MEMORY_THRESHOLDS: MemoryThresholds = Object.freeze({ targe
  */
 const FAULT_SLOW_GET_DATA_MS = Number(process.env.DASK_TS_FAULT_SLOW_GET_DATA_MS ?? 0);
 
-export type WorkerEndReason = 'closed' | 'scheduler-lost' | 'fatal';
+/**
+ * Why a worker stopped: close() was called; a task killed its thread; the scheduler shut down
+ * (it closed the connection saying so); or the connection to the scheduler was lost otherwise
+ * (cut, crashed), after which a nanny tries a new worker in case the scheduler is still there.
+ */
+export type WorkerEndReason = 'closed' | 'fatal' | 'scheduler-closed' | 'scheduler-lost';
 /** Process exit codes of a worker process, by why it ended. */
-export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-lost': 75 };
+export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-closed': 75, 'scheduler-lost': 76 };
 
 type PeerConn = Connection<'get-data-reply' | 'put-data-reply'>;
 interface PendingGather {
@@ -198,7 +203,7 @@ export class DistributedWorker extends EventEmitter {
     }
     this.scheduler = scheduler;
     scheduler.onMessage((msg, frames) => this.perform(this.state.handle(msg, frames)));
-    scheduler.onClose(() => void this.shutdown('scheduler-lost'));
+    scheduler.onClose((code) => void this.shutdown(code === SCHEDULER_CLOSING ? 'scheduler-closed' : 'scheduler-lost'));
     scheduler.send({ op: 'register-worker', address: this.address, name: this.name, nthreads: this.nthreads, memoryLimit: this.options.memoryLimit ?? 0, pid: process.pid });
     this.heartbeat = setInterval(() => scheduler.send({ op: 'heartbeat', metrics: this.metrics() }), this.options.heartbeatMs ?? 1000);
     this.heartbeat.unref();
@@ -272,7 +277,9 @@ export class DistributedWorker extends EventEmitter {
     }
     const thread = this.freeSlots.pop() ?? 0;
     const start = performance.timeOrigin + performance.now();
-    this.pool.submit([task], (_i, k) => this.data.get(k), (outcome) => {
+    let timer: NodeJS.Timeout | undefined;
+    const batch = this.pool.submit([task], (_i, k) => this.data.get(k), (outcome) => {
+      if (timer !== undefined) clearTimeout(timer);
       this.freeSlots.push(thread);
       if (this.status !== 'running') return;
       const timing = { key, timing: { start, stop: performance.timeOrigin + performance.now(), thread } };
@@ -289,6 +296,9 @@ export class DistributedWorker extends EventEmitter {
         this.perform(this.state.executeFailed(key, encodeError(failure.error, key)), timing);
       }
     });
+    // A task past its timeout: its thread is ended (the pool replaces it) and it fails with TaskTimeoutError.
+    const timeout = run.timeout;
+    if (timeout !== undefined) timer = setTimeout(() => this.pool.abort(batch, new TaskTimeoutError(key, timeout)), timeout);
   }
 
   private async gather(peer: Address, keys: readonly Key[]): Promise<void> {

@@ -38,6 +38,8 @@ class PoolThread {
   lastError: Error | undefined;
   readonly known = new Set<number>();
   readonly outstanding = new Map<number, PendingBatch>();
+  /** The batch abort() stopped this thread for, and the error it fails with. */
+  aborted: { readonly id: number; readonly error: Error } | undefined;
   readonly progress = new Int32Array(new SharedArrayBuffer(8));
   readonly worker: Worker;
   readonly threadId: number;
@@ -78,8 +80,28 @@ export class ThreadPool {
     for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
   }
 
-  /** Runs `tasks` on the least busy thread; `done` is called exactly once. */
-  submit(tasks: readonly Task[], lookup: BatchLookup, done: BatchCallback): void {
+  /**
+   * Stops batch `id` (a task past its timeout): when it is running, its thread is ended and
+   * replaced and the batch fails with `error` (the batches queued behind it run on the new
+   * thread); when it is still queued, it fails at once and its result is ignored.
+   */
+  abort(id: number, error: Error): void {
+    for (const t of this.threads) {
+      const b = t.outstanding.get(id);
+      if (b === undefined) continue;
+      if (Atomics.load(t.progress, 0) === id) {
+        t.aborted = { id, error };
+        void t.worker.terminate();
+      } else {
+        t.outstanding.delete(id);
+        b.done({ results: [], error: { index: 0, error } }, 0);
+      }
+      return;
+    }
+  }
+
+  /** Runs `tasks` on the least busy thread; `done` is called exactly once. Returns the batch's id (for abort). */
+  submit(tasks: readonly Task[], lookup: BatchLookup, done: BatchCallback): number {
     if (this.closed) throw new CancelledError('the thread pool is closed');
     let best = this.threads[0]!;
     for (const t of this.threads) if (t.outstanding.size < best.outstanding.size) best = t;
@@ -88,6 +110,7 @@ export class ThreadPool {
     if (best.outstanding.size === 0) best.worker.ref();
     best.outstanding.set(batch.id, batch);
     best.worker.postMessage(msg);
+    return batch.id;
   }
 
   /** What each thread reports about itself (via the comlink control plane). */
@@ -133,7 +156,9 @@ export class ThreadPool {
     const runningTask = Atomics.load(t.progress, 1);
     const orphans: PendingBatch[] = [];
     for (const b of t.outstanding.values()) {
-      if (b.id === runningBatch) {
+      if (t.aborted?.id === b.id) {
+        b.done({ results: [], error: { index: 0, error: t.aborted.error } }, 0);
+      } else if (b.id === runningBatch) {
         const key = b.tasks[Math.max(0, runningTask)]?.key ?? '(unknown)';
         const detail = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `the thread exited with code ${code}`;
         b.done({ results: [], error: { index: 0, error: new KilledWorker(key, `worker thread ${t.threadId}`, detail) } }, 0);

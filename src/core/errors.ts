@@ -13,7 +13,8 @@ export type DaskErrorCode =
   | 'DASK_ERR_CANCELLED'
   | 'DASK_ERR_CONFIG'
   | 'DASK_ERR_VALUE'
-  | 'DASK_ERR_COMM';
+  | 'DASK_ERR_COMM'
+  | 'DASK_ERR_TIMEOUT';
 
 /** Base class of every error dask-ts raises on purpose. */
 export class DaskError extends Error {
@@ -101,5 +102,15 @@ export class CommError extends DaskError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('DASK_ERR_COMM', message, options);
     this.name = 'CommError';
+  }
+}
+
+/** A task ran longer than the `timeout` it was given; its thread was stopped. */
+export class TaskTimeoutError extends DaskError {
+  readonly key: string;
+  constructor(key: string, timeoutMs: number) {
+    super('DASK_ERR_TIMEOUT', `task ${key} ran longer than its timeout of ${timeoutMs} ms and was stopped`);
+    this.name = 'TaskTimeoutError';
+    this.key = key;
   }
 }

@@ -18,6 +18,8 @@ import {
   SerializationError,
   TaskError,
   ValueError,
+  CommError,
+  TaskTimeoutError,
 } from '../errors.js';
 import type { Codec, JsonValue } from './codec-registry.js';
 
@@ -171,6 +173,10 @@ function instantiate(rec: ErrorRecord): Error {
       return new ValueError(message);
     case 'DASK_ERR_CONFIG':
       return new DaskError('DASK_ERR_CONFIG', message);
+    case 'DASK_ERR_COMM':
+      return new CommError(message);
+    case 'DASK_ERR_TIMEOUT':
+      return Object.assign(new TaskTimeoutError(key ?? '', 0), { message });
     default: {
       if (rec.name === 'AggregateError') return new AggregateError([], message);
       const Ctor = BUILTIN_ERRORS.get(rec.name) ?? Error;

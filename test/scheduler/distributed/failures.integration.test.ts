@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Client, LocalCluster, submitOptions } from '../../../src/distributed.js';
-import { CommError, GraphError, SerializationError, TaskError } from '../../../src/core/errors.js';
+import { CommError, GraphError, SerializationError, TaskError, TaskTimeoutError } from '../../../src/core/errors.js';
 
 let cluster: LocalCluster;
 let client: Client;
@@ -143,7 +143,7 @@ describe('clients and the scheduler leaving', () => {
       expect(err).toBeInstanceOf(CommError);
       expect((err as Error).message).toMatch(/lost the scheduler at ws:\/\/127\.0\.0\.1:\d+/);
     }
-    expect(await workerExit).toBe(75);
+    expect(await workerExit).toBe(76); // the connection was lost (no clean shutdown), and there is no nanny to try again
   });
 });
 
@@ -190,6 +190,24 @@ describe('inputs that cannot run', () => {
     const err = (await f.result().catch((e: unknown) => e)) as TaskError;
     expect(err).toBeInstanceOf(TaskError);
     expect(err.stack).toContain('deepFailure');
+    expect(cluster.workers).toHaveLength(2);
+  });
+});
+
+describe('timeouts', () => {
+  test('a task past its timeout is stopped with TaskTimeoutError; the worker and cluster go on', async () => {
+    const spin = (ms: number): number => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        // busy: only ending the thread stops this
+      }
+      return ms;
+    };
+    const f = client.submit(spin, 60_000, submitOptions({ timeout: 300 }));
+    const err = await f.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TaskTimeoutError);
+    expect((err as Error).message).toMatch(/ran longer than its timeout of 300 ms/);
+    expect(await client.submit(spin, 5, submitOptions({ timeout: 5000 })).result()).toBe(5);
     expect(cluster.workers).toHaveLength(2);
   });
 });
