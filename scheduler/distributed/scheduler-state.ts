@@ -157,9 +157,10 @@ export class SchedulerState extends SchedulerCore {
 
   /**
    * A worker left or died: its tasks are rescheduled (or err with KilledWorker after
-   * allowedFailures deaths), and results only it held are recomputed if still needed.
+   * allowedFailures deaths), and results only it held are recomputed if still needed. A `safe`
+   * removal (the worker said goodbye, or the scheduler closed it) does not count against its tasks.
    */
-  removeWorker(address: Address, reason: string): Outgoing[] {
+  removeWorker(address: Address, reason: string, safe = false): Outgoing[] {
     return this.run(() => {
       const ws = this.workers.get(address);
       if (ws === undefined) return;
@@ -170,7 +171,7 @@ export class SchedulerState extends SchedulerCore {
         if (ts.whoHas.size === 0) lost.push(ts);
       }
       for (const ts of [...ws.processing].sort((a, b) => comparePriority(a.priority, b.priority))) {
-        ts.suspicious += 1;
+        if (!safe) ts.suspicious += 1;
         if (ts.suspicious > this.config.allowedFailures) this.transition(ts, 'erred', { error: killedWorkerRecord(ts, address, reason) });
         else this.transition(ts, 'waiting');
       }

@@ -60,6 +60,9 @@ export interface SchedulerServerEvents {
   'client-removed': [ClientId];
 }
 
+/** Close code when the scheduler closes a worker's connection on purpose (closeWorker). */
+const WORKER_CLOSED_BY_SCHEDULER = 4000;
+
 export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   readonly state: SchedulerState;
   readonly address: string;
@@ -151,7 +154,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   /** Closes the connection of a worker (Dask's close_worker): it is removed and its tasks rescheduled. */
   closeWorker(address: Address, reason = 'closed by the scheduler'): boolean {
     const conn = this.workerConns.get(address);
-    conn?.close(4000, reason);
+    conn?.close(WORKER_CLOSED_BY_SCHEDULER, reason);
     return conn !== undefined;
   }
 
@@ -217,7 +220,9 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
       this.workerConns.delete(address);
       if (this.status !== 'running') return;
       const why = `its connection closed (${code}${reason === '' ? '' : ` ${reason}`})`;
-      this.dispatch(() => this.state.removeWorker(address, why));
+      // A worker saying goodbye (1000) or closed by the scheduler (4000) did not die: its tasks are not suspects.
+      const safe = code === 1000 || code === WORKER_CLOSED_BY_SCHEDULER;
+      this.dispatch(() => this.state.removeWorker(address, why, safe));
       this.emit('worker-removed', address, why);
     });
   }

@@ -247,6 +247,7 @@ export class DistributedWorker extends EventEmitter {
 
   /** Carries out instructions; `timing` is attached to the task-finished or task-erred of its key. */
   private perform(instructions: readonly Instruction[], timing?: { key: Key; timing: TaskTiming }): void {
+    if (this.status !== 'running') return; // closing: nothing new starts, nothing more is sent
     for (const ins of instructions) {
       switch (ins.kind) {
         case 'execute':
