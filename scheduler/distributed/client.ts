@@ -27,7 +27,8 @@ import type { Connection} from './connection.js';
 import { dial } from './connection.js';
 import { Future, type FutureHost, type FutureStatus } from './future.js';
 import { graphToSpecs } from './graph-specs.js';
-import { OPS, type Address, type EncodedValue, type KeyBytes, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
+import { PeerRequests, type PeerReply } from './peer-requests.js';
+import { OPS, type Address, type EncodedValue, type GetDataReply, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
 
 /** Options for one submit, passed as its last argument: client.submit(fn, x, submitOptions({ retries: 2 })). */
 export class SubmitOptions {
@@ -72,8 +73,6 @@ interface KeyRecord {
 }
 
 type SchedulerConn = Connection<SchedulerToClient['op']>;
-type WorkerConn = Connection<'get-data-reply' | 'put-data-reply'>;
-type DataReply = { data: Readonly<Record<Key, EncodedValue>>; frames: Uint8Array[]; missing: readonly Key[]; keys: readonly KeyBytes[] };
 
 const clients: Client[] = [];
 
@@ -83,9 +82,7 @@ export class Client implements SchedulerLike, FutureHost {
   private readonly keys = new Map<Key, KeyRecord>();
   private readonly whoHasQueue: ((w: WhoHas) => void)[] = [];
   private readonly workersQueue: ((w: readonly WorkerInfo[]) => void)[] = [];
-  private readonly workerConns = new Map<Address, Promise<WorkerConn>>();
-  private readonly pending = new Map<number, { peer: Address; resolve: (r: DataReply) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
+  private readonly peers: PeerRequests;
   private scatterTurn = 0;
   private status: 'running' | 'closed' = 'running';
   /** Why the connection to the scheduler ended, when it was not close(). */
@@ -101,6 +98,7 @@ export class Client implements SchedulerLike, FutureHost {
     id: string,
   ) {
     this.id = id;
+    this.peers = new PeerRequests({ role: 'client', token, id });
     conn.onMessage((msg) => this.receive(msg));
     conn.onClose((code, reason) => this.lost(`the scheduler closed the connection (${code}${reason === '' ? '' : ` ${reason}`})`));
   }
@@ -184,8 +182,8 @@ export class Client implements SchedulerLike, FutureHost {
       keys.push(key);
     }
     const futures = keys.map((k) => new Future(k, this));
-    const reply = await this.request(worker, (id) => ({ op: 'put-data', id, data }), frames);
-    this.conn.send({ op: 'scatter', worker, keys: reply.keys });
+    const reply = await this.peers.putData(worker, data, frames);
+    this.conn.send({ op: 'scatter', worker, keys: reply.msg.keys });
     return Array.isArray(value) ? futures : futures[0]!;
   }
 
@@ -391,13 +389,13 @@ export class Client implements SchedulerLike, FutureHost {
         else list.push(k);
       }
       await Promise.all([...byWorker].map(async ([worker, ks]) => {
-        let reply: DataReply;
+        let reply: PeerReply<GetDataReply>;
         try {
-          reply = await this.request(worker, (id) => ({ op: 'get-data', id, keys: ks }));
+          reply = await this.peers.getData(worker, ks);
         } catch {
           return; // that worker is gone: ask again; the scheduler recomputes what it held
         }
-        for (const [k, enc] of Object.entries(reply.data)) out.set(k, fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!)));
+        for (const [k, enc] of Object.entries(reply.msg.data)) out.set(k, fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!)));
       }));
       remaining = remaining.filter((k) => !out.has(k));
       if (remaining.length > 0) {
@@ -414,44 +412,6 @@ export class Client implements SchedulerLike, FutureHost {
       this.whoHasQueue.push(resolve);
       this.conn.send({ op: 'who-has', keys });
     });
-  }
-
-  /** One get-data or put-data exchange with a worker. */
-  private async request(worker: Address, build: (id: number) => { op: 'get-data'; id: number; keys: readonly Key[] } | { op: 'put-data'; id: number; data: Readonly<Record<Key, EncodedValue>> }, frames: readonly Uint8Array[] = []): Promise<DataReply> {
-    const conn = await this.workerConn(worker);
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { peer: worker, resolve, reject });
-      conn.send(build(id), frames);
-    });
-  }
-
-  private workerConn(worker: Address): Promise<WorkerConn> {
-    let conn = this.workerConns.get(worker);
-    if (conn === undefined) {
-      conn = dial(worker, { role: 'client', token: this.token, id: this.id, accept: OPS.fromWorkerToPeer, peer: `worker ${worker}` });
-      this.workerConns.set(worker, conn);
-      conn.then(
-        (c) => {
-          c.onMessage((msg, frames) => {
-            const p = this.pending.get(msg.id);
-            this.pending.delete(msg.id);
-            if (msg.op === 'get-data-reply') p?.resolve({ data: msg.data, frames, missing: msg.missing, keys: [] });
-            else p?.resolve({ data: {}, frames: [], missing: [], keys: msg.keys });
-          });
-          c.onClose(() => {
-            this.workerConns.delete(worker);
-            for (const [id, p] of this.pending) {
-              if (p.peer !== worker) continue;
-              this.pending.delete(id);
-              p.reject(new CommError(`worker ${worker} closed the connection`));
-            }
-          });
-        },
-        () => this.workerConns.delete(worker),
-      );
-    }
-    return conn;
   }
 
   private receive(msg: SchedulerToClient): void {
@@ -500,9 +460,7 @@ export class Client implements SchedulerLike, FutureHost {
       if (rec.status === 'pending') rec.status = 'cancelled';
       for (const w of rec.waiters.splice(0)) w();
     }
-    for (const p of this.pending.values()) p.reject(new CommError(why));
-    this.pending.clear();
-    for (const c of this.workerConns.values()) void c.then((x) => x.close(), () => undefined);
+    this.peers.close(why);
     for (const q of this.whoHasQueue.splice(0)) q({});
     for (const q of this.workersQueue.splice(0)) q([]);
   }

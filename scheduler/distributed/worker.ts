@@ -36,9 +36,10 @@ import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, dial, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
+import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type GetDataReply, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
 import { DataStore } from './data-store.js';
+import { PeerRequests, type PeerReply } from './peer-requests.js';
 import { sizeOf } from './sizeof.js';
 import { WorkerState, type Instruction } from './worker-state.js';
 
@@ -94,13 +95,6 @@ export type WorkerEndReason = 'closed' | 'fatal' | 'scheduler-closed' | 'schedul
 /** Process exit codes of a worker process, by why it ended. */
 export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-closed': 75, 'scheduler-lost': 76 };
 
-type PeerConn = Connection<'get-data-reply' | 'put-data-reply'>;
-interface PendingGather {
-  readonly peer: Address;
-  readonly resolve: (r: { data: Readonly<Record<Key, EncodedValue>>; frames: Uint8Array[] }) => void;
-  readonly reject: (e: Error) => void;
-}
-
 export class DistributedWorker extends EventEmitter {
   readonly address: Address;
   readonly name: string;
@@ -115,10 +109,8 @@ export class DistributedWorker extends EventEmitter {
   private readonly state: WorkerState;
   private readonly pool: ThreadPool;
   private scheduler: Connection<'compute-task' | 'free-keys' | 'cancel-compute' | 'steal-request'> | undefined;
-  private readonly peers = new Map<Address, Promise<PeerConn>>();
-  private readonly pending = new Map<number, PendingGather>();
+  private readonly peers: PeerRequests;
   private readonly inbound = new Set<Link>();
-  private nextId = 1;
   /** Thread slots not running a task, for task timings (the dashboard's task stream rows). */
   private readonly freeSlots: number[];
   private heartbeat: NodeJS.Timeout | undefined;
@@ -145,6 +137,7 @@ export class DistributedWorker extends EventEmitter {
     // Threads collect dropped shared chunks after allocating a sixteenth of the limit (shared-memory.ts).
     if (this.memoryLimit > 0) process.env.DASK_TS_SHARED_GC_MB = String(Math.max(4, Math.floor(this.memoryLimit / 16 / 2 ** 20)));
     this.pool = new ThreadPool(this.nthreads);
+    this.peers = new PeerRequests({ role: 'worker', token: options.token, id: this.name });
     this.freeSlots = Array.from({ length: this.nthreads }, (_, i) => this.nthreads - 1 - i);
     this.closed = new Promise((resolve) => (this.end = resolve));
     wss.on('connection', (ws) => void this.acceptPeer(ws));
@@ -303,21 +296,16 @@ export class DistributedWorker extends EventEmitter {
   }
 
   private async gather(peer: Address, keys: readonly Key[]): Promise<void> {
-    let reply: { data: Readonly<Record<Key, EncodedValue>>; frames: Uint8Array[] };
+    let reply: PeerReply<GetDataReply>;
     try {
-      const conn = await this.peerConn(peer);
-      const id = this.nextId++;
-      reply = await new Promise((resolve, reject) => {
-        this.pending.set(id, { peer, resolve, reject });
-        conn.send({ op: 'get-data', id, keys });
-      });
+      reply = await this.peers.getData(peer, keys);
     } catch {
       if (this.status === 'running') this.perform(this.state.gatherFailed(peer, keys));
       return;
     }
     if (this.status !== 'running') return;
     const received: KeyBytes[] = [];
-    for (const [k, enc] of Object.entries(reply.data)) {
+    for (const [k, enc] of Object.entries(reply.msg.data)) {
       const value = fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!));
       const kb = keyBytes(k, value);
       this.data.set(k, value, kb.nbytes);
@@ -325,34 +313,6 @@ export class DistributedWorker extends EventEmitter {
     }
     if (this.memoryLimit > 0) this.checkMemory();
     this.perform(this.state.gatherDone(peer, keys, received));
-  }
-
-  private peerConn(peer: Address): Promise<PeerConn> {
-    let conn = this.peers.get(peer);
-    if (conn === undefined) {
-      conn = dial(peer, { role: 'worker', token: this.options.token, id: this.name, accept: OPS.fromWorkerToPeer, peer: `worker ${peer}` });
-      this.peers.set(peer, conn);
-      conn.then(
-        (c) => {
-          c.onMessage((msg, frames) => {
-            const p = this.pending.get(msg.id);
-            this.pending.delete(msg.id);
-            if (msg.op === 'get-data-reply') p?.resolve({ data: msg.data, frames });
-          });
-          c.onClose(() => {
-            this.peers.delete(peer);
-            // Outstanding requests on this connection can no longer be answered.
-            for (const [id, p] of this.pending) {
-              if (p.peer !== peer) continue;
-              this.pending.delete(id);
-              p.reject(new CommError(`worker ${peer} closed the connection`));
-            }
-          });
-        },
-        () => this.peers.delete(peer),
-      );
-    }
-    return conn;
   }
 
   private async acceptPeer(ws: WebSocket): Promise<void> {
@@ -404,9 +364,7 @@ export class DistributedWorker extends EventEmitter {
     // A fatal stop looks like a crash to the scheduler (no goodbye); a close says goodbye.
     if (reason === 'fatal') this.scheduler?.terminate();
     else this.scheduler?.close(1000, 'the worker is closing');
-    for (const p of this.pending.values()) p.reject(new CommError('the worker is closing'));
-    this.pending.clear();
-    for (const c of this.peers.values()) void c.then((x) => x.close(), () => undefined);
+    this.peers.close('the worker is closing');
     for (const c of this.inbound) c.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await this.pool.close();

@@ -5,11 +5,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '../../../src/distributed.js';
 import { packageRoot } from '../../../src/core/serialize/fn-ref.js';
+import { portIsFree } from '../../helpers/cluster.js';
 
 const CLI = join(packageRoot(), 'dist', 'scheduler', 'distributed', 'cli.js');
 
@@ -68,15 +68,6 @@ function cli(args: readonly string[], env?: Readonly<Record<string, string>>): C
   const p = new Cli(args, env);
   started.push(p);
   return p;
-}
-
-/** True when 127.0.0.1:port can be bound again. */
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
 }
 
 let dir: string;

@@ -1,41 +1,30 @@
 // A real LocalCluster: a scheduler in this process, two worker processes, WebSockets on
 // loopback. The tutorial flow, collections on the cluster, errors, and what close() leaves.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createServer } from 'node:net';
+import { describe, expect, test } from 'vitest';
 import { asCompleted, Client, Future, LocalCluster, progress, submitOptions, wait } from '../../../src/distributed.js';
 import { CancelledError, TaskError } from '../../../src/core/errors.js';
 import * as da from '../../../src/array.js';
 import * as dd from '../../../src/dataframe.js';
 import { delayed } from '../../../src/index.js';
 import { seededRandom } from '../../helpers/random.js';
+import { isAlive, portIsFree, useCluster } from '../../helpers/cluster.js';
 
-let cluster: LocalCluster;
-let client: Client;
-
-beforeAll(async () => {
-  cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
-  client = await Client.connect(cluster);
-});
-
-afterAll(async () => {
-  await client.close();
-  await cluster.close();
-});
+const env = useCluster();
 
 describe('the tutorial flow', () => {
   test('LocalCluster starts the workers it was asked for, each its own process', () => {
-    const workers = cluster.workers;
+    const workers = env.cluster.workers;
     expect(workers).toHaveLength(2);
     for (const w of workers) {
       expect(w.address).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
       expect(w.pid).not.toBe(process.pid);
     }
     expect(new Set(workers.map((w) => w.pid)).size).toBe(2);
-    expect(cluster.schedulerAddress).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(env.cluster.schedulerAddress).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
   });
 
   test('submit(fn, x).result() runs fn on a worker', async () => {
-    const future = client.submit((x: number) => x + 1, 10);
+    const future = env.client.submit((x: number) => x + 1, 10);
     expect(typeof future.key).toBe('string');
     expect(await future.result()).toBe(11);
     expect(future.status).toBe('finished');
@@ -44,17 +33,17 @@ describe('the tutorial flow', () => {
   });
 
   test('map and gather keep the order of the inputs', async () => {
-    const fs = client.map((x: number) => x * x, [1, 2, 3]);
-    expect(await client.gather(fs)).toEqual([1, 4, 9]);
+    const fs = env.client.map((x: number) => x * x, [1, 2, 3]);
+    expect(await env.client.gather(fs)).toEqual([1, 4, 9]);
     const ys = Array.from({ length: 200 }, (_, i) => i);
-    expect(await client.gather(client.map((a: number, b: number) => a - b, ys, ys.map((y) => 2 * y)))).toEqual(ys.map((y) => y - 2 * y));
+    expect(await env.client.gather(env.client.map((a: number, b: number) => a - b, ys, ys.map((y) => 2 * y)))).toEqual(ys.map((y) => y - 2 * y));
   });
 
   test('futures are arguments: the value is used where it lives', async () => {
-    const [a, b] = client.map((x: number) => x * 10, [1, 2]);
-    const total = client.submit((x: number, y: number) => x + y, a!, b!);
+    const [a, b] = env.client.map((x: number) => x * 10, [1, 2]);
+    const total = env.client.submit((x: number, y: number) => x + y, a!, b!);
     expect(await total.result()).toBe(30);
-    const nested = client.submit((o: { xs: number[] }) => o.xs.reduce((s, v) => s + v, 0), { xs: [a!, b!, 5] } as unknown as { xs: number[] });
+    const nested = env.client.submit((o: { xs: number[] }) => o.xs.reduce((s, v) => s + v, 0), { xs: [a!, b!, 5] } as unknown as { xs: number[] });
     expect(await nested.result()).toBe(35);
   });
 
@@ -62,16 +51,16 @@ describe('the tutorial flow', () => {
     const data = Float64Array.from({ length: 100_000 }, (_, i) => i % 7);
     let expected = 0;
     for (const v of data) expected += v;
-    const big = await client.scatter(data);
+    const big = await env.client.scatter(data);
     expect(Future.isFuture(big)).toBe(true);
-    const sums = client.map((d: Float64Array, scale: number) => d.reduce((s, v) => s + v, 0) * scale, [big, big], [1, 2]);
-    expect(await client.gather(sums)).toEqual([expected, 2 * expected]);
+    const sums = env.client.map((d: Float64Array, scale: number) => d.reduce((s, v) => s + v, 0) * scale, [big, big], [1, 2]);
+    expect(await env.client.gather(sums)).toEqual([expected, 2 * expected]);
     const back = await big.result();
     expect(back).toEqual(data);
   });
 
   test('asCompleted yields every future once, as it finishes; wait splits done from not done', async () => {
-    const fs = client.map((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), [60, 1, 30]);
+    const fs = env.client.map((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), [60, 1, 30]);
     const order: number[] = [];
     for await (const f of asCompleted(fs)) order.push(await f.result());
     expect([...order].sort((x, y) => x - y)).toEqual([1, 30, 60]);
@@ -82,16 +71,16 @@ describe('the tutorial flow', () => {
 
   test('progress draws a bar that ends at 100%', async () => {
     let text = '';
-    const fs = client.map((x: number) => x + 1, [1, 2, 3, 4]);
+    const fs = env.client.map((x: number) => x + 1, [1, 2, 3, 4]);
     await progress(fs, { out: { write: (s: string) => (text += s) } });
     expect(text).toContain('100% Completed');
     expect(text.endsWith('\n')).toBe(true);
   });
 
   test('the same pure call gets the same key; pure: false gets a new one', () => {
-    const f1 = client.submit((x: number) => x + 2, 1);
-    const f2 = client.submit((x: number) => x + 2, 1);
-    const f3 = client.submit((x: number) => x + 2, 1, submitOptions({ pure: false }));
+    const f1 = env.client.submit((x: number) => x + 2, 1);
+    const f2 = env.client.submit((x: number) => x + 2, 1);
+    const f3 = env.client.submit((x: number) => x + 2, 1, submitOptions({ pure: false }));
     expect(f1.key).toBe(f2.key);
     expect(f3.key).not.toBe(f1.key);
   });
@@ -107,7 +96,7 @@ describe('collections on the cluster', () => {
     // The most recent client is the default scheduler of compute().
     const viaDefault = await x.mul(2).add(1).sum().compute();
     expect(viaDefault).toBeCloseTo(expected, 6);
-    expect(await client.compute(x.mul(2).add(1).sum())).toBeCloseTo(expected, 6);
+    expect(await env.client.compute(x.mul(2).add(1).sum())).toBeCloseTo(expected, 6);
   });
 
   test('delayed graphs run on the cluster, shared pieces once', async () => {
@@ -125,7 +114,7 @@ describe('collections on the cluster', () => {
     const v = Float64Array.from({ length: n }, () => Math.round(rand() * 100));
     const sums = new Map<number, number>();
     for (let i = 0; i < n; i++) sums.set(k[i]!, (sums.get(k[i]!) ?? 0) + v[i]!);
-    const table = await client.compute(dd.fromColumns({ k, v }, { npartitions: 4 }).groupby('k').agg({ v: 'sum' }));
+    const table = await env.client.compute(dd.fromColumns({ k, v }, { npartitions: 4 }).groupby('k').agg({ v: 'sum' }));
     const keys = [...sums.keys()].sort((a, b) => a - b);
     expect(Array.from(table.getChild('k')!.toArray() as Int32Array)).toEqual(keys);
     expect(Array.from(table.getChild('v')!.toArray() as Float64Array)).toEqual(keys.map((key) => sums.get(key)));
@@ -133,7 +122,7 @@ describe('collections on the cluster', () => {
 
   test('persist keeps the chunks on the cluster and later computations use them', async () => {
     const x = da.arange(0, 10_000, { chunks: 1000 }).mul(3);
-    const persisted = await client.persist(x);
+    const persisted = await env.client.persist(x);
     expect(await persisted.sum().compute()).toBe(3 * (9999 * 10_000) / 2);
     const part = await persisted.slice('10:13').compute();
     expect(typeof part === 'number' ? part : Array.from(part.data as Float64Array)).toEqual([30, 33, 36]);
@@ -142,7 +131,7 @@ describe('collections on the cluster', () => {
 
 describe('errors', () => {
   test('a task that throws rejects with its name, message, remote stack and cause; the cluster keeps working', async () => {
-    const f = client.submit(function failing(x: number): number {
+    const f = env.client.submit(function failing(x: number): number {
       if (x > 0) throw new RangeError(`too big: ${x}`);
       return x;
     }, 5);
@@ -157,9 +146,9 @@ describe('errors', () => {
     expect(f.status).toBe('error');
     expect(await f.exception()).toBeInstanceOf(TaskError);
     // Dependents of a failed task fail with the same error.
-    const g = client.submit((x: number) => x + 1, f);
+    const g = env.client.submit((x: number) => x + 1, f);
     await expect(g.result()).rejects.toThrow(/too big: 5/);
-    expect(await client.submit((x: number) => x * 2, 21).result()).toBe(42);
+    expect(await env.client.submit((x: number) => x * 2, 21).result()).toBe(42);
   });
 
   test('retries run a failing task again', async () => {
@@ -171,36 +160,36 @@ describe('errors', () => {
       if (n < 2) throw new Error(`attempt ${n + 1} fails`);
       return `ok after ${n + 1}`;
     };
-    expect(await client.submit(flaky, `${dir}/a`, submitOptions({ retries: 2 })).result()).toBe('ok after 3');
-    await expect(client.submit(flaky, `${dir}/b`, submitOptions({ retries: 1 })).result()).rejects.toThrow(/attempt 2 fails/);
+    expect(await env.client.submit(flaky, `${dir}/a`, submitOptions({ retries: 2 })).result()).toBe('ok after 3');
+    await expect(env.client.submit(flaky, `${dir}/b`, submitOptions({ retries: 1 })).result()).rejects.toThrow(/attempt 2 fails/);
   });
 
   test('cancel stops a task and what depends on it', async () => {
-    const slow = client.submit((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), 1000, submitOptions({ pure: false }));
-    const after = client.submit((x: number) => x + 1, slow);
+    const slow = env.client.submit((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), 1000, submitOptions({ pure: false }));
+    const after = env.client.submit((x: number) => x + 1, slow);
     await slow.cancel();
     expect(slow.status).toBe('cancelled');
     await expect(slow.result()).rejects.toBeInstanceOf(CancelledError);
-    await client.settled(after.key);
+    await env.client.settled(after.key);
     expect(after.status).toBe('cancelled');
   });
 
   test('a function reading an outer variable is refused before it is sent, naming the variable', () => {
     const offset = 3;
-    expect(() => client.submit((x: number) => x + offset, 1)).toThrow(/"offset"/);
+    expect(() => env.client.submit((x: number) => x + offset, 1)).toThrow(/"offset"/);
   });
 });
 
 describe('closing', () => {
   test('a client that leaves has its tasks released by the scheduler', async () => {
-    const other = await Client.connect(cluster, { setAsDefault: false });
+    const other = await Client.connect(env.cluster, { setAsDefault: false });
     const f = other.submit((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), 20, submitOptions({ pure: false }));
     await f.result();
-    expect(cluster.server.state.tasks.has(f.key)).toBe(true);
-    const removed = new Promise<void>((resolve) => cluster.server.once('client-removed', () => resolve()));
+    expect(env.cluster.server.state.tasks.has(f.key)).toBe(true);
+    const removed = new Promise<void>((resolve) => env.cluster.server.once('client-removed', () => resolve()));
     await other.close();
     await removed;
-    expect(cluster.server.state.tasks.has(f.key)).toBe(false);
+    expect(env.cluster.server.state.tasks.has(f.key)).toBe(false);
   });
 
   test('scale adds and removes worker processes', async () => {
@@ -227,23 +216,6 @@ describe('closing', () => {
     await cl.close();
     await c.close();
     for (const pid of pids) expect(isAlive(pid)).toBe(false);
-    await expect(canBind(port)).resolves.toBe(true);
+    await expect(portIsFree(port)).resolves.toBe(true);
   });
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function canBind(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}

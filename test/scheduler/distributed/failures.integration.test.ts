@@ -2,39 +2,16 @@
 // the scheduler and clients disappearing, and inputs that cannot be run. Real processes and
 // sockets throughout; each scenario checks that nothing is lost, nothing hangs, and the cluster
 // keeps computing afterwards.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { Client, LocalCluster, submitOptions } from '../../../src/distributed.js';
+import { useCluster, workersRegistered } from '../../helpers/cluster.js';
 import { CommError, GraphError, SerializationError, TaskError, TaskTimeoutError } from '../../../src/core/errors.js';
 
-let cluster: LocalCluster;
-let client: Client;
-
-beforeAll(async () => {
-  cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
-  client = await Client.connect(cluster);
-});
-
-afterAll(async () => {
-  await client.close();
-  await cluster.close();
-});
+const env = useCluster();
 
 const CLI = new URL('../../../dist/scheduler/distributed/cli.js', import.meta.url).pathname;
-
-/** Resolves once `c`'s scheduler has `n` workers registered. */
-function registered(c: LocalCluster, n: number): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (c.server.workers().length < n) return;
-      c.server.off('worker-added', check);
-      resolve();
-    };
-    c.server.on('worker-added', check);
-    check();
-  });
-}
 
 /** Resolves when the scheduler reports `key` in `state`. */
 async function reaches(c: LocalCluster, key: string, state: string): Promise<void> {
@@ -55,12 +32,12 @@ const slowInc = (x: number): Promise<number> => new Promise((r) => setTimeout(()
 describe('workers leaving', () => {
   test('a worker closing gracefully (SIGTERM) mid-computation: every result is still right', async () => {
     const xs = Array.from({ length: 40 }, (_, i) => i);
-    const fs = client.map(slowInc, xs);
-    await reaches(cluster, fs[5]!.key, 'memory');
-    const victim = cluster.workers[0]!;
+    const fs = env.client.map(slowInc, xs);
+    await reaches(env.cluster, fs[5]!.key, 'memory');
+    const victim = env.cluster.workers[0]!;
     process.kill(victim.pid, 'SIGTERM');
-    expect(await client.gather(fs)).toEqual(xs.map((x) => x + 1));
-    await registered(cluster, 2);
+    expect(await env.client.gather(fs)).toEqual(xs.map((x) => x + 1));
+    await workersRegistered(env.cluster, 2);
   });
 
   test('a worker killed while a peer fetches data from it: the data is recomputed and the result is right', async () => {
@@ -92,14 +69,14 @@ describe('workers leaving', () => {
   });
 
   test('the scheduler cutting a worker\'s stream: the worker closes, the nanny restarts it, it joins again', async () => {
-    const before = cluster.workers[1]!;
-    const removed = new Promise<string>((resolve) => cluster.server.once('worker-removed', (a) => resolve(a)));
-    const added = new Promise<string>((resolve) => cluster.server.once('worker-added', (info) => resolve(info.address)));
-    expect(cluster.server.closeWorker(before.address)).toBe(true);
+    const before = env.cluster.workers[1]!;
+    const removed = new Promise<string>((resolve) => env.cluster.server.once('worker-removed', (a) => resolve(a)));
+    const added = new Promise<string>((resolve) => env.cluster.server.once('worker-added', (info) => resolve(info.address)));
+    expect(env.cluster.server.closeWorker(before.address)).toBe(true);
     expect(await removed).toBe(before.address);
     expect(await added).not.toBe(before.address);
-    await registered(cluster, 2);
-    expect(await client.gather(client.map((x: number) => x * 7, [1, 2, 3]))).toEqual([7, 14, 21]);
+    await workersRegistered(env.cluster, 2);
+    expect(await env.client.gather(env.client.map((x: number) => x * 7, [1, 2, 3]))).toEqual([7, 14, 21]);
   });
 });
 
@@ -152,13 +129,13 @@ describe('inputs that cannot run', () => {
     class Opaque {
       secret = 1;
     }
-    expect(() => client.submit((o: Opaque) => o.secret, new Opaque())).toThrow(SerializationError);
-    expect(() => client.submit((o: Opaque) => o.secret, new Opaque())).toThrow(/Opaque/);
+    expect(() => env.client.submit((o: Opaque) => o.secret, new Opaque())).toThrow(SerializationError);
+    expect(() => env.client.submit((o: Opaque) => o.secret, new Opaque())).toThrow(/Opaque/);
   });
 
   test('a result that cannot be sent fails that future only', async () => {
-    const bad = client.submit(() => () => 42);
-    const good = client.submit((x: number) => x * 2, 4);
+    const bad = env.client.submit(() => () => 42);
+    const good = env.client.submit((x: number) => x * 2, 4);
     const err = await bad.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toMatch(/could not be cloned|cannot send|function/i);
@@ -166,15 +143,15 @@ describe('inputs that cannot run', () => {
   });
 
   test('an unknown key fails at once instead of waiting', async () => {
-    await expect(client.get(new Map(), ['no-such-key'])).rejects.toBeInstanceOf(GraphError);
+    await expect(env.client.get(new Map(), ['no-such-key'])).rejects.toBeInstanceOf(GraphError);
   });
 
   test('a 1 GiB payload goes to a worker and is used there', async () => {
     const n = 2 ** 30;
     const data = new Uint8Array(n);
     for (let i = 0; i < n; i += 4096) data[i] = 1;
-    const remote = await client.scatter(data);
-    const count = client.submit((d: Uint8Array) => {
+    const remote = await env.client.scatter(data);
+    const count = env.client.submit((d: Uint8Array) => {
       let s = 0;
       for (let i = 0; i < d.length; i += 4096) s += d[i]!;
       return s;
@@ -184,13 +161,13 @@ describe('inputs that cannot run', () => {
   });
 
   test('task errors keep their stacks; a task error never takes the worker down', async () => {
-    const f = client.submit(function deepFailure(): never {
+    const f = env.client.submit(function deepFailure(): never {
       throw new TypeError('not a number');
     });
     const err = (await f.result().catch((e: unknown) => e)) as TaskError;
     expect(err).toBeInstanceOf(TaskError);
     expect(err.stack).toContain('deepFailure');
-    expect(cluster.workers).toHaveLength(2);
+    expect(env.cluster.workers).toHaveLength(2);
   });
 });
 
@@ -203,11 +180,11 @@ describe('timeouts', () => {
       }
       return ms;
     };
-    const f = client.submit(spin, 60_000, submitOptions({ timeout: 300 }));
+    const f = env.client.submit(spin, 60_000, submitOptions({ timeout: 300 }));
     const err = await f.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskTimeoutError);
     expect((err as Error).message).toMatch(/ran longer than its timeout of 300 ms/);
-    expect(await client.submit(spin, 5, submitOptions({ timeout: 5000 })).result()).toBe(5);
-    expect(cluster.workers).toHaveLength(2);
+    expect(await env.client.submit(spin, 5, submitOptions({ timeout: 5000 })).result()).toBe(5);
+    expect(env.cluster.workers).toHaveLength(2);
   });
 });

@@ -1,67 +1,46 @@
 // Worker deaths on a real LocalCluster: kill -9 of a worker process in the middle of a
 // computation, and a task that ends its worker every time it runs (KilledWorker).
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { asCompleted, Client, LocalCluster } from '../../../src/distributed.js';
 import { KilledWorker } from '../../../src/core/errors.js';
+import { useCluster, workersRegistered } from '../../helpers/cluster.js';
 
-let cluster: LocalCluster;
-let client: Client;
+const env = useCluster();
 
-beforeAll(async () => {
-  cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
-  client = await Client.connect(cluster);
-});
-
-afterAll(async () => {
-  await client.close();
-  await cluster.close();
-});
-
-/** Resolves once the scheduler has `n` workers registered. */
-function workersRegistered(n: number): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (cluster.server.workers().length < n) return;
-      cluster.server.off('worker-added', check);
-      resolve();
-    };
-    cluster.server.on('worker-added', check);
-    check();
-  });
-}
+const workersRegisteredHere = (n: number): Promise<void> => workersRegistered(env.cluster, n);
 
 describe('worker deaths', () => {
   test('kill -9 of a worker during a computation: the result is still correct', async () => {
     const slowInc = (x: number): Promise<number> => new Promise((r) => setTimeout(() => r(x + 1), 20));
     const xs = Array.from({ length: 60 }, (_, i) => i);
-    const as = client.map(slowInc, xs);
-    const bs = client.map((a: number) => a * 2, as);
-    const total = client.submit((...vs: number[]) => vs.reduce((s, v) => s + v, 0), ...bs);
+    const as = env.client.map(slowInc, xs);
+    const bs = env.client.map((a: number) => a * 2, as);
+    const total = env.client.submit((...vs: number[]) => vs.reduce((s, v) => s + v, 0), ...bs);
     let expected = 0;
     for (const x of xs) expected += 2 * (x + 1);
     // Once some results exist on both workers, kill one of them outright.
     let seen = 0;
     for await (const _f of asCompleted(as)) if (++seen === 10) break;
-    const victim = cluster.workers[0]!;
-    const removed = new Promise<string>((resolve) => cluster.server.once('worker-removed', (address) => resolve(address)));
+    const victim = env.cluster.workers[0]!;
+    const removed = new Promise<string>((resolve) => env.cluster.server.once('worker-removed', (address) => resolve(address)));
     process.kill(victim.pid, 'SIGKILL');
     expect(await removed).toBe(victim.address);
     expect(await total.result()).toBe(expected);
-    expect(await client.gather(bs)).toEqual(xs.map((x) => 2 * (x + 1)));
-    await workersRegistered(2); // the cluster replaced the dead worker
+    expect(await env.client.gather(bs)).toEqual(xs.map((x) => 2 * (x + 1)));
+    await workersRegisteredHere(2); // the cluster replaced the dead worker
   });
 
   test('a task that ends its worker fails with KilledWorker after allowedFailures deaths, and the cluster still computes', async () => {
-    const deadly = client.submit((code: number): number => process.exit(code), 3);
+    const deadly = env.client.submit((code: number): number => process.exit(code), 3);
     const err = await deadly.result().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KilledWorker);
     const kw = err as KilledWorker;
     expect(kw.key).toBe(deadly.key);
     expect(kw.message).toMatch(/4 workers died while running it \(allowedFailures is 3\)/);
-    await workersRegistered(2);
-    expect(await client.submit((x: number) => x * 3, 14).result()).toBe(42);
-    const fs = client.map((x: number) => x + 1, [1, 2, 3, 4]);
-    expect(await client.gather(fs)).toEqual([2, 3, 4, 5]);
+    await workersRegisteredHere(2);
+    expect(await env.client.submit((x: number) => x * 3, 14).result()).toBe(42);
+    const fs = env.client.map((x: number) => x + 1, [1, 2, 3, 4]);
+    expect(await env.client.gather(fs)).toEqual([2, 3, 4, 5]);
   });
 });
 
