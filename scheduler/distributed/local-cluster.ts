@@ -201,6 +201,9 @@ export class LocalCluster {
     const timer = setTimeout(() => p.child.kill('SIGKILL'), GRACE_MS);
     await p.exited;
     clearTimeout(timer);
+    // The nanny stops its worker first; should the worker outlive it anyway (a nanny killed
+    // outright), it is not our child any more, so wait for it by polling, then kill it.
+    await waitForExit(p.workerPid, GRACE_MS);
   }
 
   /** A worker process ended: forget it, and replace it if nobody asked it to stop. */
@@ -213,6 +216,26 @@ export class LocalCluster {
     if (live < this.target) {
       this.spawn().catch((e: unknown) => process.stderr.write(`dask-ts LocalCluster: could not restart a worker: ${e instanceof Error ? e.message : String(e)}\n`));
     }
+  }
+}
+
+/** Resolves once process `pid` is gone, killing it after `graceMs`. */
+async function waitForExit(pid: number, graceMs: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (pid <= 0) return;
+  for (const deadline = Date.now() + graceMs; alive(); ) {
+    if (Date.now() > deadline) {
+      process.kill(pid, 'SIGKILL');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
 
