@@ -15,6 +15,7 @@
  * other message to it, so a worker never sees "free k" after a later "compute k".
  */
 import type { Key } from '../../src/core/graph/task.js';
+import { keyPrefix } from '../../src/core/graph/keys.js';
 import type { Address, ClientId, SchedulerToClient, SchedulerToWorker } from './protocol.js';
 import { PriorityQueue } from './scheduler-priority-queue.js';
 import {
@@ -78,6 +79,22 @@ export class SchedulerCore {
   private readonly ring: LogEntry[] = [];
   private logNext = 0;
   private readonly pendingFree = new Map<WorkerRecord, Key[]>();
+
+  /** Mean run time (ms, exponential average) of finished tasks, by key prefix. */
+  private readonly durations = new Map<string, number>();
+
+  /** How long tasks like `ts` (same key prefix) have taken, if any finished yet. */
+  prefixDuration(ts: SchedulerTask): number | undefined {
+    return this.durations.get(keyPrefix(ts.key));
+  }
+
+  /** Notes a finished task's run time, for placement. */
+  noteDuration(key: Key, ms: number): void {
+    if (!(ms >= 0)) return;
+    const prefix = keyPrefix(key);
+    const old = this.durations.get(prefix);
+    this.durations.set(prefix, old === undefined ? ms : 0.8 * old + 0.2 * ms);
+  }
 
   constructor(config: SchedulerConfig = {}) {
     this.config = {
@@ -167,7 +184,7 @@ export class SchedulerCore {
   /** Sends queued root tasks to workers with free slots, most urgent first. */
   private fillQueueSlots(): void {
     while (this.queued.size > 0) {
-      const ws = rootWorker(this);
+      const ws = rootWorker(this, this.queued.peek());
       if (ws === undefined) return;
       this.transition(this.queued.peek()!, 'processing', { worker: ws });
       this.drain();

@@ -5,7 +5,10 @@
  *     per thread), then by registration order.
  *   - A root task (no dependencies) goes to the least occupied worker that is not saturated: a
  *     worker is saturated when it processes ceil(nthreads × workerSaturation) tasks or more (at
- *     least 1). When every worker is saturated, or other root tasks are already queued (so none
+ *     least 1) - or, for tasks whose prefix is known to be quick, enough of them to cover
+ *     PIPELINE_MS of work per thread (at most MAX_PIPELINE), so that a worker does not sit idle
+ *     for a scheduler round trip between tiny tasks (measured: 5,000 tasks of ~50 us ran at half
+ *     speed with two slots). When every worker is saturated, or other root tasks are already queued (so none
  *     jumps the queue), the task is queued in the scheduler and sent when a slot frees up. With
  *     workerSaturation = Infinity there is no queue: the least occupied worker takes it.
  * Paused workers (memory above their pause threshold) are left out of every choice, and count as
@@ -14,14 +17,23 @@
 import type { SchedulerCore } from './scheduler-core.js';
 import type { SchedulerTask, WorkerRecord } from './scheduler-records.js';
 
-/** How many tasks `ws` may process before it counts as saturated. */
-export function slotsOf(s: SchedulerCore, ws: WorkerRecord): number {
+/** Milliseconds of queued work per thread that hide a scheduler round trip. */
+const PIPELINE_MS = 2;
+/** Root tasks per thread a worker may hold, however quick they are. */
+const MAX_PIPELINE = 32;
+
+/** How many tasks `ws` may process before it counts as saturated, for placing `ts` (a root task). */
+export function slotsOf(s: SchedulerCore, ws: WorkerRecord, ts?: SchedulerTask): number {
   const sat = s.config.workerSaturation;
-  return Number.isFinite(sat) ? Math.max(1, Math.ceil(ws.nthreads * sat)) : Infinity;
+  if (!Number.isFinite(sat)) return Infinity;
+  const base = Math.max(1, Math.ceil(ws.nthreads * sat));
+  const ms = ts === undefined ? undefined : s.prefixDuration(ts);
+  if (ms === undefined) return base;
+  return Math.max(base, Math.min(MAX_PIPELINE, Math.ceil(PIPELINE_MS / Math.max(ms, 0.001))) * ws.nthreads);
 }
 
-export function isSaturated(s: SchedulerCore, ws: WorkerRecord): boolean {
-  return ws.status === 'paused' || ws.processing.size >= slotsOf(s, ws);
+export function isSaturated(s: SchedulerCore, ws: WorkerRecord, ts?: SchedulerTask): boolean {
+  return ws.status === 'paused' || ws.processing.size >= slotsOf(s, ws, ts);
 }
 
 /** Workers that take new tasks. */
@@ -38,11 +50,11 @@ export function occupancy(ws: WorkerRecord): number {
   return ws.processing.size / ws.nthreads;
 }
 
-/** The least occupied worker with a free slot, if any. */
-export function rootWorker(s: SchedulerCore): WorkerRecord | undefined {
+/** The least occupied worker with a free slot for root task `ts`, if any. */
+export function rootWorker(s: SchedulerCore, ts?: SchedulerTask): WorkerRecord | undefined {
   let best: WorkerRecord | undefined;
   for (const ws of s.workers.values()) {
-    if (isSaturated(s, ws)) continue;
+    if (isSaturated(s, ws, ts)) continue;
     if (best === undefined || occupancy(ws) < occupancy(best)) best = ws;
   }
   return best;
@@ -53,7 +65,7 @@ export function decideWorker(s: SchedulerCore, ts: SchedulerTask): WorkerRecord 
   if (ts.dependencies.size === 0) {
     if (!Number.isFinite(s.config.workerSaturation)) return leastOccupied(runningWorkers(s));
     if (s.queued.size > 0 && !s.queued.has(ts)) return 'queue';
-    return rootWorker(s) ?? 'queue';
+    return rootWorker(s, ts) ?? 'queue';
   }
   const held = new Map<WorkerRecord, number>();
   for (const d of ts.dependencies) {

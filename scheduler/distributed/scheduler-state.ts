@@ -33,6 +33,7 @@ import type {
   ClientId,
   ClientToScheduler,
   KeyBytes,
+  TaskTiming,
   TaskSpec,
   WhoHas,
   WorkerInfo,
@@ -179,7 +180,8 @@ export class SchedulerState extends SchedulerCore {
     });
   }
 
-  taskFinished(worker: Address, key: Key, nbytes: number, typeName?: string): Outgoing[] {
+  taskFinished(worker: Address, key: Key, nbytes: number, typeName?: string, timing?: TaskTiming): Outgoing[] {
+    if (timing !== undefined) this.noteDuration(key, timing.stop - timing.start);
     return this.run(() => {
       const ws = this.workers.get(worker);
       if (ws === undefined) return;
@@ -321,7 +323,7 @@ export class SchedulerState extends SchedulerCore {
         return this.addWorker(info, now);
       }
       case 'task-finished':
-        return this.taskFinished(worker, msg.key, msg.nbytes, msg.typeName);
+        return this.taskFinished(worker, msg.key, msg.nbytes, msg.typeName, msg.timing);
       case 'task-erred':
         return this.taskErred(worker, msg.key, msg.error);
       case 'heartbeat':

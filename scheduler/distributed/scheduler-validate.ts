@@ -134,7 +134,7 @@ function validateQueues(s: SchedulerCore): void {
   for (const ts of s.queued.values()) if (ts.state !== 'queued') fail(`${ts.key} is in the queue but ${ts.state}`);
   for (const ts of s.unrunnable) if (ts.state !== 'no-worker') fail(`${ts.key} is unrunnable but ${ts.state}`);
   if (s.queued.size > 0) {
-    for (const ws of s.workers.values()) if (!isSaturated(s, ws)) fail(`tasks are queued while ${ws.address} has a free slot`);
+    for (const ws of s.workers.values()) if (!isSaturated(s, ws, s.queued.peek())) fail(`tasks are queued while ${ws.address} has a free slot`);
   }
   if (s.unrunnable.size > 0 && hasRunningWorker(s)) fail(`${s.unrunnable.size} tasks are no-worker while a running worker is registered`);
   for (const [ts, { victim }] of s.steals) {

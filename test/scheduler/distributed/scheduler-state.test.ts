@@ -224,4 +224,16 @@ describe('scheduler state: errors and retries', () => {
     expect(lines(s.handleWorkerMessage('w2', { op: 'worker-status', status: 'running' }, 1))).toEqual(['w2 compute-task t']);
     s.validate();
   });
+
+  test('root tasks of a prefix known to be quick are sent several at a time, to cover a round trip', () => {
+    const s = setup([info('w1')]);
+    const keys = Array.from({ length: 50 }, (_, i) => `r-${i}`);
+    const first = lines(s.updateGraph('c1', keys.map((k) => spec(k)), keys));
+    expect(first).toHaveLength(2); // ceil(1 thread x 1.1): nothing is known about r yet
+    // r takes 0.1 ms: 2 ms of work per thread is 20 tasks in flight.
+    const more = s.handleWorkerMessage('w1', { op: 'task-finished', key: 'r-0', nbytes: 8, timing: { start: 0, stop: 0.1, thread: 0 } }, 1);
+    expect(more.filter((o) => o.msg.op === 'compute-task')).toHaveLength(19);
+    expect(s.workers.get('w1')!.processing.size).toBe(20);
+    s.validate();
+  });
 });
