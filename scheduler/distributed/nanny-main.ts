@@ -10,8 +10,17 @@ import { Nanny } from './nanny.js';
 import type { WorkerOptions } from './worker.js';
 
 async function main(): Promise<void> {
+  // Signals are watched from the start: one arriving while the worker starts is acted on once it has.
+  let stopping = false;
+  let nanny: Nanny | undefined;
+  const stop = (): void => {
+    stopping = true;
+    void nanny?.close();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('disconnect', stop);
   const options = await optionsFromParent<WorkerOptions>();
-  let nanny: Nanny;
   try {
     nanny = await Nanny.start(options);
   } catch (e) {
@@ -20,11 +29,8 @@ async function main(): Promise<void> {
   }
   const announce = (w: { address: string; name: string; pid: number }): void => void process.send?.({ type: 'ready', ...w });
   nanny.on('ready', announce);
-  if (nanny.worker !== undefined) announce(nanny.worker);
-  const stop = (): void => void nanny.close();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.once('disconnect', stop);
+  if (stopping) void nanny.close();
+  else if (nanny.worker !== undefined) announce(nanny.worker);
   process.exit(await nanny.ended);
 }
 

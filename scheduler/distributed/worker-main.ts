@@ -10,19 +10,25 @@ import { optionsFromParent } from './ipc-options.js';
 import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
 async function main(): Promise<void> {
+  // Signals are watched from the start: one arriving while the worker starts is acted on once it has.
+  let stopping = false;
+  let worker: DistributedWorker | undefined;
+  const stop = (): void => {
+    stopping = true;
+    void worker?.close();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.once('disconnect', stop);
   const options = await optionsFromParent<WorkerOptions>();
-  let worker: DistributedWorker;
   try {
     worker = await DistributedWorker.start(options);
   } catch (e) {
     process.stderr.write(`dask-ts worker: ${e instanceof Error ? e.message : String(e)}\n`);
     process.exit(1);
   }
-  const stop = (): void => void worker.close();
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-  process.once('disconnect', stop);
-  process.send?.({ type: 'ready', address: worker.address, name: worker.name, pid: process.pid });
+  if (stopping) void worker.close();
+  else process.send?.({ type: 'ready', address: worker.address, name: worker.name, pid: process.pid });
   const reason = await worker.closed;
   process.exit(WORKER_EXIT_CODES[reason]);
 }
