@@ -73,6 +73,8 @@ export interface WorkerMetrics {
   /** Resident set size of the worker process, bytes. */
   readonly rss?: number;
   readonly paused?: boolean;
+  /** CPU use of the worker process (all threads) since the last heartbeat, percent of one core. */
+  readonly cpu?: number;
 }
 export interface WorkerInfo {
   readonly address: Address;
@@ -351,7 +353,7 @@ const SCHEMAS: Schemas = {
   'steal-request': { key },
   'register-worker': workerInfo,
   'task-finished': { key, nbytes: whole, typeName: opt(name), timing: opt(timing) },
-  heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole, spilled: opt(whole), spillCount: opt(whole), rss: opt(whole), paused: opt(bool) }) },
+  heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole, spilled: opt(whole), spillCount: opt(whole), rss: opt(whole), paused: opt(bool), cpu: opt(finite) }) },
   'missing-data': { key, errantWorker: name },
   'add-keys': { keys: list(keyBytes) },
   'release-worker-data': { keys },

@@ -106,6 +106,8 @@ export class DistributedWorker extends EventEmitter {
   private readonly memoryLimit: number;
   private monitor: NodeJS.Timeout | undefined;
   private lastCollect = 0;
+  /** When metrics() last sampled CPU time, for the CPU share since then. */
+  private lastCpu = { at: performance.now(), usage: process.cpuUsage() };
   private readonly state: WorkerState;
   private readonly pool: ThreadPool;
   private scheduler: Connection<'compute-task' | 'free-keys' | 'cancel-compute' | 'steal-request'> | undefined;
@@ -209,9 +211,13 @@ export class DistributedWorker extends EventEmitter {
   /** What the heartbeat reports: the state machine's counts, the store's bytes, the process RSS. */
   metrics(): WorkerMetrics {
     const m = this.state.metrics();
+    const now = performance.now();
+    const used = process.cpuUsage(this.lastCpu.usage);
+    const cpu = now > this.lastCpu.at ? Math.round(((used.user + used.system) / 1000 / (now - this.lastCpu.at)) * 1000) / 10 : 0;
+    this.lastCpu = { at: now, usage: process.cpuUsage() };
     return {
       ...m, memory: Math.round(this.data.memoryBytes), spilled: Math.round(this.data.spilledBytes), spillCount: this.data.spillCount,
-      rss: process.memoryUsage.rss(), paused: this.state.paused,
+      rss: process.memoryUsage.rss(), paused: this.state.paused, cpu,
     };
   }
 

@@ -20,6 +20,8 @@ export function workerViews(state: SchedulerState): WorkerView[] {
       executing: ws.metrics.executing,
       inMemory: ws.hasWhat.size,
       pid: ws.info.pid,
+      ...(ws.metrics.cpu !== undefined ? { cpu: ws.metrics.cpu } : {}),
+      ...(ws.metrics.spilled !== undefined ? { spilled: ws.metrics.spilled } : {}),
       lastSeen: ws.lastSeen,
     });
   }

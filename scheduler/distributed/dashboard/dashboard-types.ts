@@ -56,6 +56,10 @@ export interface WorkerView {
   /** Results held. */
   readonly inMemory: number;
   readonly pid: number;
+  /** CPU use since the previous heartbeat, percent of one core (all the worker's threads); undefined until reported. */
+  readonly cpu?: number;
+  /** Bytes of results written to disk. */
+  readonly spilled?: number;
   /** Last heartbeat (or registration), scheduler clock. */
   readonly lastSeen: number;
 }

@@ -2,8 +2,9 @@
  * The workers, tasks and graph pages' drawings, as HTML/SVG strings (browser-safe).
  *
  *   workers   a table: name, address, threads, memory against the limit, CPU, processing,
- *             running, results held, last heartbeat, pid. Workers do not report CPU yet, so
- *             the column reads n/a.
+ *             running, results held, last heartbeat, pid. CPU is the worker process's share
+ *             of one core since its last heartbeat (n/a until the first); spilled bytes follow
+ *             the memory when there are any.
  *   tasks     per-prefix timings (count, total, mean, max, erred, share of all time), the
  *             slowest runs, and the errors with their remote stacks.
  *   graph     the scheduler's current graph (up to a few thousand tasks), laid out in layers by
@@ -17,11 +18,12 @@ export function renderWorkersTable(workers: readonly WorkerView[], now: number):
   if (workers.length === 0) return emptyNote('No workers yet.');
   const rows = [...workers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((w) => {
     const frac = w.memoryLimit > 0 ? w.memory / w.memoryLimit : 0;
-    const mem = `${esc(formatBytes(w.memory))}${w.memoryLimit > 0 ? ` / ${esc(formatBytes(w.memoryLimit))}` : ''}`;
+    const spilled = w.spilled !== undefined && w.spilled > 0 ? ` (+${esc(formatBytes(w.spilled))} on disk)` : '';
+    const mem = `${esc(formatBytes(w.memory))}${w.memoryLimit > 0 ? ` / ${esc(formatBytes(w.memoryLimit))}` : ''}${spilled}`;
     return `<tr class="worker-row" data-address="${esc(w.address)}">` +
       `<td>${esc(w.name)}</td><td class="mono">${esc(w.address)}</td><td class="num">${w.nthreads}</td>` +
       `<td>${meterSvg(frac, frac > 0.85 ? '#c9453f' : '#4a9d5b', 80, 8)} ${mem}</td>` +
-      '<td class="num" title="workers do not report CPU use yet">n/a</td>' +
+      `<td class="num">${w.cpu === undefined ? 'n/a' : `${w.cpu.toFixed(0)}%`}</td>` +
       `<td class="num">${w.processing}</td><td class="num">${w.executing}</td><td class="num">${w.inMemory}</td>` +
       `<td class="num">${esc(formatMs(Math.max(0, now - w.lastSeen)))} ago</td><td class="num">${w.pid}</td></tr>`;
   });

@@ -106,11 +106,14 @@ describe('the drawings', () => {
     expect(html).toContain('data-done="4" data-total="4" data-complete="true"');
   });
 
-  test('the workers table shows CPU as n/a and the heartbeat age', () => {
+  test('the workers table shows CPU (n/a until reported), spilled bytes and the heartbeat age', () => {
     const html = renderWorkersTable([worker], 3500);
     expect(html).toContain('>n/a<');
     expect(html).toContain('2.50 s ago');
     expect(html).toContain('500 MB / 1.00 GB');
+    const busy = renderWorkersTable([{ ...worker, cpu: 87.4, spilled: 2e9 }], 3500);
+    expect(busy).toContain('>87%<');
+    expect(busy).toContain('500 MB / 1.00 GB (+2.00 GB on disk)');
   });
 
   test('graph layers are longest paths from the roots', () => {
