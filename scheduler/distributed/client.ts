@@ -14,20 +14,21 @@
  * scheduler of `.compute()` (scheduler-registry.ts) until it closes.
  */
 import { randomUUID } from 'node:crypto';
-import { CancelledError, CommError, DaskError, SerializationError, TaskError, ValueError } from '../../src/core/errors.js';
+import { CancelledError, CommError, DaskError, SerializationError, ValueError } from '../../src/core/errors.js';
 import { collectionsToGraph, computeAll, isDaskCollection, persistAll, type DaskCollection } from '../../src/core/compute.js';
 import { Task, type Graph, type Key } from '../../src/core/graph/task.js';
 import { uniqueToken } from '../../src/core/graph/keys.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
 import { setDefaultClientLookup } from '../../src/core/scheduler-registry.js';
 import type { GetOptions, SchedulerLike } from '../../src/core/scheduler-types.js';
-import { decodeError, type ErrorRecord } from '../../src/core/serialize/error-codec.js';
+import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
 import type { Connection} from './connection.js';
 import { dial } from './connection.js';
 import { Future, type FutureHost, type FutureStatus } from './future.js';
 import { graphToSpecs } from './graph-specs.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
+import { arrange, collectKeys, errorFor, mapFutures, typeName, type Gathered } from './client-values.js';
 import { OPS, type Address, type EncodedValue, type GetDataReply, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
 
 /** Options for one submit, passed as its last argument: client.submit(fn, x, submitOptions({ retries: 2 })). */
@@ -464,40 +465,4 @@ export class Client implements SchedulerLike, FutureHost {
     for (const q of this.whoHasQueue.splice(0)) q({});
     for (const q of this.workersQueue.splice(0)) q([]);
   }
-}
-
-/** The type gather() returns: Futures replaced by their values, arrays and objects walked. */
-export type Gathered<T> = T extends Future<infer V> ? V : T extends readonly unknown[] ? { [I in keyof T]: Gathered<T[I]> } : T extends Record<string, unknown> ? { [K in keyof T]: Gathered<T[K]> } : T;
-
-function collectKeys(v: unknown, into: Key[]): void {
-  if (Future.isFuture(v)) into.push(v.key);
-  else if (Array.isArray(v)) for (const x of v) collectKeys(x, into);
-  else if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collectKeys(x, into);
-}
-
-function mapFutures(v: unknown, f: (x: Future) => unknown): unknown {
-  if (Future.isFuture(v)) return f(v);
-  if (Array.isArray(v)) return v.map((x) => mapFutures(x, f));
-  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapFutures(x, f)]));
-  }
-  return v;
-}
-
-function arrange(tree: unknown, byKey: ReadonlyMap<Key, Future>): unknown {
-  return typeof tree === 'string' ? byKey.get(tree) : (tree as unknown[]).map((t) => arrange(t, byKey));
-}
-
-/** A task's error as users see it: DaskErrors as themselves, anything else as a TaskError with the original as cause. */
-function errorFor(key: Key, rec: ErrorRecord | undefined): Error {
-  if (rec === undefined) return new TaskError(key, { name: 'Error', message: 'the task failed' });
-  const original = decodeError(rec);
-  if (original instanceof DaskError) return original;
-  return new TaskError(key, { name: rec.name, message: rec.message, stack: rec.stack }, original);
-}
-
-function typeName(v: unknown): string {
-  if (v === null || typeof v !== 'object') return typeof v;
-  const n = (v.constructor as { name?: unknown } | undefined)?.name;
-  return typeof n === 'string' && n !== '' ? n : 'object';
 }

@@ -24,13 +24,15 @@
  * by the transport, before allocating (HANDSHAKE_FRAME_LIMITS until the hello is accepted, then
  * FRAME_LIMITS); (2) JSON.parse the header; (3) `validateMessage(raw, {accept: <ops this side
  * takes from that peer>})`, which checks the type and size of every field of every op and names
- * the op and field on error; (4) `checkFrameRefs(msg, frames.length)`.
+ * the op and field on error (the combinators are in protocol-checks.ts); (4)
+ * `checkFrameRefs(msg, frames.length)`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Key } from '../../src/core/graph/task.js';
 import type { FnRef } from '../../src/core/serialize/fn-ref.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import type { JsonValue } from '../../src/core/serialize/codec-registry.js';
+import { bool, dict, finite, json, list, mustBe, oneOf, opt, shape, str, tagged, whole, type Check, type Fields, type MessageLimits } from './protocol-checks.js';
 
 export type { Key, FnRef, ErrorRecord };
 /** A worker's listening address, e.g. "ws://127.0.0.1:40123". */
@@ -166,19 +168,6 @@ export const OPS = {
   fromWorkerToPeer: ['get-data-reply', 'put-data-reply'],
 } as const satisfies Record<string, readonly Op[]>;
 
-/** Size caps checked by validateMessage (string lengths in UTF-16 units). */
-export interface MessageLimits {
-  /** Task keys. */
-  readonly maxKeyLength: number;
-  /** Addresses, names, ids, versions, tokens, type names, error names and codes. */
-  readonly maxNameLength: number;
-  /** Error messages and stacks, refusal reasons. */
-  readonly maxTextLength: number;
-  /** Function sources, module URLs, EncodedValue headers. */
-  readonly maxSourceLength: number;
-  /** Elements of any array, entries of any record. */
-  readonly maxItems: number;
-}
 export const MESSAGE_LIMITS: MessageLimits = Object.freeze({
   maxKeyLength: 4096,
   maxNameLength: 1024,
@@ -187,117 +176,10 @@ export const MESSAGE_LIMITS: MessageLimits = Object.freeze({
   maxItems: 1_000_000,
 });
 
-// ---- field checks: each returns what is wrong ("<path> must be ..., got ...") or undefined ----
-
-/** Checks a value found at `path`. The phantom `admits` ties a check to the field type it guards. */
-export interface Check<T> {
-  (value: unknown, path: string, limits: MessageLimits): string | undefined;
-  readonly admits?: T;
-  readonly optional?: true;
-}
-type Fields<T> = { readonly [K in keyof T]-?: Check<T[K]> };
-
-const at = (path: string, field: string): string => (path === '' ? field : `${path}.${field}`);
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  if (typeof v === 'string') return `a string of ${v.length} characters`;
-  if (typeof v === 'number') return String(v);
-  return `a ${typeof v}`;
-}
-
-const mustBe = (path: string, what: string, v: unknown): string => `${path === '' ? 'the message' : path} must be ${what}, got ${describe(v)}`;
-
-function str(limit: 'maxKeyLength' | 'maxNameLength' | 'maxTextLength' | 'maxSourceLength'): Check<string> {
-  return (v, p, l) => (typeof v === 'string' && v.length <= l[limit] ? undefined : mustBe(p, `a string of at most ${l[limit]} characters`, v));
-}
-const whole: Check<number> = (v, p) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : mustBe(p, 'a whole number >= 0', v));
-const finite: Check<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? undefined : mustBe(p, 'a finite number', v));
-const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? undefined : mustBe(p, 'true or false', v));
 const priority: Check<Priority> = (v, p) =>
   Array.isArray(v) && v.length > 0 && v.length <= 8 && v.every((x) => typeof x === 'number' && Number.isFinite(x))
     ? undefined
     : mustBe(p, 'an array of 1 to 8 finite numbers', v);
-
-function oneOf<T extends string>(...values: T[]): Check<T> {
-  return (v, p) => ((values as unknown[]).includes(v) ? undefined : mustBe(p, values.map((x) => JSON.stringify(x)).join(' or '), v));
-}
-
-function opt<T>(check: Check<T>): Check<T | undefined> {
-  return Object.assign((v: unknown, p: string, l: MessageLimits) => check(v, p, l), { optional: true as const });
-}
-
-function list<T>(item: Check<T>): Check<readonly T[]> {
-  return (v, p, l) => {
-    if (!Array.isArray(v)) return mustBe(p, 'an array', v);
-    if (v.length > l.maxItems) return `${p} has ${v.length} items, more than the limit of ${l.maxItems}`;
-    for (let i = 0; i < v.length; i++) {
-      const e = item(v[i], `${p}[${i}]`, l);
-      if (e !== undefined) return e;
-    }
-    return undefined;
-  };
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A record keyed by task keys. */
-function dict<T>(value: Check<T>): Check<Readonly<Record<string, T>>> {
-  return (v, p, l) => {
-    if (!isRecord(v)) return mustBe(p, 'an object', v);
-    const ks = Object.keys(v);
-    if (ks.length > l.maxItems) return `${p} has ${ks.length} entries, more than the limit of ${l.maxItems}`;
-    for (const k of ks) {
-      if (k.length > l.maxKeyLength) return `${p} has a key of ${k.length} characters, more than the limit of ${l.maxKeyLength}`;
-      const e = value(v[k], `${p}[${JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}...` : k)}]`, l);
-      if (e !== undefined) return e;
-    }
-    return undefined;
-  };
-}
-
-function shape<T>(fields: Fields<T>, skip: readonly string[] = []): Check<T> {
-  const checks = Object.entries<Check<unknown>>(fields as Readonly<Record<string, Check<unknown>>>);
-  return (v, p, l) => {
-    if (!isRecord(v)) return mustBe(p, 'an object', v);
-    for (const k of Object.keys(v)) {
-      if (!Object.hasOwn(fields, k) && !skip.includes(k)) return `${at(p, k.length > 64 ? `${k.slice(0, 64)}...` : k)} is not an expected field`;
-    }
-    for (const [k, check] of checks) {
-      const x = v[k];
-      if (x === undefined) {
-        if (check.optional !== true) return `${at(p, k)} is missing`;
-        continue;
-      }
-      const e = check(x, at(p, k), l);
-      if (e !== undefined) return e;
-    }
-    return undefined;
-  };
-}
-
-/** One of several shapes, chosen by the string in field `tag`. */
-function tagged<T>(tag: string, variants: Readonly<Record<string, Check<T>>>): Check<T> {
-  return (v, p, l) => {
-    const t = isRecord(v) ? v[tag] : undefined;
-    const variant = typeof t === 'string' && Object.hasOwn(variants, t) ? variants[t] : undefined;
-    if (!isRecord(v)) return mustBe(p, 'an object', v);
-    if (variant === undefined) return mustBe(at(p, tag), Object.keys(variants).map((x) => JSON.stringify(x)).join(' or '), t);
-    return variant(v, p, l);
-  };
-}
-
-const MAX_JSON_DEPTH = 16;
-const json: Check<JsonValue> = (v, p, l) => jsonAt(v, p, l, 0);
-function jsonAt(v: unknown, p: string, l: MessageLimits, depth: number): string | undefined {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return typeof v === 'string' && v.length > l.maxTextLength ? mustBe(p, `a string of at most ${l.maxTextLength} characters`, v) : undefined;
-  if (typeof v === 'number') return finite(v, p, l);
-  if (depth >= MAX_JSON_DEPTH) return `${p} is nested more than ${MAX_JSON_DEPTH} levels deep`;
-  if (Array.isArray(v)) return list<JsonValue>((x, q, m) => jsonAt(x, q, m, depth + 1))(v, p, l);
-  if (isRecord(v)) return dict<JsonValue>((x, q, m) => jsonAt(x, q, m, depth + 1))(v, p, l);
-  return mustBe(p, 'JSON data', v);
-}
 
 // ---- the schema of every op ----
 
@@ -495,4 +377,4 @@ export function tokensMatch(expected: string, given: string): boolean {
   return timingSafeEqual(digest(expected), digest(given)) && expected.length === given.length;
 }
 
-export type { JsonValue };
+export type { JsonValue, Check, MessageLimits };

@@ -1,0 +1,49 @@
+/*
+ * What the Client does with the values users hand it and the errors the scheduler reports:
+ * Futures found in (and replaced within) nested arrays and plain objects, a collection's key tree
+ * filled with Futures, and a task's ErrorRecord turned into the error users see.
+ */
+import { DaskError, TaskError } from '../../src/core/errors.js';
+import type { Key } from '../../src/core/graph/task.js';
+import { decodeError, type ErrorRecord } from '../../src/core/serialize/error-codec.js';
+import { Future } from './future.js';
+
+/** The type gather() returns: Futures replaced by their values, arrays and objects walked. */
+export type Gathered<T> = T extends Future<infer V> ? V : T extends readonly unknown[] ? { [I in keyof T]: Gathered<T[I]> } : T extends Record<string, unknown> ? { [K in keyof T]: Gathered<T[K]> } : T;
+
+/** Appends the key of every Future in `v` (arrays and plain objects walked) to `into`. */
+export function collectKeys(v: unknown, into: Key[]): void {
+  if (Future.isFuture(v)) into.push(v.key);
+  else if (Array.isArray(v)) for (const x of v) collectKeys(x, into);
+  else if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collectKeys(x, into);
+}
+
+/** `v` with every Future replaced by `f(future)`. */
+export function mapFutures(v: unknown, f: (x: Future) => unknown): unknown {
+  if (Future.isFuture(v)) return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapFutures(x, f));
+  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapFutures(x, f)]));
+  }
+  return v;
+}
+
+/** A key tree with each key replaced by its Future. */
+export function arrange(tree: unknown, byKey: ReadonlyMap<Key, Future>): unknown {
+  return typeof tree === 'string' ? byKey.get(tree) : (tree as unknown[]).map((t) => arrange(t, byKey));
+}
+
+/** A task's error as users see it: DaskErrors as themselves, anything else as a TaskError with the original as cause. */
+export function errorFor(key: Key, rec: ErrorRecord | undefined): Error {
+  if (rec === undefined) return new TaskError(key, { name: 'Error', message: 'the task failed' });
+  const original = decodeError(rec);
+  if (original instanceof DaskError) return original;
+  return new TaskError(key, { name: rec.name, message: rec.message, stack: rec.stack }, original);
+}
+
+/** The class name of a value (or its typeof), for scattered keys. */
+export function typeName(v: unknown): string {
+  if (v === null || typeof v !== 'object') return typeof v;
+  const n = (v.constructor as { name?: unknown } | undefined)?.name;
+  return typeof n === 'string' && n !== '' ? n : 'object';
+}
