@@ -89,7 +89,7 @@ export class Client implements SchedulerLike, FutureHost {
   /** Why the connection to the scheduler ended, when it was not close(). */
   private lostReason: string | undefined;
   private closing = false;
-  /** The cluster's dashboard, when connected through a cluster object that serves one. */
+  /** The cluster's dashboard, when the scheduler serves one (from the cluster object, or told in the welcome). */
   dashboardLink: string | undefined;
 
   private constructor(
@@ -117,7 +117,7 @@ export class Client implements SchedulerLike, FutureHost {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     const client = new Client(conn, address, token, id);
-    client.dashboardLink = typeof target === 'string' ? undefined : target.dashboardLink;
+    client.dashboardLink = (typeof target === 'string' ? undefined : target.dashboardLink) ?? conn.welcome?.dashboard;
     if (options.setAsDefault !== false) {
       clients.push(client);
       setDefaultClientLookup(() => clients[clients.length - 1]);

@@ -37,6 +37,7 @@ import {
   validateMessage,
   type FrameLimits,
   type Hello,
+  type Welcome,
   type Message,
   type MessageOf,
   type Op,
@@ -85,6 +86,8 @@ export class Connection<In extends Op = Op> implements Link {
     readonly peer: string,
     private readonly accept: readonly In[],
     private readonly limits: FrameLimits = FRAME_LIMITS,
+    /** What the other side answered to our hello (for dialled connections). */
+    readonly welcome?: Welcome,
   ) {
     ws.on('message', (data: RawData) => this.receive(data));
     ws.on('close', (code: number, reason: Buffer) => this.closed(code, reason.toString('utf8')));
@@ -243,7 +246,7 @@ export function dial<In extends Op>(url: string, options: DialOptions<In>): Prom
       settled = true;
       clearTimeout(timer);
       ws.removeAllListeners();
-      resolve(new Connection<In>(ws, options.peer, options.accept, limits));
+      resolve(new Connection<In>(ws, options.peer, options.accept, limits, answer));
     });
   });
 }
@@ -256,6 +259,8 @@ export interface AcceptOptions {
   readonly role: Role;
   readonly id: string;
   readonly timeoutMs?: number;
+  /** Put in the welcome: the dashboard's URL, if one is served. */
+  readonly dashboard?: string | undefined;
 }
 
 /** Waits for a valid hello on a freshly accepted socket; answers welcome, or refused and closes. */
@@ -285,7 +290,8 @@ export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hell
       if (!options.roles.includes(hello.role)) return refuse(`a ${hello.role} cannot connect here; expected ${options.roles.join(' or ')}`);
       const mismatch = checkHandshake({ role: options.role, version: packageVersion(), nodeMajor: NODE_MAJOR }, hello);
       if (mismatch !== undefined) return refuse(mismatch);
-      ws.send(encodeWire(JSON.stringify({ op: 'welcome', version: packageVersion(), nodeMajor: NODE_MAJOR, id: options.id }), []), { binary: true });
+      const welcome: Welcome = { op: 'welcome', version: packageVersion(), nodeMajor: NODE_MAJOR, id: options.id, ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}) };
+      ws.send(encodeWire(JSON.stringify(welcome), []), { binary: true });
       done(hello);
     });
   });

@@ -91,7 +91,8 @@ export type Role = 'client' | 'worker' | 'scheduler';
 
 // handshake
 export interface Hello { readonly op: 'hello'; readonly role: Role; readonly token: string; readonly version: string; readonly nodeMajor: number; readonly id: string }
-export interface Welcome { readonly op: 'welcome'; readonly version: string; readonly nodeMajor: number; readonly id: string }
+/** `dashboard`: the scheduler's dashboard URL, when it serves one (so a client connected by address can show it). */
+export interface Welcome { readonly op: 'welcome'; readonly version: string; readonly nodeMajor: number; readonly id: string; readonly dashboard?: string }
 export interface Refused { readonly op: 'refused'; readonly reason: string }
 // client → scheduler
 export interface UpdateGraph { readonly op: 'update-graph'; readonly tasks: readonly TaskSpec[]; readonly keys: readonly Key[] }
@@ -210,7 +211,7 @@ const workerInfo = {
 type Schemas = { readonly [O in Op]: Fields<Omit<MessageOf<O>, 'op'>> };
 const SCHEMAS: Schemas = {
   hello: { role: oneOf('client', 'worker', 'scheduler'), token: name, version: name, nodeMajor: whole, id: name },
-  welcome: { version: name, nodeMajor: whole, id: name },
+  welcome: { version: name, nodeMajor: whole, id: name, dashboard: opt(name) },
   refused: { reason: text },
   'update-graph': {
     tasks: list(shape<TaskSpec>({ key, fn: fnRef, args: encoded, deps: keys, priority: opt(finite), retries: opt(whole), timeout: opt(whole) })),

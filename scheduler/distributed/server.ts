@@ -171,7 +171,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   }
 
   private async accept(ws: WebSocket): Promise<void> {
-    const hello = await acceptHello(ws, { token: this.token, roles: ['client', 'worker'], role: 'scheduler', id: 'scheduler' });
+    const hello = await acceptHello(ws, { token: this.token, roles: ['client', 'worker'], role: 'scheduler', id: 'scheduler', dashboard: this.dashboardLink });
     if (hello === undefined || this.status !== 'running') return;
     if (hello.role === 'client') {
       let id = hello.id;

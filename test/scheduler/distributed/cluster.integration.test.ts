@@ -207,6 +207,21 @@ describe('closing', () => {
     }
   });
 
+  test('the dashboard link reaches clients, whether they connect by cluster or by address', async () => {
+    const c = await LocalCluster.start({ nWorkers: 1, dashboardAddress: ':0', quiet: true });
+    try {
+      expect(c.dashboardLink).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/status/);
+      const byCluster = await Client.connect(c, { setAsDefault: false });
+      const byAddress = await Client.connect(c.schedulerAddress, { token: c.token, setAsDefault: false });
+      expect(byCluster.dashboardLink).toBe(c.dashboardLink);
+      expect(byAddress.dashboardLink).toBe(c.dashboardLink);
+      await byCluster.close();
+      await byAddress.close();
+    } finally {
+      await c.close();
+    }
+  });
+
   test('after close() no worker process remains and the scheduler port is free', async () => {
     const c = await LocalCluster.start({ nWorkers: 2 });
     const pids = c.workers.map((w) => w.pid);
