@@ -4,6 +4,7 @@
  * same memory; then a fused expression's mean. Prints the speed-up and checks the values.
  */
 import * as da from 'dask-ts/array';
+import { best } from './best-time.js';
 
 const N = 50_000_000;
 const data = new Float64Array(new SharedArrayBuffer(N * 8));
@@ -22,16 +23,6 @@ function loopSum(a: Float64Array): number {
 
 const x = da.fromArray(data, { chunks: N / 50 });
 console.log(`x: ${x.toString()}`);
-
-const best = async (f: () => unknown, runs = 5): Promise<number> => {
-  let min = Infinity;
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    await f();
-    min = Math.min(min, performance.now() - t);
-  }
-  return min;
-};
 
 const expected = loopSum(data);
 const total = (await x.sum().compute({ scheduler: 'threads' })) as number;

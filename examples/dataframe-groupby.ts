@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as dd from 'dask-ts/dataframe';
+import { best } from './best-time.js';
 
 const N = 10_000_000;
 const KEYS = 1000;
@@ -31,16 +32,6 @@ function loopMeans(): Float64Array {
   for (let g = 0; g < KEYS; g++) sum[g]! /= cnt[g]!;
   return sum;
 }
-
-const best = async (f: () => unknown, runs = 5): Promise<number> => {
-  let min = Infinity;
-  for (let r = 0; r < runs; r++) {
-    const t = performance.now();
-    await f();
-    min = Math.min(min, performance.now() - t);
-  }
-  return min;
-};
 
 const df = dd.fromColumns({ k, v }, { npartitions: 10 });
 console.log(`df: ${df.toString()}`);

@@ -1,18 +1,14 @@
 import ndarray from 'ndarray';
 import { bestTime } from '../../../helpers/random.js';
+import { chunk } from '../../../helpers/chunks.js';
 import { describe, expect, test } from 'vitest';
 import { chunkOf, type Chunk } from '../../../../collections/array/chunk.js';
-import { dtypeInfo, type DType } from '../../../../collections/array/dtype.js';
+import type { DType } from '../../../../collections/array/dtype.js';
 import { elementwise, exprInputs, exprKey, type BinaryOp, type Expr, type UnaryOp } from '../../../../collections/array/kernels/elementwise.js';
 import { kernelCompileCount } from '../../../../collections/array/kernels/elementwise-loops.js';
 import { ValueError } from '../../../../src/core/errors.js';
 import { fnRefOf } from '../../../../src/core/serialize/fn-ref.js';
 
-function chunk(dtype: DType, shape: number[], vals: readonly number[]): Chunk {
-  const data = new (dtypeInfo(dtype).ctor)(vals.length);
-  for (let i = 0; i < vals.length; i++) data[i] = vals[i]!;
-  return chunkOf(data, shape);
-}
 const x0: Expr = { op: 'input', index: 0 };
 const x1: Expr = { op: 'input', index: 1 };
 const k = (value: number): Expr => ({ op: 'const', value });

@@ -1,8 +1,9 @@
 import ndarray from 'ndarray';
-import { bestTime } from '../../../helpers/random.js';
+import { bestTime, seededRandom } from '../../../helpers/random.js';
+import { chunk } from '../../../helpers/chunks.js';
 import { describe, expect, test } from 'vitest';
 import { chunkOf, cStrides, type Chunk } from '../../../../collections/array/chunk.js';
-import { dtypeInfo, type DType } from '../../../../collections/array/dtype.js';
+import type { DType } from '../../../../collections/array/dtype.js';
 import { elementwise, type Expr } from '../../../../collections/array/kernels/elementwise.js';
 import { kernelCompileCount } from '../../../../collections/array/kernels/elementwise-loops.js';
 import {
@@ -12,21 +13,9 @@ import {
 import { ValueError } from '../../../../src/core/errors.js';
 import { fnRefOf } from '../../../../src/core/serialize/fn-ref.js';
 
-function chunk(dtype: DType, shape: number[], vals: readonly number[]): Chunk {
-  const data = new (dtypeInfo(dtype).ctor)(vals.length);
-  for (let i = 0; i < vals.length; i++) data[i] = vals[i]!;
-  return chunkOf(data, shape);
-}
 const x0: Expr = { op: 'input', index: 0 };
 const x1: Expr = { op: 'input', index: 1 };
 const k = (value: number): Expr => ({ op: 'const', value });
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
-}
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
 const relErr = (a: number, b: number): number => (Number.isNaN(a) && Number.isNaN(b)) || a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 
@@ -105,7 +94,7 @@ function axisSubsets(ndim: number): number[][] {
 
 describe('reduceChunk against plain loops', () => {
   for (const shape of SHAPES) {
-    const rnd = random(sizeOf(shape));
+    const rnd = seededRandom(sizeOf(shape));
     const vals = Array.from({ length: sizeOf(shape) }, () => Math.round((rnd() - 0.5) * 200) / 8);
     const c = chunk('float64', shape, vals);
     for (const axes of axisSubsets(shape.length)) {
@@ -139,7 +128,7 @@ describe('reduceChunk against plain loops', () => {
 
   test('rows around the streaming thresholds (long rows read as segments) are exact', () => {
     for (const n of [15, 16, 129, 2047, 2048, 2049, 3000, 10_007]) {
-      const rnd = random(n);
+      const rnd = seededRandom(n);
       const vals = Array.from({ length: n }, () => Math.floor(rnd() * 1000) - 500);
       vals[Math.floor(n / 2)] = -1000;
       vals[n - 1] = -1000; // a later tie for argmin
@@ -160,7 +149,7 @@ describe('reduceChunk against plain loops', () => {
 
   test('long rows under an outer kept axis, and column reductions with a remainder of rows', () => {
     const shape = [3, 4099];
-    const rnd = random(7);
+    const rnd = seededRandom(7);
     const vals = Array.from({ length: sizeOf(shape) }, () => rnd() * 10 - 5);
     const c = chunk('float64', shape, vals);
     for (const axes of [[1], [0]]) {
@@ -247,7 +236,7 @@ describe('NaN, empty reductions and accuracy', () => {
 
   test('float32 sum of 1e6 values keeps NumPy-like (pairwise) accuracy or better', () => {
     const n = 1_000_000;
-    const rnd = random(42);
+    const rnd = seededRandom(42);
     const data = new Float32Array(n);
     for (let i = 0; i < n; i++) data[i] = rnd();
     let exact = 0;
@@ -281,7 +270,7 @@ describe('NaN, empty reductions and accuracy', () => {
 describe('combinePartials and finalizePartial', () => {
   const n = 30;
   const shape = [n, 4];
-  const rnd = random(3);
+  const rnd = seededRandom(3);
   const vals = Array.from({ length: n * 4 }, () => Math.round(rnd() * 40) / 4 + 100);
   vals[4 * 7 + 2] = -5; // a tie across two blocks along axis 0, column 2
   vals[4 * 21 + 2] = -5;
@@ -369,7 +358,7 @@ describe('combinePartials and finalizePartial', () => {
 
 describe('fused reductions agree with materialise-then-reduce', () => {
   test('random shapes, broadcasting, axes and ops', () => {
-    const rnd = random(2024);
+    const rnd = seededRandom(2024);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
     const e: Expr = { op: 'sub', a: { op: 'mul', a: { op: 'add', a: x0, b: k(1) }, b: x1 }, b: x0 };
     for (let trial = 0; trial < 60; trial++) {
