@@ -67,7 +67,6 @@ export type MessageHandler<O extends Op> = (msg: MessageOf<O>, frames: Uint8Arra
 
 /** The sending side of any Connection, whatever it accepts. */
 export interface Link {
-  readonly isOpen: boolean;
   send(msg: Message, frames?: readonly Uint8Array[]): void;
   close(code?: number, reason?: string): void;
   terminate(): void;
@@ -92,10 +91,6 @@ export class Connection<In extends Op = Op> implements Link {
     ws.on('message', (data: RawData) => this.receive(data));
     ws.on('close', (code: number, reason: Buffer) => this.closed(code, reason.toString('utf8')));
     ws.on('error', () => undefined); // 'close' follows and reports it
-  }
-
-  get isOpen(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
   }
 
   onMessage(handler: MessageHandler<In>): void {

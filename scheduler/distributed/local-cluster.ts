@@ -20,7 +20,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
-import { sendOptions } from './ipc-options.js';
+import { sendOptions } from './child-process.js';
 import { parseDashboardAddress } from './dashboard/dashboard-address.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
 import type { MemoryThresholds, WorkerOptions } from './worker.js';

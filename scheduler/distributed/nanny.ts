@@ -21,7 +21,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
-import { sendOptions } from './ipc-options.js';
+import { sendOptions } from './child-process.js';
 import { DEFAULT_MEMORY_THRESHOLDS, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
 export interface WorkerReady {
@@ -122,7 +122,7 @@ export class Nanny extends EventEmitter<NannyEvents> {
       this.emit('ready', this.current);
     });
     child.once('exit', (code, signal) => this.exited(child, ready, code, signal));
-    sendOptions(child, this.options); // not in argv: they hold the token (ipc-options.ts)
+    sendOptions(child, this.options); // not in argv: they hold the token (child-process.ts)
   }
 
   private exited(child: ChildProcess, wasReady: boolean, code: number | null, signal: NodeJS.Signals | null): void {

@@ -106,6 +106,8 @@ export class DistributedWorker extends EventEmitter {
   private readonly memoryLimit: number;
   private monitor: NodeJS.Timeout | undefined;
   private lastCollect = 0;
+  /** Bytes of results stored since the memory monitor last looked. */
+  private grownSinceCheck = 0;
   /** When metrics() last sampled CPU time, for the CPU share since then. */
   private lastCpu = { at: performance.now(), usage: process.cpuUsage() };
   private readonly state: WorkerState;
@@ -221,8 +223,19 @@ export class DistributedWorker extends EventEmitter {
     };
   }
 
+  /**
+   * Results of `bytes` just landed: past a 64th of the limit since the last look, the monitor looks
+   * now rather than at its next tick (a few big chunks can cross a threshold within 100 ms); tiny
+   * results never pay for reading the process's RSS.
+   */
+  private grew(bytes: number): void {
+    this.grownSinceCheck += bytes;
+    if (this.memoryLimit > 0 && this.grownSinceCheck >= this.memoryLimit / 64) this.checkMemory();
+  }
+
   /** The memory monitor: spill above `spill`, pause above `pause`, resume below it. */
   private checkMemory(): void {
+    this.grownSinceCheck = 0;
     if (this.status !== 'running') return;
     const limit = this.memoryLimit;
     let rss = process.memoryUsage.rss();
@@ -287,7 +300,7 @@ export class DistributedWorker extends EventEmitter {
       if (failure === undefined) {
         const value = outcome.results[0];
         this.data.set(key, value, sizeOf(value));
-        if (this.memoryLimit > 0) this.checkMemory(); // react to growth at once, not at the next tick
+        this.grew(this.data.nbytesOf(key));
         this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeNameOf(value)), timing);
       } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
         process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
@@ -317,7 +330,7 @@ export class DistributedWorker extends EventEmitter {
       this.data.set(k, value, kb.nbytes);
       received.push(kb);
     }
-    if (this.memoryLimit > 0) this.checkMemory();
+    this.grew(received.reduce((n, kb) => n + kb.nbytes, 0));
     this.perform(this.state.gatherDone(peer, keys, received));
   }
 

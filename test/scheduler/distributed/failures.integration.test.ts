@@ -49,14 +49,14 @@ describe('workers leaving', () => {
       await c.scale(0);
       await c.scale(2);
       delete process.env.DASK_TS_FAULT_SLOW_GET_DATA_MS;
-      const big = cl.submit((n: number) => new Float64Array(n).fill(1), 2_000_000, submitOptions({ pure: false }));
-      const small = cl.submit((n: number) => new Float64Array(n).fill(2), 10, submitOptions({ pure: false }));
-      await Promise.all([big.result(), small.result()].map((p) => p.then(() => undefined)));
-      const bigHolder = [...c.server.state.tasks.get(big.key)!.whoHas][0]!.address;
-      const smallHolder = [...c.server.state.tasks.get(small.key)!.whoHas][0]!.address;
-      if (bigHolder === smallHolder) return; // both landed on one worker: no transfer to interrupt (rare)
+      // Two root tasks in one graph go to the two idle workers, one each (least occupied first).
+      const [big, small] = cl.map((n: number) => new Float64Array(n).fill(n === 10 ? 2 : 1), [2_000_000, 10], submitOptions({ pure: false }));
+      await Promise.all([big!.result(), small!.result()]);
+      const bigHolder = [...c.server.state.tasks.get(big!.key)!.whoHas][0]!.address;
+      const smallHolder = [...c.server.state.tasks.get(small!.key)!.whoHas][0]!.address;
+      expect(bigHolder).not.toBe(smallHolder);
       // The sum runs where the big array is and fetches the small one from its holder: kill that holder.
-      const total = cl.submit((a: Float64Array, b: Float64Array) => a.length + b.reduce((s, v) => s + v, 0), big, small);
+      const total = cl.submit((a: Float64Array, b: Float64Array) => a.length + b.reduce((s, v) => s + v, 0), big!, small!);
       await reaches(c, total.key, 'processing');
       const pid = c.workers.find((w) => w.address === smallHolder)!.pid;
       process.kill(pid, 'SIGKILL');
