@@ -11,7 +11,7 @@
  * KilledWorker naming the task, the batches queued behind it are resubmitted, and a new thread
  * takes the dead one's place. The pool keeps working.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,7 @@ import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import { decodeReply, encodeBatch, type BatchReply } from '../local/batch-protocol.js';
 import type { BatchLookup, BatchOutcome } from '../local/executor.js';
 import type { WorkerControl, WorkerData, WorkerInfo } from './worker-control.js';
+import { startThread } from './start-thread.js';
 
 type ThreadStatus = 'running' | 'dead';
 export type BatchCallback = (outcome: BatchOutcome, workerMs: number) => void;
@@ -49,7 +50,7 @@ class PoolThread {
     const data: WorkerData = { progress: this.progress, control: port2 };
     this.progress[1] = -1;
     const limits = options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } };
-    this.worker = new Worker(entry, { workerData: data, transferList: [port2], ...limits });
+    this.worker = startThread(entry, { workerData: data, transferList: [port2], ...limits });
     this.worker.unref();
     this.threadId = this.worker.threadId;
     this.control = wrap<WorkerControl>(port1);
