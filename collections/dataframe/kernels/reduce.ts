@@ -4,13 +4,15 @@
  * values (missing and NaN skipped, as pandas does), their sum, mean and sum of squared deviations
  * (only when var/std asks: one more pass), the extremes, and for nunique a one-column table of the
  * distinct values. States merge with Chan's parallel formulas (delta of means), so var/std are
- * as stable as a two-pass computation. Strings reduce by count, min, max and nunique only.
+ * as stable as a two-pass computation (reduce-numeric.ts computes a numeric column's moments, only
+ * those the reduction needs). Strings reduce by count, min, max and nunique only.
  */
 import type { Table } from 'apache-arrow';
 import { registerModuleFunction } from '../../../src/core/serialize/fn-ref.js';
 import type { Expr } from '../expr.js';
 import { tableOf } from './build.js';
 import { boolAt, colOfData, rowString, validAt, type Col } from './columns.js';
+import { numericMoments } from './reduce-numeric.js';
 import { concatTables, singleBatch } from './concat.js';
 import { evalToData } from './eval-expr.js';
 import { factorizeColumn, firstRows } from './factorize.js';
@@ -45,30 +47,10 @@ function numbersOf(c: Col): ArrayLike<number> | null {
   return null;
 }
 
-function numericState(c: Col, v: ArrayLike<number>, needM2: boolean): ReduceState {
-  let n = 0;
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  const len = c.length;
-  for (let i = 0; i < len; i++) {
-    const x = v[i]!;
-    if (x !== x || (c.valid !== null && !validAt(c, i))) continue;
-    n++;
-    sum += x;
-    if (x < min) min = x;
-    if (x > max) max = x;
-  }
-  const mean = n === 0 ? 0 : sum / n;
-  let m2 = 0;
-  if (needM2) {
-    for (let i = 0; i < len; i++) {
-      const x = v[i]!;
-      if (x !== x || (c.valid !== null && !validAt(c, i))) continue;
-      m2 += (x - mean) * (x - mean);
-    }
-  }
-  return { n, sum, mean, m2, min: n === 0 ? null : min, max: n === 0 ? null : max, distinct: null };
+function numericState(c: Col, v: ArrayLike<number>, kind: ReduceKind): ReduceState {
+  const spread = kind === 'std' || kind === 'var';
+  const m = numericMoments(c, v, { m2: spread, extremes: spread || kind === 'min' || kind === 'max' || kind === 'nunique' });
+  return { n: m.n, sum: m.sum, mean: m.mean, m2: m.m2, min: m.n === 0 ? null : m.min, max: m.n === 0 ? null : m.max, distinct: null };
 }
 
 function stringState(c: Col): ReduceState {
@@ -97,7 +79,7 @@ export function reducePartial(spec: ReduceSpec, table: Table): ReduceState {
   const t = singleBatch(table);
   const c = colOfData(evalToData(spec.expr, t), 'value');
   const nums = numbersOf(c);
-  const state = nums === null ? stringState(c) : numericState(c, nums, spec.kind === 'std' || spec.kind === 'var');
+  const state = nums === null ? stringState(c) : numericState(c, nums, spec.kind);
   if (spec.kind === 'nunique') state.distinct = distinctTable(c);
   return state;
 }
