@@ -6,16 +6,19 @@
  * there (Node 20 threads cannot import `.ts` through them anyway), yet each thread loads and runs
  * them. Measured on B5 (2 cores): the same group-by ran ~1.3x slower with tsx inherited.
  *
- * So the loader flags (`--import`, `--require`/`-r`, `--loader`, `--experimental-loader`, with a
- * separate or `=` value) are dropped and every other option is kept; with none to drop the thread
- * inherits, as before. Child processes (the processes scheduler) keep the parent's flags: they can
+ * Flags that describe the main program are worse: a thread inheriting `--input-type=module` (from
+ * `node --input-type=module -e '...'`) cannot load its entry file at all.
+ *
+ * So the loader flags (`--import`, `--require`/`-r`, `--loader`, `--experimental-loader`) and the
+ * main-program flags (`--input-type`, `--eval`/`-e`, `--print`/`-p`), with a separate or `=`
+ * value, are dropped and every other option is kept; with none to drop the thread inherits. Child processes (the processes scheduler) keep the parent's flags: they can
  * import a user's `.ts` module through the hooks.
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-const LOADER_FLAGS: ReadonlySet<string> = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader']);
+const DROPPED_FLAGS: ReadonlySet<string> = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--input-type', '--eval', '-e', '--print', '-p']);
 
-/** `parent` without module-loader flags, or undefined when it has none (inherit unchanged). */
+/** `parent` without loader and main-program flags, or undefined when it has none (inherit unchanged). */
 export function threadExecArgv(parent: readonly string[]): string[] | undefined {
   const kept: string[] = [];
   let dropped = false;
@@ -23,7 +26,7 @@ export function threadExecArgv(parent: readonly string[]): string[] | undefined 
     const arg = parent[i]!;
     const eq = arg.indexOf('=');
     const flag = eq < 0 ? arg : arg.slice(0, eq);
-    if (!LOADER_FLAGS.has(flag)) {
+    if (!DROPPED_FLAGS.has(flag)) {
       kept.push(arg);
       continue;
     }
@@ -37,7 +40,7 @@ export function threadExecArgv(parent: readonly string[]): string[] | undefined 
 let chosen: { argv: string[] | undefined } | undefined;
 
 /**
- * A new Worker for `entry` with the parent's options minus loader flags. Node refuses an explicit
+ * A new Worker for `entry` with the parent's options minus loader and main-program flags. Node refuses an explicit
  * execArgv holding V8 or process-wide options (`--max-old-space-size`, `--expose-gc`), which a
  * thread shares with its process anyway; then the thread starts with none (the refusal happens
  * before anything in `options.transferList` moves). The choice is made once per process.

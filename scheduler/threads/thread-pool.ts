@@ -10,6 +10,12 @@
  * the shared progress array tells which batch and task were running: that batch fails with
  * KilledWorker naming the task, the batches queued behind it are resubmitted, and a new thread
  * takes the dead one's place. The pool keeps working.
+ *
+ * A thread that dies before its entry file has loaded (a Node option it inherited that a thread
+ * cannot take, a broken build) would die the same way again: respawning it and resubmitting its
+ * batches would loop forever. Instead its batches fail with a DaskError carrying the cause, the
+ * pool is marked broken (every later batch fails with the same error), and getThreadPool starts a
+ * fresh pool next time.
  */
 import type { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -41,7 +47,7 @@ class PoolThread {
   readonly outstanding = new Map<number, PendingBatch>();
   /** The batch abort() stopped this thread for, and the error it fails with. */
   aborted: { readonly id: number; readonly error: Error } | undefined;
-  readonly progress = new Int32Array(new SharedArrayBuffer(8));
+  readonly progress = new Int32Array(new SharedArrayBuffer(12));
   readonly worker: Worker;
   readonly threadId: number;
   readonly control: Remote<WorkerControl>;
@@ -69,6 +75,8 @@ export class ThreadPool {
   private readonly threads: PoolThread[] = [];
   private readonly entry: URL;
   private closed = false;
+  /** Set when a thread failed to start; every batch then fails with it. */
+  broken: DaskError | undefined;
 
   constructor(
     readonly size: number,
@@ -104,6 +112,12 @@ export class ThreadPool {
   /** Runs `tasks` on the least busy thread; `done` is called exactly once. Returns the batch's id (for abort). */
   submit(tasks: readonly Task[], lookup: BatchLookup, done: BatchCallback): number {
     if (this.closed) throw new CancelledError('the thread pool is closed');
+    const broken = this.broken;
+    if (broken !== undefined) {
+      const id = nextBatchId++;
+      queueMicrotask(() => done({ results: [], error: { index: 0, error: broken } }, 0));
+      return id;
+    }
     let best = this.threads[0]!;
     for (const t of this.threads) if (t.outstanding.size < best.outstanding.size) best = t;
     const batch: PendingBatch = { id: nextBatchId++, tasks, lookup, done };
@@ -125,6 +139,7 @@ export class ThreadPool {
     this.closed = true;
     const threads = this.threads.splice(0);
     for (const t of threads) {
+      if (t.status === 'dead') continue; // failed to start: already released
       t.status = 'dead';
       for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: new CancelledError('the thread pool was closed') } }, 0);
       t.outstanding.clear();
@@ -153,6 +168,10 @@ export class ThreadPool {
     if (t.status === 'dead') return;
     t.status = 'dead';
     t.control[releaseProxy]();
+    if (Atomics.load(t.progress, 2) !== 1 && t.aborted === undefined && !this.closed) {
+      this.failToStart(t, code);
+      return;
+    }
     const runningBatch = Atomics.load(t.progress, 0);
     const runningTask = Atomics.load(t.progress, 1);
     const orphans: PendingBatch[] = [];
@@ -171,6 +190,17 @@ export class ThreadPool {
     if (this.closed) return;
     this.threads[slot] = this.spawn(slot);
     for (const b of orphans) this.submit(b.tasks, b.lookup, b.done);
+  }
+
+  private failToStart(t: PoolThread, code: number): void {
+    const cause = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `it exited with code ${code}`;
+    this.broken ??= new DaskError(
+      'DASK_ERR_CONFIG',
+      `a worker thread failed to start (${cause}). Check its heap limit (maxHeapMb: ${this.options.maxHeapMb ?? 'none'}), the Node options threads take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry.href} (\`npm run build\`).`,
+    );
+    for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: this.broken } }, 0);
+    t.outstanding.clear();
+    if (pools.get(this.size) === this) pools.delete(this.size);
   }
 }
 

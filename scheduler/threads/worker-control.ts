@@ -17,7 +17,10 @@ export interface WorkerControl {
 }
 
 export interface WorkerData {
-  /** Int32Array over a SharedArrayBuffer: [batch id, index of the running task or -1]. */
+  /**
+   * Int32Array over a SharedArrayBuffer: [batch id, index of the running task or -1, 1 once the
+   * thread's entry file has loaded].
+   */
   readonly progress: Int32Array;
   readonly control: MessagePort;
 }

@@ -26,3 +26,5 @@ const control: WorkerControl = {
   info: () => ({ threadId, functions: runtime.functionCount, heapUsed: process.memoryUsage().heapUsed }),
 };
 expose(control, data.control);
+// Loaded: from now on a death is a task's or a runtime's, not a failure to start (thread-pool.ts).
+Atomics.store(data.progress, 2, 1);

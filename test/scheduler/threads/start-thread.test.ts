@@ -1,8 +1,10 @@
 /*
- * Pool threads start without the parent's module-loader flags (tsx, -r hooks): the hooks cannot
- * help a thread and slowed B5 by ~1.3x. Checked in real child processes started with a real
- * `--import` hook that marks every thread it runs in, and with a V8 flag that Node refuses in a
- * thread's explicit options (the fallback path).
+ * Pool threads start without the parent's module-loader flags (tsx, -r hooks), which cannot help
+ * a thread and slowed B5 by ~1.3x, and without main-program flags (`--input-type=module -e`),
+ * with which a thread cannot load its entry file. Checked in real child processes started with a
+ * real `--import` hook that marks every thread it runs in, with `-e`, and with a V8 flag that Node
+ * refuses in a thread's explicit options (the fallback path). A thread that cannot start at all
+ * fails its batches with the cause instead of being respawned forever.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { threadExecArgv } from '../../../scheduler/threads/start-thread.js';
+import { ThreadPool } from '../../../scheduler/threads/thread-pool.js';
+import type { BatchOutcome } from '../../../scheduler/local/executor.js';
+import { Task } from '../../../src/core/graph/task.js';
 
 const run = promisify(execFile);
 const indexJs = new URL('../../../dist/src/index.js', import.meta.url).href;
@@ -36,6 +41,7 @@ async function probe(flags: string[]): Promise<{ main: boolean; thread: { hook: 
 describe('pool thread options', () => {
   test('loader flags are dropped in both forms, the rest kept in order', () => {
     expect(threadExecArgv(['--import', 'tsx', '--enable-source-maps', '--require=a.cjs', '-r', 'b.cjs', '--loader', 'ts-node/esm', '--experimental-loader=x', '--no-warnings'])).toEqual(['--enable-source-maps', '--no-warnings']);
+    expect(threadExecArgv(['--input-type=module', '-e', 'run()', '--input-type', 'module', '--eval=x', '-p', '1', '--print', '2', '--trace-warnings'])).toEqual(['--trace-warnings']);
     expect(threadExecArgv(['--enable-source-maps', '--no-warnings'])).toBeUndefined();
     expect(threadExecArgv([])).toBeUndefined();
   });
@@ -56,5 +62,32 @@ describe('pool thread options', () => {
   test('without loader flags the thread inherits as before', async () => {
     const r = await probe(['--enable-source-maps']);
     expect(r.thread).toEqual({ hook: false, argv: ['--enable-source-maps'] });
+  });
+
+  test('a script run with `node --input-type=module -e` computes on threads (it used to hang)', async () => {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
+    expect(JSON.parse(stdout)).toEqual({ main: false, thread: { hook: false, argv: [] } });
+  });
+
+  test('a thread that cannot start fails its batches with the cause; the pool is not respawned forever', async () => {
+    // A 2 MiB heap is too small for a thread to load its entry file.
+    const pool = new ThreadPool(1, { maxHeapMb: 2 });
+    const submit = (): Promise<BatchOutcome> => new Promise((resolve) => pool.submit([new Task('t', (x: number) => x + 1, [1])], new Map(), resolve));
+    try {
+      const first = await submit();
+      expect(first.error?.error).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/failed to start \(.*memory limit.*\).*maxHeapMb: 2/) as unknown });
+      const again = await submit();
+      expect(again.error?.error).toBe(first.error?.error);
+    } finally {
+      await pool.close();
+    }
+    // The process still runs threads: a fresh pool with a normal heap works.
+    const ok = new ThreadPool(1);
+    try {
+      const outcome = await new Promise<BatchOutcome>((resolve) => ok.submit([new Task('t', (x: number) => x + 1, [1])], new Map(), resolve));
+      expect(outcome.results).toEqual([2]);
+    } finally {
+      await ok.close();
+    }
   });
 });
