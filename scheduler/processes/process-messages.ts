@@ -11,6 +11,15 @@ export interface WireMessage {
   readonly frames: Uint8Array[];
 }
 
+/** What a child sends once its entry file has loaded, before any reply. */
+export interface ReadyMessage {
+  readonly ready: true;
+}
+
+export function isReady(message: WireMessage | ReadyMessage): message is ReadyMessage {
+  return 'ready' in message;
+}
+
 export function toWire(value: unknown): WireMessage {
   const { header, frames } = toFrames(value);
   return { header, frames: frames.map((f) => (f.buffer instanceof SharedArrayBuffer ? f.slice() : f)) };

@@ -5,6 +5,11 @@
  * child that dies is replaced. A child runs its batches in order, so when one dies the oldest
  * outstanding batch is the one that was running: it fails with KilledWorker naming its first task
  * (batches of long tasks hold one task each), and the batches queued behind it are resubmitted.
+ *
+ * Children start with the parent's Node options minus its main-program flags (local/exec-argv.ts;
+ * loader hooks such as tsx are kept, so a child can import a user's `.ts` module). A child that
+ * exits before saying it has loaded would fail again if respawned: its batches, and every later
+ * one, fail with a DaskError naming the cause, and getProcessPool starts a fresh pool next time.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -14,7 +19,8 @@ import { CancelledError, DaskError, KilledWorker } from '../../src/core/errors.j
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import { decodeReply, encodeBatch, type BatchReply } from '../local/batch-protocol.js';
 import type { BatchLookup, BatchOutcome } from '../local/executor.js';
-import { fromWire, toWire, type WireMessage } from './process-messages.js';
+import { dropNodeFlags, MAIN_PROGRAM_FLAGS } from '../local/exec-argv.js';
+import { fromWire, isReady, toWire, type ReadyMessage, type WireMessage } from './process-messages.js';
 
 type Callback = (outcome: BatchOutcome, workerMs: number) => void;
 
@@ -27,11 +33,14 @@ interface PendingBatch {
 
 class PoolChild {
   status: 'running' | 'dead' = 'running';
+  /** True once the child's entry file has loaded. */
+  ready = false;
   readonly known = new Set<number>();
   readonly outstanding = new Map<number, PendingBatch>();
   readonly process: ChildProcess;
   constructor(entry: string) {
-    this.process = fork(entry, [], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const execArgv = dropNodeFlags(process.execArgv, MAIN_PROGRAM_FLAGS) ?? process.execArgv;
+    this.process = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.idle();
   }
   busy(): void {
@@ -50,6 +59,8 @@ export class ProcessPool {
   private readonly children: PoolChild[] = [];
   private readonly entry: string;
   private closed = false;
+  /** Set when a child failed to start; every batch then fails with it. */
+  broken: DaskError | undefined;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
@@ -73,6 +84,11 @@ export class ProcessPool {
 
   submit(tasks: readonly Task[], lookup: BatchLookup, done: Callback): void {
     if (this.closed) throw new CancelledError('the process pool is closed');
+    const broken = this.broken;
+    if (broken !== undefined) {
+      queueMicrotask(() => done({ results: [], error: { index: 0, error: broken } }, 0));
+      return;
+    }
     let best = this.children[0]!;
     for (const c of this.children) if (c.outstanding.size < best.outstanding.size) best = c;
     const batch: PendingBatch = { id: nextBatchId++, tasks, lookup, done };
@@ -86,7 +102,7 @@ export class ProcessPool {
     if (this.closed) return;
     this.closed = true;
     const children = this.children.splice(0);
-    const exits = children.map((c) => new Promise<void>((resolve) => (c.process.exitCode !== null ? resolve() : c.process.once('exit', () => resolve()))));
+    const exits = children.map((c) => new Promise<void>((resolve) => (c.process.exitCode !== null || c.process.signalCode !== null ? resolve() : c.process.once('exit', () => resolve()))));
     for (const c of children) {
       c.status = 'dead';
       for (const b of c.outstanding.values()) b.done({ results: [], error: { index: 0, error: new CancelledError('the process pool was closed') } }, 0);
@@ -98,7 +114,10 @@ export class ProcessPool {
 
   private spawn(slot: number): PoolChild {
     const c = new PoolChild(this.entry);
-    c.process.on('message', (wire: WireMessage) => this.onReply(c, fromWire(wire) as BatchReply));
+    c.process.on('message', (m: WireMessage | ReadyMessage) => {
+      if (isReady(m)) c.ready = true;
+      else this.onReply(c, fromWire(m) as BatchReply);
+    });
     c.process.on('exit', (code, signal) => this.onExit(c, slot, code, signal));
     c.process.on('error', () => undefined); // an exit event follows and is handled there
     return c;
@@ -117,6 +136,16 @@ export class ProcessPool {
     c.status = 'dead';
     const batches = [...c.outstanding.values()];
     c.outstanding.clear();
+    if (!c.ready && !this.closed) {
+      const how = signal !== null ? `it was killed by ${signal}` : `it exited with code ${code}`;
+      this.broken ??= new DaskError(
+        'DASK_ERR_CONFIG',
+        `a worker process failed to start (${how}; its stderr above says why). Check the Node options children take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry} (\`npm run build\`).`,
+      );
+      for (const b of batches) b.done({ results: [], error: { index: 0, error: this.broken } }, 0);
+      if (pools.get(this.size) === this) pools.delete(this.size);
+      return;
+    }
     const running = batches.shift();
     if (running !== undefined) {
       const first = running.tasks[0]?.key ?? '(unknown)';

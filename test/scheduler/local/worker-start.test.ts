@@ -1,10 +1,12 @@
 /*
- * Pool threads start without the parent's module-loader flags (tsx, -r hooks), which cannot help
+ * How pool workers start (../../../scheduler/local/exec-argv.ts). Pool threads start without the parent's module-loader flags (tsx, -r hooks), which cannot help
  * a thread and slowed B5 by ~1.3x, and without main-program flags (`--input-type=module -e`),
  * with which a thread cannot load its entry file. Checked in real child processes started with a
  * real `--import` hook that marks every thread it runs in, with `-e`, and with a V8 flag that Node
  * refuses in a thread's explicit options (the fallback path). A thread that cannot start at all
- * fails its batches with the cause instead of being respawned forever.
+ * fails its batches with the cause instead of being respawned forever. Pool child processes keep
+ * the loader hooks (a child may import a user's `.ts` module) but drop the main-program flags,
+ * and a child that cannot start fails the same way.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { threadExecArgv } from '../../../scheduler/threads/start-thread.js';
+import { dropNodeFlags, MAIN_PROGRAM_FLAGS } from '../../../scheduler/local/exec-argv.js';
 import { ThreadPool } from '../../../scheduler/threads/thread-pool.js';
 import type { BatchOutcome } from '../../../scheduler/local/executor.js';
 import { Task } from '../../../src/core/graph/task.js';
@@ -21,21 +24,31 @@ const run = promisify(execFile);
 const indexJs = new URL('../../../dist/src/index.js', import.meta.url).href;
 // Each thread that runs the hook sets a global; a task on a pool thread reports whether it ran.
 const hook = `data:text/javascript,globalThis.__hookRan = true`;
-const script = `
+const script = (scheduler = 'threads'): string => `
 const { delayed } = await import(${JSON.stringify(indexJs)});
 const probe = delayed(() => ({ hook: globalThis.__hookRan === true, argv: process.execArgv }));
-const r = await probe().compute({ scheduler: 'threads', numWorkers: 1 });
-console.log(JSON.stringify({ main: globalThis.__hookRan === true, thread: r }));
+let r;
+try { r = await probe().compute({ scheduler: '${scheduler}', numWorkers: 1 }); } catch (e) { r = { code: e.code, message: e.message }; }
+const again = await delayed((x) => x + 1)(1).compute({ scheduler: 'sync' });
+console.log(JSON.stringify({ main: globalThis.__hookRan === true, thread: r, again }));
 process.exit(0);`;
 
 const dir = mkdtempSync(join(tmpdir(), 'dask-ts-argv-'));
 const file = join(dir, 'probe.mjs');
-writeFileSync(file, script);
+writeFileSync(file, script());
+const processesFile = join(dir, 'probe-processes.mjs');
+writeFileSync(processesFile, script('processes'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function probe(flags: string[]): Promise<{ main: boolean; thread: { hook: boolean; argv: string[] } }> {
-  const { stdout } = await run(process.execPath, [...flags, file], { timeout: 30_000 });
-  return JSON.parse(stdout) as { main: boolean; thread: { hook: boolean; argv: string[] } };
+interface Probe {
+  main: boolean;
+  thread: { hook: boolean; argv: string[] } | { code: string; message: string };
+  again: number;
+}
+
+async function probe(flags: string[], target = file): Promise<Probe> {
+  const { stdout } = await run(process.execPath, [...flags, target], { timeout: 30_000 });
+  return JSON.parse(stdout) as Probe;
 }
 
 describe('pool thread options', () => {
@@ -64,9 +77,25 @@ describe('pool thread options', () => {
     expect(r.thread).toEqual({ hook: false, argv: ['--enable-source-maps'] });
   });
 
-  test('a script run with `node --input-type=module -e` computes on threads (it used to hang)', async () => {
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 30_000 });
-    expect(JSON.parse(stdout)).toEqual({ main: false, thread: { hook: false, argv: [] } });
+  test('a script run with `node --input-type=module -e` computes on threads and processes (it used to hang)', async () => {
+    for (const scheduler of ['threads', 'processes']) {
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script(scheduler)], { timeout: 30_000 });
+      expect(JSON.parse(stdout)).toEqual({ main: false, thread: { hook: false, argv: [] }, again: 2 });
+    }
+  });
+
+  test('child processes keep loader hooks and drop main-program flags', async () => {
+    expect(dropNodeFlags(['--import', 'tsx', '--input-type=module', '-e', 'x'], MAIN_PROGRAM_FLAGS)).toEqual(['--import', 'tsx']);
+    const r = await probe(['--import', hook], processesFile);
+    expect(r.thread).toEqual({ hook: true, argv: ['--import', hook] });
+  });
+
+  test('a child process that cannot start fails the computation with the cause; the process goes on', async () => {
+    // A real hook that throws in forked children only: every pool child dies while loading.
+    const failing = `data:text/javascript,if (process.send) throw new Error('hook refuses children')`;
+    const r = await probe(['--import', failing], processesFile);
+    expect(r.thread).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/worker process failed to start \(it exited with code 1/) as unknown });
+    expect(r.again).toBe(2);
   });
 
   test('a thread that cannot start fails its batches with the cause; the pool is not respawned forever', async () => {
