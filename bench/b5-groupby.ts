@@ -3,11 +3,11 @@
  * partitions, on the threads scheduler (2 threads), side by side in the same run with DuckDB
  * (`SET threads=2`), nodejs-polars (POLARS_MAX_THREADS=2, set before polars loads) and two
  * single-thread loops (dense slots indexed by key, and a Map). Every peer gets the same data,
- * generated here; every result is checked against the dense loop's. Cases run one after another
- * (each its own tinybench run with warm-up), with a pause between them.
+ * generated here; every result is checked against the dense loop's. Cases run one at a time (each
+ * its own tinybench run with warm-up) in three rounds of rotating order (measure.ts).
  */
 import * as dd from '../dist/src/dataframe.js';
-import { medians, type Row } from './measure.js';
+import { roundRobinMedians, type Row } from './measure.js';
 
 const N = 10_000_000;
 const KEYS = 1000;
@@ -125,14 +125,7 @@ export async function benchGroupby(): Promise<Row[]> {
     'loop, dense slots': () => denseMeans(k, v),
     'loop, Map': () => mapMeans(k, v),
   };
-  // One case at a time, after a pause: a peer's idle threads may spin for a while after a query
-  // and would otherwise take CPU from whichever case runs next.
-  const m = new Map<string, number>();
-  for (const [name, fn] of Object.entries(cases)) {
-    await new Promise((r) => setTimeout(r, 300));
-    const one = await medians({ [name]: fn }, { iterations: 20 });
-    m.set(name, one.get(name)!);
-  }
+  const m = await roundRobinMedians(cases, { rounds: 3, iterations: 9, pauseMs: 300 });
   duck.close();
   polars.close();
   const ours = m.get('dask-ts threads (2)')!;

@@ -31,3 +31,30 @@ export async function medians(cases: Record<string, Fn>, options: { time?: numbe
   }
   return out;
 }
+
+/**
+ * Medians (ms) of cases measured one at a time in `rounds` rounds, the order rotating each round,
+ * with a pause before each case (a peer's idle threads may spin for a while after a query and
+ * would take CPU from the next case). Each case's figure is the median of its per-round medians,
+ * so a slow spell of a shared machine weighs on every case alike instead of on whichever ran
+ * during it.
+ */
+export async function roundRobinMedians(cases: Record<string, Fn>, options: { rounds: number; iterations: number; pauseMs: number }): Promise<Map<string, number>> {
+  const names = Object.keys(cases);
+  const perRound = new Map<string, number[]>(names.map((n) => [n, []]));
+  for (let r = 0; r < options.rounds; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(r + j) % names.length]!;
+      await new Promise((done) => setTimeout(done, options.pauseMs));
+      const one = await medians({ [name]: cases[name]! }, { iterations: options.iterations });
+      perRound.get(name)!.push(one.get(name)!);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const [name, ms] of perRound) {
+    const sorted = [...ms].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    out.set(name, sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2);
+  }
+  return out;
+}
