@@ -8,7 +8,8 @@ import { registerBuiltinSchedulers } from './builtin-schedulers.js';
 
 registerBuiltinSchedulers();
 
-export { Client, SubmitOptions, submitOptions, type ClusterLike, type ConnectOptions } from '../scheduler/distributed/client.js';
+export { Client } from '../scheduler/distributed/client.js';
+export { SubmitOptions, submitOptions, type ClusterLike, type ConnectOptions } from '../scheduler/distributed/client-options.js';
 export type { Gathered } from '../scheduler/distributed/client-values.js';
 export { Future, type FutureStatus } from '../scheduler/distributed/future.js';
 export { asCompleted, progress, wait, type ProgressOptions, type WaitResult } from '../scheduler/distributed/futures-api.js';

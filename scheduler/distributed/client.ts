@@ -23,46 +23,13 @@ import { setDefaultClientLookup } from '../../src/core/scheduler-registry.js';
 import type { GetOptions, SchedulerLike } from '../../src/core/scheduler-types.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
-import type { Connection} from './connection.js';
-import { dial } from './connection.js';
+import { dial, type Connection } from './connection.js';
 import { Future, type FutureHost, type FutureStatus } from './future.js';
 import { graphToSpecs } from './graph-specs.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
 import { arrange, collectKeys, errorFor, mapFutures, typeName, type Gathered } from './client-values.js';
+import { SubmitOptions, type ClusterLike, type ConnectOptions } from './client-options.js';
 import { OPS, type Address, type EncodedValue, type GetDataReply, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
-
-/** Options for one submit, passed as its last argument: client.submit(fn, x, submitOptions({ retries: 2 })). */
-export class SubmitOptions {
-  constructor(
-    readonly options: {
-      /** The task's key; default: fn name + a hash of fn and args (or a random token when pure is false). */
-      readonly key?: string;
-      /** Same function and args → same key → computed once. Default true, as in Dask. */
-      readonly pure?: boolean;
-      readonly retries?: number;
-      /** Higher runs sooner. */
-      readonly priority?: number;
-      /** Milliseconds the task may run; then its thread is stopped and it fails with TaskTimeoutError (or is retried). */
-      readonly timeout?: number;
-    },
-  ) {}
-}
-export const submitOptions = (options: SubmitOptions['options']): SubmitOptions => new SubmitOptions(options);
-
-/** Something that names a scheduler: a LocalCluster, or {schedulerAddress, token}. */
-export interface ClusterLike {
-  readonly schedulerAddress: string;
-  readonly token: string;
-  readonly dashboardLink?: string | undefined;
-}
-
-export interface ConnectOptions {
-  /** Required with an address; a cluster object carries its own. */
-  readonly token?: string;
-  readonly timeoutMs?: number;
-  /** Become the default scheduler of compute(). Default true. */
-  readonly setAsDefault?: boolean;
-}
 
 interface KeyRecord {
   status: FutureStatus;
