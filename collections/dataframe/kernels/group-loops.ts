@@ -4,7 +4,7 @@
  * column), codes an Int32Array, validity a byte per row (or none). A loop that met Int32Array,
  * Uint8Array and Float64Array values at one site would run several times slower.
  */
-import { allocFloat64 } from '../dtype.js';
+import { allocFloat64, allocInt32 } from '../dtype.js';
 import { boolAt, validAt, type Col } from './columns.js';
 
 /** The column's values as float64 (no copy for a float64 column); strings are not numbers. */
@@ -97,6 +97,27 @@ export function squaredDeviations(codes: Int32Array, v: Float64Array, mask: Uint
     m2[g]! += d * d;
   }
   return m2;
+}
+
+/**
+ * Per group, the first row holding its smallest (or largest) present, non-NaN value, or -1. The
+ * group's best value so far is kept beside its row, so each row compares with a value in a small
+ * array rather than reading the best row's value back from the column.
+ */
+export function extremeRows(codes: Int32Array, v: Float64Array, mask: Uint8Array | null, ng: number, wantMin: boolean): Int32Array {
+  const rows = allocInt32(ng).fill(-1);
+  const best = new Float64Array(ng);
+  const sign = wantMin ? 1 : -1;
+  for (let i = 0; i < codes.length; i++) {
+    const g = codes[i]!;
+    const x = v[i]! * sign;
+    if (g < 0 || x !== x || (mask !== null && mask[i] === 0)) continue;
+    if (rows[g] === -1 || x < best[g]!) {
+      rows[g] = i;
+      best[g] = x;
+    }
+  }
+  return rows;
 }
 
 /** Per group, the count of present rows of a column (any dtype). */

@@ -24,7 +24,7 @@ import { columnOf, validAt, type Col } from './columns.js';
 import { concatTables, singleBatch } from './concat.js';
 import { factorize, firstRows } from './factorize.js';
 import { sortKeys } from './argsort.js';
-import { addRows, asFloat64, countPresent, squaredDeviations, sumCount, validMask } from './group-loops.js';
+import { addRows, asFloat64, countPresent, extremeRows, squaredDeviations, sumCount, validMask } from './group-loops.js';
 import { compactSlots, denseSumCount, type DenseSlots } from './groupby-dense.js';
 import { denseCombine, isDenseState, tableState, type AnyGroupState, type DenseGroupState } from './groupby-dense-state.js';
 import { groupbyFinalize } from './groupby-finalize.js';
@@ -73,6 +73,7 @@ function mergeMoments(cnt: Col, mean: Col, m2: Col, codes: Int32Array, ng: numbe
 
 /** Per group, the row holding its min / max / first / last present value (-1 when none). */
 export function pickRows(c: Col, codes: Int32Array, ng: number, mode: 'min' | 'max' | 'first' | 'last'): Int32Array {
+  if (c.kind === 'num' && (mode === 'min' || mode === 'max')) return extremeRows(codes, asFloat64(c), validMask(c), ng, mode === 'min');
   const best = allocInt32(ng).fill(-1);
   const ranks = mode === 'min' || mode === 'max' ? numbersOrRanks(c) : null;
   const nums = c.kind === 'num' ? c.values : null;
