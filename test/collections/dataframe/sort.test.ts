@@ -49,6 +49,27 @@ describe.each(SCHEDULERS)('sorting and distinct values on %s', (scheduler) => {
     expect(parts.filter((t) => t.numRows > 0).length).toBeGreaterThanOrEqual(3);
   });
 
+  test('partitions larger than the quantile sample still sort fully and split evenly', async () => {
+    // 60,000 rows in 2 partitions: each is sampled (8,192 rows drawn), not sorted, to find the
+    // boundaries. Values are skewed (squares) and a tenth are NaN, which go last.
+    const r = random(17);
+    const n = 60_000;
+    const x = Float64Array.from({ length: n }, () => (r() < 0.1 ? NaN : r() ** 2));
+    const p = await dd.fromColumns({ x }, { npartitions: 2 }).sortValues('x', { npartitions: 6 }).persist(opts);
+    const parts = (p.plan as unknown as { tables: Table[] }).tables;
+    const got = parts.flatMap((t) => rowsOf(t).map((q) => q.x as number));
+    const want = [...x].sort((a, b) => (Number.isNaN(a) ? 1 : Number.isNaN(b) ? -1 : a - b));
+    expect(got.length).toBe(n);
+    expect(got.every((v, i) => Object.is(v, want[i]) || (Number.isNaN(v) && Number.isNaN(want[i])))).toBe(true);
+    // The present values spread evenly: each partition within 15% of a sixth of them (the NaNs
+    // all sit in the last one on top of its share).
+    const present = want.filter((v) => !Number.isNaN(v)).length;
+    parts.forEach((t) => {
+      const count = rowsOf(t).filter((q) => !Number.isNaN(q.x as number)).length;
+      expect(Math.abs(count - present / 6)).toBeLessThan(0.15 * (present / 6));
+    });
+  });
+
   test('dropDuplicates keeps first occurrences in order', async () => {
     const df = frameOf(m, 4);
     const seen = new Set<string>();
