@@ -7,9 +7,10 @@
  * (batches of long tasks hold one task each), and the batches queued behind it are resubmitted.
  *
  * Children start with the parent's Node options minus its main-program flags (local/exec-argv.ts;
- * loader hooks such as tsx are kept, so a child can import a user's `.ts` module). A child that
- * exits before saying it has loaded would fail again if respawned: its batches, and every later
- * one, fail with a DaskError naming the cause, and getProcessPool starts a fresh pool next time.
+ * loader hooks such as tsx are kept, so a child can import a user's `.ts` module). Children that
+ * exit before saying they have loaded would usually fail again if respawned: after three in a row
+ * the batches, and every later one, fail with a DaskError naming the cause, and getProcessPool
+ * starts a fresh pool next time.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -54,13 +55,16 @@ class PoolChild {
 }
 
 let nextBatchId = 1;
+/** Deaths before loading, in a row, after which a pool stops respawning (as the nanny does). */
+const FAILED_STARTS_LIMIT = 3;
 
 export class ProcessPool {
   private readonly children: PoolChild[] = [];
   private readonly entry: string;
   private closed = false;
-  /** Set when a child failed to start; every batch then fails with it. */
+  /** Set when children failed to start; every batch then fails with it. */
   broken: DaskError | undefined;
+  private failedStarts = 0;
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
@@ -115,7 +119,10 @@ export class ProcessPool {
   private spawn(slot: number): PoolChild {
     const c = new PoolChild(this.entry);
     c.process.on('message', (m: WireMessage | ReadyMessage) => {
-      if (isReady(m)) c.ready = true;
+      if (isReady(m)) {
+        c.ready = true;
+        this.failedStarts = 0;
+      }
       else this.onReply(c, fromWire(m) as BatchReply);
     });
     c.process.on('exit', (code, signal) => this.onExit(c, slot, code, signal));
@@ -136,17 +143,17 @@ export class ProcessPool {
     c.status = 'dead';
     const batches = [...c.outstanding.values()];
     c.outstanding.clear();
-    if (!c.ready && !this.closed) {
-      const how = signal !== null ? `it was killed by ${signal}` : `it exited with code ${code}`;
+    if (!c.ready && ++this.failedStarts >= FAILED_STARTS_LIMIT && !this.closed) {
+      const how = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
       this.broken ??= new DaskError(
         'DASK_ERR_CONFIG',
-        `a worker process failed to start (${how}; its stderr above says why). Check the Node options children take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry} (\`npm run build\`).`,
+        `worker processes failed to start ${FAILED_STARTS_LIMIT} times in a row (the last ${how}; its stderr above says why). Check the Node options children take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry} (\`npm run build\`).`,
       );
       for (const b of batches) b.done({ results: [], error: { index: 0, error: this.broken } }, 0);
       if (pools.get(this.size) === this) pools.delete(this.size);
       return;
     }
-    const running = batches.shift();
+    const running = c.ready ? batches.shift() : undefined; // a child that never loaded ran nothing
     if (running !== undefined) {
       const first = running.tasks[0]?.key ?? '(unknown)';
       const how = signal !== null ? `it was killed by ${signal}` : `it exited with code ${code}`;

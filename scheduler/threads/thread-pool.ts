@@ -12,10 +12,10 @@
  * takes the dead one's place. The pool keeps working.
  *
  * A thread that dies before its entry file has loaded (a Node option it inherited that a thread
- * cannot take, a broken build) would die the same way again: respawning it and resubmitting its
- * batches would loop forever. Instead its batches fail with a DaskError carrying the cause, the
- * pool is marked broken (every later batch fails with the same error), and getThreadPool starts a
- * fresh pool next time.
+ * cannot take, a broken build, a heap limit too small) would usually die the same way again, and
+ * respawning it and resubmitting its batches would loop forever. After three such deaths in a row
+ * its batches fail with a DaskError carrying the cause, the pool is marked broken (every later
+ * batch fails with the same error), and getThreadPool starts a fresh pool next time.
  */
 import type { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -70,13 +70,16 @@ export interface ThreadPoolOptions {
 }
 
 let nextBatchId = 1;
+/** Deaths before loading, in a row, after which a pool stops respawning (as the nanny does). */
+const FAILED_STARTS_LIMIT = 3;
 
 export class ThreadPool {
   private readonly threads: PoolThread[] = [];
   private readonly entry: URL;
   private closed = false;
-  /** Set when a thread failed to start; every batch then fails with it. */
+  /** Set when threads failed to start; every batch then fails with it. */
   broken: DaskError | undefined;
+  private failedStarts = 0;
 
   constructor(
     readonly size: number,
@@ -168,7 +171,8 @@ export class ThreadPool {
     if (t.status === 'dead') return;
     t.status = 'dead';
     t.control[releaseProxy]();
-    if (Atomics.load(t.progress, 2) !== 1 && t.aborted === undefined && !this.closed) {
+    if (Atomics.load(t.progress, 2) === 1 || t.aborted !== undefined) this.failedStarts = 0;
+    else if (++this.failedStarts >= FAILED_STARTS_LIMIT && !this.closed) {
       this.failToStart(t, code);
       return;
     }
@@ -196,7 +200,7 @@ export class ThreadPool {
     const cause = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `it exited with code ${code}`;
     this.broken ??= new DaskError(
       'DASK_ERR_CONFIG',
-      `a worker thread failed to start (${cause}). Check its heap limit (maxHeapMb: ${this.options.maxHeapMb ?? 'none'}), the Node options threads take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry.href} (\`npm run build\`).`,
+      `worker threads failed to start ${FAILED_STARTS_LIMIT} times in a row (last: ${cause}). Check the heap limit (maxHeapMb: ${this.options.maxHeapMb ?? 'none'}), the Node options threads take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry.href} (\`npm run build\`).`,
     );
     for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: this.broken } }, 0);
     t.outstanding.clear();

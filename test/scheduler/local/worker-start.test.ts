@@ -4,7 +4,7 @@
  * with which a thread cannot load its entry file. Checked in real child processes started with a
  * real `--import` hook that marks every thread it runs in, with `-e`, and with a V8 flag that Node
  * refuses in a thread's explicit options (the fallback path). A thread that cannot start at all
- * fails its batches with the cause instead of being respawned forever. Pool child processes keep
+ * fails its batches with the cause after three tries instead of being respawned forever. Pool child processes keep
  * the loader hooks (a child may import a user's `.ts` module) but drop the main-program flags,
  * and a child that cannot start fails the same way.
  */
@@ -51,7 +51,7 @@ async function probe(flags: string[], target = file): Promise<Probe> {
   return JSON.parse(stdout) as Probe;
 }
 
-describe('pool thread options', () => {
+describe('how pool workers start', () => {
   test('loader flags are dropped in both forms, the rest kept in order', () => {
     expect(threadExecArgv(['--import', 'tsx', '--enable-source-maps', '--require=a.cjs', '-r', 'b.cjs', '--loader', 'ts-node/esm', '--experimental-loader=x', '--no-warnings'])).toEqual(['--enable-source-maps', '--no-warnings']);
     expect(threadExecArgv(['--input-type=module', '-e', 'run()', '--input-type', 'module', '--eval=x', '-p', '1', '--print', '2', '--trace-warnings'])).toEqual(['--trace-warnings']);
@@ -93,8 +93,16 @@ describe('pool thread options', () => {
     // A real hook that throws in forked children only: every pool child dies while loading.
     const failing = `data:text/javascript,if (process.send) throw new Error('hook refuses children')`;
     const r = await probe(['--import', failing], processesFile);
-    expect(r.thread).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/worker process failed to start \(it exited with code 1/) as unknown });
+    expect(r.thread).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/worker processes failed to start 3 times in a row \(the last exited with code 1/) as unknown });
     expect(r.again).toBe(2);
+  });
+
+  test('one child dying before it loads is replaced and the computation succeeds', async () => {
+    // A real hook that makes only the first forked child exit while loading (a marker file).
+    const marker = join(dir, 'first-child-died');
+    const once = `data:text/javascript,import { existsSync, writeFileSync } from 'node:fs'; if (process.send && !existsSync(${JSON.stringify(marker)})) { writeFileSync(${JSON.stringify(marker)}, ''); process.exit(1); }`;
+    const r = await probe(['--import', once], processesFile);
+    expect(r.thread).toEqual({ hook: false, argv: ['--import', once] });
   });
 
   test('a thread that cannot start fails its batches with the cause; the pool is not respawned forever', async () => {
@@ -103,7 +111,7 @@ describe('pool thread options', () => {
     const submit = (): Promise<BatchOutcome> => new Promise((resolve) => pool.submit([new Task('t', (x: number) => x + 1, [1])], () => undefined, resolve));
     try {
       const first = await submit();
-      expect(first.error?.error).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/failed to start \(.*memory limit.*\).*maxHeapMb: 2/) as unknown });
+      expect(first.error?.error).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/threads failed to start 3 times in a row \(last: .*memory limit.*\).*maxHeapMb: 2/) as unknown });
       const again = await submit();
       expect(again.error?.error).toBe(first.error?.error);
     } finally {
