@@ -6,6 +6,7 @@ import * as dd from '../../../src/dataframe.js';
 import { closePools, SCHEDULERS } from './schedulers.js';
 import { collectionsToGraph } from '../../../src/core/compute.js';
 import { diffRows, groupbyRef, random, rowsOf, tasksOf, type Row } from './reference.js';
+import { frameOf, mixed, rowsOfMixed } from './data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dask-ts-csv-'));
 
@@ -137,6 +138,19 @@ describe.each(SCHEDULERS)('readCsv on %s', (scheduler) => {
     expect(diffRows(sorted, rows)).toBeUndefined();
     const pattern = await dd.readCsv(src).toCsv(join(dir, `pat-${scheduler}`, 'part-*.csv'), opts);
     expect(pattern[0]).toMatch(/part-0\.csv$/);
+  });
+
+  test('toCsv round-trips every column kind, nulls and quoting across its 4,096-row pieces', async () => {
+    // 5,000 rows in one partition: ints with nulls, dictionary strings with separators, quotes,
+    // non-ASCII and nulls, floats with nulls and NaN (both read back missing), plain ints, booleans.
+    const m = mixed(5000, 31);
+    const out = join(dir, `kinds-${scheduler}`);
+    const [path] = await frameOf(m, 1).toCsv(out, opts);
+    const lines = readFileSync(path!, 'utf8').split('\n');
+    expect(lines[0]).toBe('k,g,v,w,b');
+    expect(lines).toHaveLength(5002); // header, 5,000 rows, and the empty string after the last newline
+    const back = rowsOf(await dd.readCsv(path!, { dtypes: { k: 'float64', v: 'float64' } }).compute(opts));
+    expect(diffRows(back, rowsOfMixed(m))).toBeUndefined();
   });
 
   test('bad paths and options fail when the frame is made', () => {
