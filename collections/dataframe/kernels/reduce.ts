@@ -49,7 +49,7 @@ function numbersOf(c: Col): ArrayLike<number> | null {
 
 function numericState(c: Col, v: ArrayLike<number>, kind: ReduceKind): ReduceState {
   const spread = kind === 'std' || kind === 'var';
-  const m = numericMoments(c, v, { m2: spread, extremes: spread || kind === 'min' || kind === 'max' || kind === 'nunique' });
+  const m = numericMoments(c, v, { m2: spread, extremes: spread || kind === 'min' || kind === 'max' });
   return { n: m.n, sum: m.sum, mean: m.mean, m2: m.m2, min: m.n === 0 ? null : m.min, max: m.n === 0 ? null : m.max, distinct: null };
 }
 
