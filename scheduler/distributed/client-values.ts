@@ -5,6 +5,7 @@
  */
 import { DaskError, TaskError } from '../../src/core/errors.js';
 import type { Key } from '../../src/core/graph/task.js';
+import { mapLeaves } from '../../src/core/graph/map-leaves.js';
 import { decodeError, type ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import { Future } from './future.js';
 
@@ -13,19 +14,15 @@ export type Gathered<T> = T extends Future<infer V> ? V : T extends readonly unk
 
 /** Appends the key of every Future in `v` (arrays and plain objects walked) to `into`. */
 export function collectKeys(v: unknown, into: Key[]): void {
-  if (Future.isFuture(v)) into.push(v.key);
-  else if (Array.isArray(v)) for (const x of v) collectKeys(x, into);
-  else if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collectKeys(x, into);
+  mapLeaves(v, (x) => {
+    if (Future.isFuture(x)) into.push(x.key);
+    return x;
+  });
 }
 
-/** `v` with every Future replaced by `f(future)`. */
+/** `v` with every Future replaced by `f(future)` (arrays and plain objects copied where they change). */
 export function mapFutures(v: unknown, f: (x: Future) => unknown): unknown {
-  if (Future.isFuture(v)) return f(v);
-  if (Array.isArray(v)) return v.map((x) => mapFutures(x, f));
-  if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapFutures(x, f)]));
-  }
-  return v;
+  return mapLeaves(v, (x) => (Future.isFuture(x) ? f(x) : x));
 }
 
 /** A key tree with each key replaced by its Future. */

@@ -10,8 +10,8 @@
  * scheduler already has that key). Every value's frames are appended to one frame list, which
  * the EncodedValues index.
  */
-import type { Alias} from '../../src/core/graph/task.js';
-import { DataNode, isPlainContainer, Task, TaskRef, type Graph, type GraphNode, type Key } from '../../src/core/graph/task.js';
+import { DataNode, Task, TaskRef, type Alias, type Graph, type GraphNode, type Key } from '../../src/core/graph/task.js';
+import { mapLeaves } from '../../src/core/graph/map-leaves.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
 import { toFrames } from '../../src/core/serialize/frames.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
@@ -90,34 +90,13 @@ export function encode(out: SpecsOut, value: unknown): EncodedValue {
   return { header, frames: frames.map((_, i) => at + i) };
 }
 
-/** `value` with every Future replaced by a TaskRef to its key (the same object when there is none). */
+/** `value` with every Future replaced by a TaskRef to its key, inline Tasks' args included (the same object when there is none). */
 export function replaceFutures(value: unknown, futureKey: (v: unknown) => Key | undefined): unknown {
-  if (value === null || typeof value !== 'object') return value;
-  const k = futureKey(value);
-  if (k !== undefined) return new TaskRef(k);
-  if (value instanceof Task) {
-    const args = replaceFutures(value.args, futureKey);
-    return args === value.args ? value : new Task(value.key, value.fn, args as unknown[]);
-  }
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (let i = 0; i < value.length; i++) {
-      const v: unknown = value[i];
-      const r = replaceFutures(v, futureKey);
-      if (r !== v) copy ??= value.slice();
-      if (copy !== undefined) copy[i] = r;
-    }
-    return copy ?? value;
-  }
-  if (isPlainContainer(value)) {
-    let copy: Record<string, unknown> | undefined;
-    for (const k2 in value) {
-      const v = value[k2];
-      const r = replaceFutures(v, futureKey);
-      if (r !== v) copy ??= { ...value };
-      if (copy !== undefined) copy[k2] = r;
-    }
-    return copy ?? value;
-  }
-  return value;
+  return mapLeaves(value, (v) => {
+    const k = futureKey(v);
+    if (k !== undefined) return new TaskRef(k);
+    if (!(v instanceof Task)) return v;
+    const args = replaceFutures(v.args, futureKey);
+    return args === v.args ? v : new Task(v.key, v.fn, args as unknown[]);
+  });
 }

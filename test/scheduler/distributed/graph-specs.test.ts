@@ -30,7 +30,13 @@ describe('graph to specs', () => {
   });
 
   test('data nodes and aliases become identity tasks; a Future stands for its key', async () => {
-    const future = { isFuture: true, key: 'remote-1' };
+    // A stand-in for the client's Future: like it, an instance of a class (a plain object would be
+    // walked into as a container of arguments).
+    class FakeFuture {
+      readonly isFuture = true;
+      readonly key = 'remote-1';
+    }
+    const future = new FakeFuture();
     const futureKey = (v: unknown): string | undefined => (typeof v === 'object' && v !== null && 'isFuture' in v ? (v as typeof future).key : undefined);
     const graph: Graph = new Map<string, DataNode | Alias | Task>([
       ['d', new DataNode('d', { n: Int32Array.from([7, 8]) })],
