@@ -7,10 +7,10 @@
  * (batches of long tasks hold one task each), and the batches queued behind it are resubmitted.
  *
  * Children start with the parent's Node options minus its main-program flags (local/exec-argv.ts;
- * loader hooks such as tsx are kept, so a child can import a user's `.ts` module). Children that
- * exit before saying they have loaded would usually fail again if respawned: after three in a row
- * the batches, and every later one, fail with a DaskError naming the cause, and getProcessPool
- * starts a fresh pool next time.
+ * loader hooks such as tsx are kept, so a child can import a user's `.ts` module). A child that
+ * exits before saying it has loaded ran nothing: its batches are resubmitted; after three such
+ * exits in a row the pool gives up (local/start-failures.ts), and getProcessPool starts a fresh
+ * pool next time.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import { decodeReply, encodeBatch, type BatchReply } from '../local/batch-protocol.js';
 import type { BatchLookup, BatchOutcome } from '../local/executor.js';
 import { dropNodeFlags, MAIN_PROGRAM_FLAGS } from '../local/exec-argv.js';
+import { StartFailures } from '../local/start-failures.js';
 import { fromWire, isReady, toWire, type ReadyMessage, type WireMessage } from './process-messages.js';
 
 type Callback = (outcome: BatchOutcome, workerMs: number) => void;
@@ -55,16 +56,12 @@ class PoolChild {
 }
 
 let nextBatchId = 1;
-/** Deaths before loading, in a row, after which a pool stops respawning (as the nanny does). */
-const FAILED_STARTS_LIMIT = 3;
 
 export class ProcessPool {
   private readonly children: PoolChild[] = [];
   private readonly entry: string;
   private closed = false;
-  /** Set when children failed to start; every batch then fails with it. */
-  broken: DaskError | undefined;
-  private failedStarts = 0;
+  private readonly starts = new StartFailures();
 
   constructor(readonly size: number) {
     if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
@@ -88,11 +85,7 @@ export class ProcessPool {
 
   submit(tasks: readonly Task[], lookup: BatchLookup, done: Callback): void {
     if (this.closed) throw new CancelledError('the process pool is closed');
-    const broken = this.broken;
-    if (broken !== undefined) {
-      queueMicrotask(() => done({ results: [], error: { index: 0, error: broken } }, 0));
-      return;
-    }
+    if (this.starts.refuse(done)) return;
     let best = this.children[0]!;
     for (const c of this.children) if (c.outstanding.size < best.outstanding.size) best = c;
     const batch: PendingBatch = { id: nextBatchId++, tasks, lookup, done };
@@ -121,7 +114,7 @@ export class ProcessPool {
     c.process.on('message', (m: WireMessage | ReadyMessage) => {
       if (isReady(m)) {
         c.ready = true;
-        this.failedStarts = 0;
+        this.starts.loaded();
       }
       else this.onReply(c, fromWire(m) as BatchReply);
     });
@@ -143,13 +136,8 @@ export class ProcessPool {
     c.status = 'dead';
     const batches = [...c.outstanding.values()];
     c.outstanding.clear();
-    if (!c.ready && ++this.failedStarts >= FAILED_STARTS_LIMIT && !this.closed) {
-      const how = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
-      this.broken ??= new DaskError(
-        'DASK_ERR_CONFIG',
-        `worker processes failed to start ${FAILED_STARTS_LIMIT} times in a row (the last ${how}; its stderr above says why). Check the Node options children take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry} (\`npm run build\`).`,
-      );
-      for (const b of batches) b.done({ results: [], error: { index: 0, error: this.broken } }, 0);
+    if (!c.ready && !this.closed && this.starts.diedBeforeLoading((n) => this.whyNotStarted(code, signal, n))) {
+      for (const b of batches) b.done({ results: [], error: { index: 0, error: this.starts.broken! } }, 0);
       if (pools.get(this.size) === this) pools.delete(this.size);
       return;
     }
@@ -163,6 +151,11 @@ export class ProcessPool {
     if (this.closed) return;
     this.children[slot] = this.spawn(slot);
     for (const b of batches) this.submit(b.tasks, b.lookup, b.done);
+  }
+
+  private whyNotStarted(code: number | null, signal: NodeJS.Signals | null, times: number): string {
+    const how = signal !== null ? `killed by ${signal}` : `exited with code ${code}`;
+    return `worker processes failed to start ${times} times in a row (the last ${how}; its stderr above says why). Check the Node options children take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry} (\`npm run build\`).`;
   }
 }
 

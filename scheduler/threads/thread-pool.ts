@@ -11,11 +11,9 @@
  * KilledWorker naming the task, the batches queued behind it are resubmitted, and a new thread
  * takes the dead one's place. The pool keeps working.
  *
- * A thread that dies before its entry file has loaded (a Node option it inherited that a thread
- * cannot take, a broken build, a heap limit too small) would usually die the same way again, and
- * respawning it and resubmitting its batches would loop forever. After three such deaths in a row
- * its batches fail with a DaskError carrying the cause, the pool is marked broken (every later
- * batch fails with the same error), and getThreadPool starts a fresh pool next time.
+ * A thread that dies before its entry file has loaded ran nothing: its batches are resubmitted;
+ * after three such deaths in a row the pool gives up (local/start-failures.ts), and getThreadPool
+ * starts a fresh pool next time.
  */
 import type { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
@@ -29,6 +27,7 @@ import { decodeReply, encodeBatch, type BatchReply } from '../local/batch-protoc
 import type { BatchLookup, BatchOutcome } from '../local/executor.js';
 import type { WorkerControl, WorkerData, WorkerInfo } from './worker-control.js';
 import { startThread } from './start-thread.js';
+import { StartFailures } from '../local/start-failures.js';
 
 type ThreadStatus = 'running' | 'dead';
 export type BatchCallback = (outcome: BatchOutcome, workerMs: number) => void;
@@ -70,16 +69,12 @@ export interface ThreadPoolOptions {
 }
 
 let nextBatchId = 1;
-/** Deaths before loading, in a row, after which a pool stops respawning (as the nanny does). */
-const FAILED_STARTS_LIMIT = 3;
 
 export class ThreadPool {
   private readonly threads: PoolThread[] = [];
   private readonly entry: URL;
   private closed = false;
-  /** Set when threads failed to start; every batch then fails with it. */
-  broken: DaskError | undefined;
-  private failedStarts = 0;
+  private readonly starts = new StartFailures();
 
   constructor(
     readonly size: number,
@@ -115,12 +110,7 @@ export class ThreadPool {
   /** Runs `tasks` on the least busy thread; `done` is called exactly once. Returns the batch's id (for abort). */
   submit(tasks: readonly Task[], lookup: BatchLookup, done: BatchCallback): number {
     if (this.closed) throw new CancelledError('the thread pool is closed');
-    const broken = this.broken;
-    if (broken !== undefined) {
-      const id = nextBatchId++;
-      queueMicrotask(() => done({ results: [], error: { index: 0, error: broken } }, 0));
-      return id;
-    }
+    if (this.starts.refuse(done)) return nextBatchId++;
     let best = this.threads[0]!;
     for (const t of this.threads) if (t.outstanding.size < best.outstanding.size) best = t;
     const batch: PendingBatch = { id: nextBatchId++, tasks, lookup, done };
@@ -171,9 +161,11 @@ export class ThreadPool {
     if (t.status === 'dead') return;
     t.status = 'dead';
     t.control[releaseProxy]();
-    if (Atomics.load(t.progress, 2) === 1 || t.aborted !== undefined) this.failedStarts = 0;
-    else if (++this.failedStarts >= FAILED_STARTS_LIMIT && !this.closed) {
-      this.failToStart(t, code);
+    if (Atomics.load(t.progress, 2) === 1 || t.aborted !== undefined) this.starts.loaded();
+    else if (!this.closed && this.starts.diedBeforeLoading((n) => this.whyNotStarted(t, code, n))) {
+      for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: this.starts.broken! } }, 0);
+      t.outstanding.clear();
+      if (pools.get(this.size) === this) pools.delete(this.size);
       return;
     }
     const runningBatch = Atomics.load(t.progress, 0);
@@ -196,16 +188,11 @@ export class ThreadPool {
     for (const b of orphans) this.submit(b.tasks, b.lookup, b.done);
   }
 
-  private failToStart(t: PoolThread, code: number): void {
+  private whyNotStarted(t: PoolThread, code: number, times: number): string {
     const cause = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `it exited with code ${code}`;
-    this.broken ??= new DaskError(
-      'DASK_ERR_CONFIG',
-      `worker threads failed to start ${FAILED_STARTS_LIMIT} times in a row (last: ${cause}). Check the heap limit (maxHeapMb: ${this.options.maxHeapMb ?? 'none'}), the Node options threads take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry.href} (\`npm run build\`).`,
-    );
-    for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: this.broken } }, 0);
-    t.outstanding.clear();
-    if (pools.get(this.size) === this) pools.delete(this.size);
+    return `worker threads failed to start ${times} times in a row (last: ${cause}). Check the heap limit (maxHeapMb: ${this.options.maxHeapMb ?? 'none'}), the Node options threads take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry.href} (\`npm run build\`).`;
   }
+
 }
 
 const pools = new Map<number, ThreadPool>();
