@@ -1,12 +1,13 @@
 /*
- * How pool workers start (../../../scheduler/local/exec-argv.ts). Pool threads start without the parent's module-loader flags (tsx, -r hooks), which cannot help
- * a thread and slowed B5 by ~1.3x, and without main-program flags (`--input-type=module -e`),
- * with which a thread cannot load its entry file. Checked in real child processes started with a
- * real `--import` hook that marks every thread it runs in, with `-e`, and with a V8 flag that Node
- * refuses in a thread's explicit options (the fallback path). A thread that cannot start at all
- * fails its batches with the cause after three tries instead of being respawned forever. Pool child processes keep
- * the loader hooks (a child may import a user's `.ts` module) but drop the main-program flags,
- * and a child that cannot start fails the same way.
+ * How pool workers start (scheduler/local/exec-argv.ts, start-failures.ts). Pool threads start
+ * without the parent's module-loader flags (tsx, -r hooks), which cannot help a thread and slowed
+ * B5 by ~1.3x, and without main-program flags (`--input-type=module -e`), with which a thread
+ * cannot load its entry file. Pool child processes keep the loader hooks (a child may import a
+ * user's `.ts` module) but drop the main-program flags. Checked in real child processes started
+ * with real `--import` hooks (one marks every thread it runs in, one kills children), with `-e`,
+ * and with a V8 flag that Node refuses in a thread's explicit options (the fallback path). A
+ * worker that dies before loading is replaced; after three in a row its batches fail with the
+ * cause instead of being respawned forever.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
