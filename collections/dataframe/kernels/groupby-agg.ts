@@ -71,25 +71,20 @@ function mergeMoments(cnt: Col, mean: Col, m2: Col, codes: Int32Array, ng: numbe
   return [c, mu, q];
 }
 
-/** Per group, the row holding its min / max / first / last present value (-1 when none). */
+/**
+ * Per group, the row holding its min / max / first / last present value (-1 when none). Min and
+ * max compare numbers as float64 and strings and booleans by rank (argsort.ts).
+ */
 export function pickRows(c: Col, codes: Int32Array, ng: number, mode: 'min' | 'max' | 'first' | 'last'): Int32Array {
-  if (c.kind === 'num' && (mode === 'min' || mode === 'max')) return extremeRows(codes, asFloat64(c), validMask(c), ng, mode === 'min');
+  if (mode === 'min' || mode === 'max') return extremeRows(codes, c.kind === 'num' ? asFloat64(c) : sortKeys(c, true), validMask(c), ng, mode === 'min');
   const best = allocInt32(ng).fill(-1);
-  const ranks = mode === 'min' || mode === 'max' ? numbersOrRanks(c) : null;
   const nums = c.kind === 'num' ? c.values : null;
   for (let i = 0; i < codes.length; i++) {
     const g = codes[i]!;
     if (g < 0 || !validAt(c, i) || (nums !== null && nums[i]! !== nums[i]!)) continue;
-    const b = best[g]!;
-    if (ranks === null) {
-      if (mode === 'last' || b === -1) best[g] = i;
-    } else if (b === -1 || (mode === 'min' ? ranks[i]! < ranks[b]! : ranks[i]! > ranks[b]!)) best[g] = i;
+    if (mode === 'last' || best[g] === -1) best[g] = i;
   }
   return best;
-}
-
-function numbersOrRanks(c: Col): ArrayLike<number> {
-  return c.kind === 'num' ? c.values : sortKeys(c, true);
 }
 
 function compact(d: Float64Array, present: Int32Array | null): Float64Array {
