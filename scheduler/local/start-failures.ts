@@ -22,11 +22,11 @@ export class StartFailures {
     this.inARow = 0;
   }
 
-  /** A worker died before loading. True when that makes the limit; `broken` then holds `why()`. */
-  diedBeforeLoading(why: (inARow: number) => string): boolean {
-    if (++this.inARow < FAILED_STARTS_LIMIT) return false;
+  /** A worker died before loading. When that makes the limit, the error the pool now fails with (`why()`). */
+  diedBeforeLoading(why: (inARow: number) => string): DaskError | undefined {
+    if (++this.inARow < FAILED_STARTS_LIMIT) return undefined;
     this.broken ??= new DaskError('DASK_ERR_CONFIG', why(this.inARow));
-    return true;
+    return this.broken;
   }
 
   /** When the pool is broken, fails `done` with its error (on a microtask) and returns true. */

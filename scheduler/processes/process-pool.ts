@@ -112,11 +112,9 @@ export class ProcessPool {
   private spawn(slot: number): PoolChild {
     const c = new PoolChild(this.entry);
     c.process.on('message', (m: WireMessage | ReadyMessage) => {
-      if (isReady(m)) {
-        c.ready = true;
-        this.starts.loaded();
-      }
-      else this.onReply(c, fromWire(m) as BatchReply);
+      if (!isReady(m)) return this.onReply(c, fromWire(m) as BatchReply);
+      c.ready = true;
+      this.starts.loaded();
     });
     c.process.on('exit', (code, signal) => this.onExit(c, slot, code, signal));
     c.process.on('error', () => undefined); // an exit event follows and is handled there
@@ -136,8 +134,9 @@ export class ProcessPool {
     c.status = 'dead';
     const batches = [...c.outstanding.values()];
     c.outstanding.clear();
-    if (!c.ready && !this.closed && this.starts.diedBeforeLoading((n) => this.whyNotStarted(code, signal, n))) {
-      for (const b of batches) b.done({ results: [], error: { index: 0, error: this.starts.broken! } }, 0);
+    const gaveUp = c.ready || this.closed ? undefined : this.starts.diedBeforeLoading((n) => this.whyNotStarted(code, signal, n));
+    if (gaveUp !== undefined) {
+      for (const b of batches) b.done({ results: [], error: { index: 0, error: gaveUp } }, 0);
       if (pools.get(this.size) === this) pools.delete(this.size);
       return;
     }

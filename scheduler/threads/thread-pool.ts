@@ -161,9 +161,11 @@ export class ThreadPool {
     if (t.status === 'dead') return;
     t.status = 'dead';
     t.control[releaseProxy]();
-    if (Atomics.load(t.progress, 2) === 1 || t.aborted !== undefined) this.starts.loaded();
-    else if (!this.closed && this.starts.diedBeforeLoading((n) => this.whyNotStarted(t, code, n))) {
-      for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: this.starts.broken! } }, 0);
+    const loaded = Atomics.load(t.progress, 2) === 1 || t.aborted !== undefined;
+    if (loaded) this.starts.loaded();
+    const gaveUp = loaded || this.closed ? undefined : this.starts.diedBeforeLoading((n) => this.whyNotStarted(t, code, n));
+    if (gaveUp !== undefined) {
+      for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: gaveUp } }, 0);
       t.outstanding.clear();
       if (pools.get(this.size) === this) pools.delete(this.size);
       return;
