@@ -8,6 +8,7 @@
  *   progress(fs)     draws a terminal progress bar until all are done
  */
 import type { Future } from './future.js';
+import { progressLine } from '../../src/core/progress-bar.js';
 
 /** Resolves with `f` when it is no longer pending. */
 function whenDone<T>(f: Future<T>): Promise<Future<T>> {
@@ -41,6 +42,8 @@ export interface ProgressOptions {
   readonly width?: number;
   /** Where to draw; stderr by default. */
   readonly out?: { write(text: string): unknown };
+  /** Redraw interval in ms (default 100), so thousands of Futures do not flood the terminal. */
+  readonly interval?: number;
 }
 
 /** Draws `[####    ] | 50% Completed | 1.2s` as the Futures finish; resolves when all are done. */
@@ -51,15 +54,18 @@ export async function progress(futures: Iterable<Future> | Future, options: Prog
   const started = performance.now();
   let done = list.filter((f) => f.done()).length;
   const draw = (end: string): void => {
-    const frac = list.length === 0 ? 1 : done / list.length;
-    const filled = Math.round(frac * width);
-    out.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] | ${Math.floor(frac * 100)}% Completed | ${((performance.now() - started) / 1000).toFixed(1)}s${end}`);
+    out.write(progressLine(list.length === 0 ? 1 : done / list.length, width, (performance.now() - started) / 1000) + end);
   };
   draw('');
-  await Promise.all(list.filter((f) => !f.done()).map(async (f) => {
-    await whenDone(f);
-    done += 1;
-    draw('');
-  }));
+  const timer = setInterval(() => draw(''), options.interval ?? 100);
+  timer.unref();
+  try {
+    await Promise.all(list.filter((f) => !f.done()).map(async (f) => {
+      await whenDone(f);
+      done += 1;
+    }));
+  } finally {
+    clearInterval(timer);
+  }
   draw('\n');
 }

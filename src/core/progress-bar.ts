@@ -1,7 +1,8 @@
 /*
  * A terminal progress bar for any scheduler (Dask's ProgressBar), built on the scheduler hooks:
  * start notes the time, posttask counts, and a timer redraws at most every 100 ms on stderr so
- * thousands of tiny tasks do not flood the terminal. finish draws the final line.
+ * thousands of tiny tasks do not flood the terminal. finish draws the final line. The distributed
+ * `progress(futures)` draws the same line (progressLine).
  */
 import type { LoopState, SchedulerHooks } from './scheduler-types.js';
 
@@ -13,6 +14,12 @@ export interface ProgressBarOptions {
   interval?: number;
 }
 
+/** One redraw of the bar: `\r[####    ] | 50% Completed | 1.2s`. */
+export function progressLine(frac: number, width: number, seconds: number): string {
+  const filled = Math.round(frac * width);
+  return `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] | ${Math.floor(frac * 100)}% Completed | ${seconds.toFixed(1)}s`;
+}
+
 export function progressBar(options: ProgressBarOptions = {}): SchedulerHooks {
   const width = options.width ?? 40;
   const out = options.out ?? process.stderr;
@@ -22,9 +29,7 @@ export function progressBar(options: ProgressBarOptions = {}): SchedulerHooks {
   let last: LoopState | undefined;
   const draw = (state: LoopState | undefined, end: string): void => {
     const frac = state === undefined || state.total === 0 ? 0 : state.done / state.total;
-    const filled = Math.round(frac * width);
-    const secs = ((performance.now() - started) / 1000).toFixed(1);
-    out.write(`\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] | ${Math.floor(frac * 100)}% Completed | ${secs}s${end}`);
+    out.write(progressLine(frac, width, (performance.now() - started) / 1000) + end);
   };
   return {
     start() {

@@ -77,6 +77,17 @@ describe('the tutorial flow', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  test('progress over many Futures redraws on its interval, not once per Future', async () => {
+    let draws = 0;
+    const fs = env.client.map((x: number) => x * 3, Array.from({ length: 500 }, (_, i) => i));
+    const t0 = performance.now();
+    await progress(fs, { interval: 50, out: { write: (s: string) => void (draws += s.split('\r').length - 1) } });
+    const ticks = Math.floor((performance.now() - t0) / 50);
+    // The first line, one per tick, and the last: never one per finished Future.
+    expect(draws).toBeLessThanOrEqual(ticks + 2);
+    expect(await fs[499]!.result()).toBe(1497);
+  });
+
   test('the same pure call gets the same key; pure: false gets a new one', () => {
     const f1 = env.client.submit((x: number) => x + 2, 1);
     const f2 = env.client.submit((x: number) => x + 2, 1);
