@@ -30,6 +30,7 @@ import { packageVersion } from './connection.js';
 import { parseBytes } from './local-cluster.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
 import { checkBind } from './bind.js';
+import { DEFAULT_DASHBOARD_PORT } from './dashboard/dashboard-address.js';
 import { Nanny } from './nanny.js';
 import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
@@ -137,7 +138,7 @@ function schedulerOptions(args: ParsedArgs): { options: SchedulerServerOptions }
     ...optional('schedulerFile', file === undefined ? undefined : resolve(file)),
   };
   const dashboardPort = wholeNumber(SCHEDULER, args, 'dashboard-port', 0, 65535);
-  const dashboard = { host: options.host ?? '127.0.0.1', port: dashboardPort ?? 8787, ...(dashboardPort === undefined ? { onPortInUse: 'free-port' as const } : {}) };
+  const dashboard = { host: options.host ?? '127.0.0.1', port: dashboardPort ?? DEFAULT_DASHBOARD_PORT, ...(dashboardPort === undefined ? { onPortInUse: 'free-port' as const } : {}) };
   return { options: { ...options, dashboard } };
 }
 

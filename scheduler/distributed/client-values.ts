@@ -38,9 +38,3 @@ export function errorFor(key: Key, rec: ErrorRecord | undefined): Error {
   return new TaskError(key, { name: rec.name, message: rec.message, stack: rec.stack }, original);
 }
 
-/** The class name of a value (or its typeof), for scattered keys. */
-export function typeName(v: unknown): string {
-  if (v === null || typeof v !== 'object') return typeof v;
-  const n = (v.constructor as { name?: unknown } | undefined)?.name;
-  return typeof n === 'string' && n !== '' ? n : 'object';
-}

@@ -27,7 +27,8 @@ import { dial, type Connection } from './connection.js';
 import { Future, type FutureHost, type FutureStatus } from './future.js';
 import { graphToSpecs } from './graph-specs.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
-import { arrange, collectKeys, errorFor, mapFutures, typeName, type Gathered } from './client-values.js';
+import { arrange, collectKeys, errorFor, mapFutures, type Gathered } from './client-values.js';
+import { typeName } from './sizeof.js';
 import { SubmitOptions, type ClusterLike, type ConnectOptions } from './client-options.js';
 import { OPS, type Address, type EncodedValue, type GetDataReply, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
 
@@ -62,7 +63,7 @@ export class Client implements SchedulerLike, FutureHost {
   private constructor(
     private readonly conn: SchedulerConn,
     readonly schedulerAddress: string,
-    private readonly token: string,
+    token: string,
     id: string,
   ) {
     this.id = id;

@@ -178,7 +178,7 @@ function workerEntry(): string {
 }
 
 /** Resident set size of a process, from /proc (Linux); undefined when it cannot be read. */
-export function residentBytes(pid: number): number | undefined {
+function residentBytes(pid: number): number | undefined {
   try {
     const pages = Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]);
     return Number.isFinite(pages) ? pages * PAGE : undefined;

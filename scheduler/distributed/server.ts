@@ -26,6 +26,7 @@ import { config } from '../../src/core/config.js';
 import { DaskError } from '../../src/core/errors.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { startDashboard, type Dashboard } from './dashboard/start-dashboard.js';
+import { DEFAULT_DASHBOARD_PORT } from './dashboard/dashboard-address.js';
 import { acceptHello, bearerToken, Connection, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
 import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
@@ -121,7 +122,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
       try {
         server.dashboardServer = await startDashboard(server, {
           host: options.dashboard.host ?? '127.0.0.1',
-          port: options.dashboard.port ?? 8787,
+          port: options.dashboard.port ?? DEFAULT_DASHBOARD_PORT,
           ...(options.dashboard.onPortInUse !== undefined ? { onPortInUse: options.dashboard.onPortInUse } : {}),
           ...(options.insecure !== undefined ? { insecure: options.insecure } : {}),
         });

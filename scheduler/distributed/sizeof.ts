@@ -3,7 +3,8 @@
  * placement (Dask's `sizeof`). Buffers count their byte length (a typed array, an ndarray's data,
  * an Arrow table's column buffers); numbers and booleans 8; strings 2 per character; arrays, Maps,
  * Sets and plain objects the sum of their parts plus a small overhead, walking at most 10,000
- * elements and extrapolating beyond that, so sizing a huge list stays cheap.
+ * elements and extrapolating beyond that, so sizing a huge list stays cheap. typeName: the label
+ * a value goes by in key-in-memory messages and scattered keys.
  */
 const SAMPLE = 10_000;
 const OVERHEAD = 16;
@@ -17,6 +18,14 @@ interface ArrowLike {
 interface NdArrayLike {
   readonly data: unknown;
   readonly shape: readonly number[];
+}
+
+/** The class name of a value (at most 100 characters), else its typeof; 'null' for null. */
+export function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value !== 'object') return typeof value;
+  const name = (value.constructor as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name !== '' ? name.slice(0, 100) : 'object';
 }
 
 /** Approximate size of `value` in bytes (0 for undefined and null). */

@@ -27,6 +27,7 @@ import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { config } from '../../src/core/config.js';
 import { CommError, DaskError, KilledWorker, TaskTimeoutError } from '../../src/core/errors.js';
 import { Task, type Key } from '../../src/core/graph/task.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
@@ -40,7 +41,7 @@ import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type G
 import type { RunSpec } from './scheduler-records.js';
 import { DataStore } from './data-store.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
-import { sizeOf } from './sizeof.js';
+import { sizeOf, typeName } from './sizeof.js';
 import { WorkerState, type Instruction } from './worker-state.js';
 
 export interface WorkerOptions {
@@ -133,7 +134,7 @@ export class DistributedWorker extends EventEmitter {
     this.memoryLimit = options.memoryLimit ?? 0;
     // Incoming transfers hold at most a tenth of the memory limit (Dask's memory.transfer), spread over the concurrent gathers.
     const gatherBytes = this.memoryLimit > 0 ? Math.min(50e6, (0.1 * this.memoryLimit) / 4) : 50e6;
-    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads, gatherBytes, validate: process.env.DASK_TS_VALIDATE === '1' });
+    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads, gatherBytes, validate: config.get('validate') });
     this.memory = { ...DEFAULT_MEMORY_THRESHOLDS, ...options.memory };
     const spillDir = join(options.localDirectory ?? tmpdir(), `dask-ts-worker-${this.name.replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`);
     const target = this.memoryLimit > 0 && this.memory.target !== false ? this.memory.target * this.memoryLimit : Infinity;
@@ -301,7 +302,7 @@ export class DistributedWorker extends EventEmitter {
         const value = outcome.results[0];
         this.data.set(key, value, sizeOf(value));
         this.grew(this.data.nbytesOf(key));
-        this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeNameOf(value)), timing);
+        this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeName(value)), timing);
       } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
         process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
         void this.shutdown('fatal');
@@ -394,14 +395,6 @@ export class DistributedWorker extends EventEmitter {
   }
 }
 
-function typeNameOf(value: unknown): string | undefined {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value;
-  const name = (value.constructor as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' && name !== '' ? name.slice(0, 100) : undefined;
-}
-
 function keyBytes(key: Key, value: unknown): KeyBytes {
-  const typeName = typeNameOf(value);
-  return typeName === undefined ? { key, nbytes: sizeOf(value) } : { key, nbytes: sizeOf(value), typeName };
+  return { key, nbytes: sizeOf(value), typeName: typeName(value) };
 }

@@ -24,7 +24,7 @@
 import type { Key } from '../../../src/core/graph/task.js';
 import type { SchedulerTask, TaskStateName } from '../scheduler-records.js';
 import type { PrefixProgress } from './dashboard-types.js';
-import { keyPrefix } from '../../../src/core/graph/keys.js';
+import { keyName, keyPrefix } from '../../../src/core/graph/keys.js';
 
 const WAITING = 0;
 const PROCESSING = 1;
@@ -88,8 +88,7 @@ export class PrefixProgressTracker {
     let g: Group | undefined;
     for (const ts of tasks.values()) {
       const key = ts.key;
-      const bracket = key.indexOf('[');
-      const name = bracket < 0 ? key : key.slice(0, bracket);
+      const name = keyName(key);
       if (g === undefined || name !== lastName) {
         lastName = name;
         const prefix = keyPrefix(name);

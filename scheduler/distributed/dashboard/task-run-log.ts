@@ -14,7 +14,7 @@
  */
 import type { Key } from '../../../src/core/graph/task.js';
 import type { ErrorRecord } from '../../../src/core/serialize/error-codec.js';
-import { keyPrefix } from '../../../src/core/graph/keys.js';
+import { keyName, keyPrefix } from '../../../src/core/graph/keys.js';
 import type { TaskTiming } from '../protocol.js';
 import type { PrefixTiming, SlowTask, TaskBar, TaskErrorView } from './dashboard-types.js';
 
@@ -110,8 +110,7 @@ export class TaskRunLog {
     for (let s = Math.max(since, this.seq - this.capacity, 0); s < this.seq; s++) {
       const r = this.ring[s % this.capacity];
       if (r === undefined || r.stop < notBefore) continue;
-      const bracket = r.key.indexOf('[');
-      const name = bracket < 0 ? r.key : r.key.slice(0, bracket);
+      const name = keyName(r.key);
       if (name !== nameOf) {
         nameOf = name;
         prefixOf = keyPrefix(name);

@@ -7,7 +7,7 @@
  */
 import { isPlainContainer } from './task.js';
 
-export function containsPromise(value: unknown): boolean {
+function containsPromise(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
   if (value instanceof Promise) return true;
   if (Array.isArray(value)) {

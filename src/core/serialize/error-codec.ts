@@ -139,7 +139,7 @@ function stringProp(rec: ErrorRecord, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** An instance of the class the record came from, before its fields are set from the record. */
+/** Error classes registered by collections: their name → a maker of a blank instance. */
 const registered = new Map<string, () => Error>();
 
 /**
@@ -151,6 +151,7 @@ export function registerErrorClass(name: string, blank: () => Error): void {
   registered.set(name, blank);
 }
 
+/** An instance of the class the record came from, before its fields are set from the record. */
 function instantiate(rec: ErrorRecord): Error {
   const { message, key } = rec;
   const blank = registered.get(rec.name);

@@ -121,8 +121,10 @@ describe('the drawings', () => {
   });
 
   test('colours and sizes', () => {
-    expect(prefixColor('sum')).toBe(prefixColor('sum'));
     expect(prefixColor('sum')).toMatch(/^#[0-9a-f]{6}$/);
+    // Prefixes are told apart: 26 one-letter prefixes spread over several palette colours.
+    const colours = new Set(Array.from({ length: 26 }, (_, i) => prefixColor(String.fromCharCode(97 + i))));
+    expect(colours.size).toBeGreaterThan(5);
     expect(formatBytes(1536)).toBe('1.54 kB');
   });
 });
