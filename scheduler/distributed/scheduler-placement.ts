@@ -22,18 +22,22 @@ const PIPELINE_MS = 2;
 /** Root tasks per thread a worker may hold, however quick they are. */
 const MAX_PIPELINE = 32;
 
-/** How many tasks `ws` may process before it counts as saturated, for placing `ts` (a root task). */
-export function slotsOf(s: SchedulerCore, ws: WorkerRecord, ts?: SchedulerTask): number {
+/** The typical duration of `ts`'s prefix (ms), when known: what slotsOf needs of a root task. */
+export function rootTaskMs(s: SchedulerCore, ts: SchedulerTask | undefined): number | undefined {
+  return ts === undefined ? undefined : s.prefixDuration(ts);
+}
+
+/** How many tasks `ws` may process before it counts as saturated, for a root task of duration `ms`. */
+export function slotsOf(s: SchedulerCore, ws: WorkerRecord, ms: number | undefined): number {
   const sat = s.config.workerSaturation;
   if (!Number.isFinite(sat)) return Infinity;
   const base = Math.max(1, Math.ceil(ws.nthreads * sat));
-  const ms = ts === undefined ? undefined : s.prefixDuration(ts);
   if (ms === undefined) return base;
   return Math.max(base, Math.min(MAX_PIPELINE, Math.ceil(PIPELINE_MS / Math.max(ms, 0.001))) * ws.nthreads);
 }
 
-export function isSaturated(s: SchedulerCore, ws: WorkerRecord, ts?: SchedulerTask): boolean {
-  return ws.status === 'paused' || ws.processing.size >= slotsOf(s, ws, ts);
+export function isSaturated(s: SchedulerCore, ws: WorkerRecord, ms: number | undefined): boolean {
+  return ws.status === 'paused' || ws.processing.size >= slotsOf(s, ws, ms);
 }
 
 /** Workers that take new tasks. */
@@ -53,8 +57,9 @@ export function occupancy(ws: WorkerRecord): number {
 /** The least occupied worker with a free slot for root task `ts`, if any. */
 export function rootWorker(s: SchedulerCore, ts?: SchedulerTask): WorkerRecord | undefined {
   let best: WorkerRecord | undefined;
+  const ms = rootTaskMs(s, ts); // once, not once per worker
   for (const ws of s.workers.values()) {
-    if (isSaturated(s, ws, ts)) continue;
+    if (isSaturated(s, ws, ms)) continue;
     if (best === undefined || occupancy(ws) < occupancy(best)) best = ws;
   }
   return best;

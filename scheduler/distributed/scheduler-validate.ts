@@ -19,7 +19,7 @@
  *   steals     pending steals name processing tasks of the victim
  */
 import type { SchedulerCore } from './scheduler-core.js';
-import { hasRunningWorker, isSaturated } from './scheduler-placement.js';
+import { hasRunningWorker, isSaturated, rootTaskMs } from './scheduler-placement.js';
 import { ACTIVE_STATES, type SchedulerTask } from './scheduler-records.js';
 
 function fail(what: string): never {
@@ -134,7 +134,8 @@ function validateQueues(s: SchedulerCore): void {
   for (const ts of s.queued.values()) if (ts.state !== 'queued') fail(`${ts.key} is in the queue but ${ts.state}`);
   for (const ts of s.unrunnable) if (ts.state !== 'no-worker') fail(`${ts.key} is unrunnable but ${ts.state}`);
   if (s.queued.size > 0) {
-    for (const ws of s.workers.values()) if (!isSaturated(s, ws, s.queued.peek())) fail(`tasks are queued while ${ws.address} has a free slot`);
+    const ms = rootTaskMs(s, s.queued.peek());
+    for (const ws of s.workers.values()) if (!isSaturated(s, ws, ms)) fail(`tasks are queued while ${ws.address} has a free slot`);
   }
   if (s.unrunnable.size > 0 && hasRunningWorker(s)) fail(`${s.unrunnable.size} tasks are no-worker while a running worker is registered`);
   for (const [ts, { victim }] of s.steals) {
