@@ -22,13 +22,13 @@ import { tokenize } from '../../src/core/graph/tokenize.js';
 import { setDefaultClientLookup } from '../../src/core/scheduler-registry.js';
 import type { GetOptions, SchedulerLike } from '../../src/core/scheduler-types.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
-import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
 import { dial, type Connection } from './connection.js';
 import { Future, type FutureHost, type FutureStatus } from './future.js';
 import { graphToSpecs } from './graph-specs.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
 import { arrange, collectKeys, errorFor, mapFutures, type Gathered } from './client-values.js';
 import { typeName } from './sizeof.js';
+import { decodeValue, encodeValue } from './encoded-value.js';
 import { SubmitOptions, type ClusterLike, type ConnectOptions } from './client-options.js';
 import { OPS, type Address, type EncodedValue, type GetDataReply, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
 
@@ -145,9 +145,7 @@ export class Client implements SchedulerLike, FutureHost {
     const keys: Key[] = [];
     for (const v of values) {
       const key = `${typeName(v)}-${uniqueToken()}`;
-      const f = toFrames(v);
-      data[key] = { header: f.header, frames: f.frames.map((_, i) => frames.length + i) };
-      for (const x of f.frames) frames.push(x);
+      data[key] = encodeValue(frames, v);
       keys.push(key);
     }
     const futures = keys.map((k) => new Future(k, this));
@@ -364,7 +362,7 @@ export class Client implements SchedulerLike, FutureHost {
         } catch {
           return; // that worker is gone: ask again; the scheduler recomputes what it held
         }
-        for (const [k, enc] of Object.entries(reply.msg.data)) out.set(k, fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!)));
+        for (const [k, enc] of Object.entries(reply.msg.data)) out.set(k, decodeValue(enc, reply.frames));
       }));
       remaining = remaining.filter((k) => !out.has(k));
       if (remaining.length > 0) {

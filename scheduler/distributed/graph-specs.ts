@@ -12,10 +12,10 @@
  */
 import { DataNode, Task, TaskRef, type Alias, type Graph, type GraphNode, type Key } from '../../src/core/graph/task.js';
 import { mapLeaves } from '../../src/core/graph/map-leaves.js';
+import { encodeValue } from './encoded-value.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
-import { toFrames } from '../../src/core/serialize/frames.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import type { EncodedValue, TaskSpec } from './protocol.js';
+import type { TaskSpec } from './protocol.js';
 
 const noop = (): undefined => undefined;
 
@@ -75,19 +75,11 @@ function addNode(out: SpecsOut, node: GraphNode, options: SpecOptions): void {
     deps = alias.deps;
   }
   out.tasks.push({
-    key: node.key, fn, args: encode(out, args), deps,
+    key: node.key, fn, args: encodeValue(out.frames, args), deps,
     ...(options.retries !== undefined && options.retries > 0 ? { retries: options.retries } : {}),
     ...(options.priority !== undefined && options.priority !== 0 ? { priority: options.priority } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
   });
-}
-
-/** `args` encoded with its frames appended to `out.frames`. */
-export function encode(out: SpecsOut, value: unknown): EncodedValue {
-  const { header, frames } = toFrames(value);
-  const at = out.frames.length;
-  for (const f of frames) out.frames.push(f);
-  return { header, frames: frames.map((_, i) => at + i) };
 }
 
 /** `value` with every Future replaced by a TaskRef to its key, inline Tasks' args included (the same object when there is none). */

@@ -32,7 +32,8 @@ import { CommError, DaskError, KilledWorker, TaskTimeoutError } from '../../src/
 import { Task, type Key } from '../../src/core/graph/task.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
 import { functionForRef } from '../../src/core/serialize/fn-ref.js';
-import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
+import { fromFrames } from '../../src/core/serialize/frames.js';
+import { decodeValue, encodeValue } from './encoded-value.js';
 import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, bearerToken, Connection, dial, SCHEDULER_CLOSING, type Link } from './connection.js';
@@ -324,13 +325,7 @@ export class DistributedWorker extends EventEmitter {
       return;
     }
     if (this.status !== 'running') return;
-    const received: KeyBytes[] = [];
-    for (const [k, enc] of Object.entries(reply.msg.data)) {
-      const value = fromFrames(enc.header, enc.frames.map((i) => reply.frames[i]!));
-      const kb = keyBytes(k, value);
-      this.data.set(k, value, kb.nbytes);
-      received.push(kb);
-    }
+    const received = this.store(reply.msg.data, reply.frames);
     this.grew(received.reduce((n, kb) => n + kb.nbytes, 0));
     this.perform(this.state.gatherDone(peer, keys, received));
   }
@@ -347,16 +342,22 @@ export class DistributedWorker extends EventEmitter {
         else this.serveData(conn, msg.id, msg.keys);
         return;
       }
-      const stored: KeyBytes[] = [];
-      for (const [k, enc] of Object.entries(msg.data)) {
-        const value = fromFrames(enc.header, enc.frames.map((i) => frames[i]!));
-        const kb = keyBytes(k, value);
-        this.data.set(k, value, kb.nbytes);
-        stored.push(kb);
-      }
+      const stored = this.store(msg.data, frames);
       this.perform(this.state.putData(stored));
       conn.send({ op: 'put-data-reply', id: msg.id, keys: stored });
     });
+  }
+
+  /** Keeps values received from a peer (gathered dependencies, or a client's put-data). */
+  private store(data: Readonly<Record<Key, EncodedValue>>, frames: readonly Uint8Array[]): KeyBytes[] {
+    const stored: KeyBytes[] = [];
+    for (const [k, enc] of Object.entries(data)) {
+      const value = decodeValue(enc, frames);
+      const kb = keyBytes(k, value);
+      this.data.set(k, value, kb.nbytes);
+      stored.push(kb);
+    }
+    return stored;
   }
 
   /** Answers get-data with the values held here (spilled ones read from disk) and names the rest missing. */
@@ -369,9 +370,7 @@ export class DistributedWorker extends EventEmitter {
         missing.push(k);
         continue;
       }
-      const f = toFrames(this.data.peek(k));
-      data[k] = { header: f.header, frames: f.frames.map((_, i) => out.length + i) };
-      for (const x of f.frames) out.push(x);
+      data[k] = encodeValue(out, this.data.peek(k));
     }
     conn.send({ op: 'get-data-reply', id, data, missing }, out);
   }
