@@ -3,8 +3,8 @@
  * worker), carrying protocol.ts messages in wire.ts envelopes.
  *
  * Opening (the dialling side, `dial`): the token travels in the HTTP upgrade request
- * (`Authorization: Bearer ...`), so a server refuses a stranger with 401 before any WebSocket
- * exists; then hello {role, token, version, nodeMajor, id} is sent and the answer awaited:
+ * (`Authorization: Bearer ...`), so a server (`listenWithToken`) refuses a stranger with 401 before
+ * any WebSocket exists; then hello {role, token, version, nodeMajor, id} is sent and the answer awaited:
  * welcome → open; refused → CommError with the server's reason. Accepting (`acceptHello`): the
  * first message, read with HANDSHAKE_FRAME_LIMITS, must be a valid hello with the right token and
  * the same dask-ts version and Node major (checkHandshake), else refused + close.
@@ -23,7 +23,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { DaskError } from '../../src/core/errors.js';
 import { CommError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import {
@@ -292,8 +293,30 @@ export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hell
   });
 }
 
+/**
+ * A WebSocket server on host:port that refuses, in the upgrade, every request without `token` as
+ * its bearer token; messages above `maxPayload` bytes are refused by ws itself. Rejects with a
+ * DaskError naming `who` when it cannot listen (a busy port, an unknown host).
+ */
+export function listenWithToken(who: string, host: string, port: number, token: string, maxPayload: number): Promise<WebSocketServer> {
+  return new Promise<WebSocketServer>((resolve, reject) => {
+    const server = new WebSocketServer({
+      host,
+      port,
+      perMessageDeflate: false,
+      maxPayload,
+      verifyClient: (info: { req: { headers: { authorization?: string | undefined } } }) => {
+        const given = bearerToken(info.req.headers.authorization);
+        return given !== undefined && tokensMatch(token, given);
+      },
+    });
+    server.once('listening', () => resolve(server));
+    server.once('error', (e: Error) => reject(new DaskError('DASK_ERR_CONFIG', `the ${who} cannot listen on ${host}:${port}: ${e.message}`)));
+  });
+}
+
 /** The token from an upgrade request's `Authorization: Bearer ...` header, if any. */
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const m = header === undefined ? null : /^Bearer (.+)$/.exec(header);
   return m?.[1];
 }

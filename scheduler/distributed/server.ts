@@ -21,15 +21,16 @@ import { EventEmitter } from 'node:events';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocketServer } from 'ws';
+import { type WebSocket } from 'ws';
 import { config } from '../../src/core/config.js';
 import { DaskError } from '../../src/core/errors.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { startDashboard, type Dashboard } from './dashboard/start-dashboard.js';
 import { DEFAULT_DASHBOARD_PORT } from './dashboard/dashboard-address.js';
-import { acceptHello, bearerToken, Connection, SCHEDULER_CLOSING, type Link } from './connection.js';
+import { acceptHello, Connection, listenWithToken, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { frameLimits, OPS, tokensMatch, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
+import { frameLimits, OPS, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
 import { isWorkerOutgoing, SchedulerState, type Outgoing, type SchedulerConfig } from './scheduler-state.js';
 
 export interface SchedulerServerOptions extends SchedulerConfig {
@@ -101,22 +102,7 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     const host = options.host ?? '127.0.0.1';
     checkBind(host, options.insecure, 'scheduler');
     const token = options.token ?? randomBytes(32).toString('hex');
-    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
-      const server = new WebSocketServer({
-        host,
-        port: options.port ?? 8786,
-        perMessageDeflate: false,
-        maxPayload: frameLimits(options.frameLimits ?? {}).maxTotalBytes,
-        verifyClient: (info: { req: { headers: { authorization?: string | undefined } } }) => {
-          const given = bearerToken(info.req.headers.authorization);
-          return given !== undefined && tokensMatch(token, given);
-        },
-      });
-      server.once('listening', () => resolve(server));
-      server.once('error', (e: Error) =>
-        reject(new DaskError('DASK_ERR_CONFIG', `the scheduler cannot listen on ${host}:${options.port ?? 8786}: ${e.message}`)),
-      );
-    });
+    const wss = await listenWithToken('scheduler', host, options.port ?? 8786, token, frameLimits(options.frameLimits ?? {}).maxTotalBytes);
     const server = new SchedulerServer(wss, options, token, host);
     if (options.dashboard !== undefined) {
       try {

@@ -26,7 +26,8 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocketServer } from 'ws';
+import { type WebSocket } from 'ws';
 import { config } from '../../src/core/config.js';
 import { CommError, DaskError, KilledWorker, TaskTimeoutError } from '../../src/core/errors.js';
 import { Task, type Key } from '../../src/core/graph/task.js';
@@ -36,9 +37,9 @@ import { fromFrames } from '../../src/core/serialize/frames.js';
 import { decodeValue, encodeValue } from './encoded-value.js';
 import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
-import { acceptHello, bearerToken, Connection, dial, SCHEDULER_CLOSING, type Link } from './connection.js';
+import { acceptHello, Connection, listenWithToken, dial, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { FRAME_LIMITS, OPS, tokensMatch, type Address, type EncodedValue, type GetDataReply, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
+import { FRAME_LIMITS, OPS, type Address, type EncodedValue, type GetDataReply, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
 import { DataStore } from './data-store.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
@@ -155,20 +156,7 @@ export class DistributedWorker extends EventEmitter {
     if (!Number.isInteger(nthreads) || nthreads < 1) throw new DaskError('DASK_ERR_CONFIG', `nthreads must be a positive integer, got ${nthreads}`);
     const host = options.host ?? '127.0.0.1';
     checkBind(host, options.insecure, 'worker');
-    const wss = await new Promise<WebSocketServer>((resolve, reject) => {
-      const server = new WebSocketServer({
-        host,
-        port: options.port ?? 0,
-        perMessageDeflate: false,
-        maxPayload: FRAME_LIMITS.maxTotalBytes,
-        verifyClient: (info: { req: { headers: { authorization?: string | undefined } } }) => {
-          const given = bearerToken(info.req.headers.authorization);
-          return given !== undefined && tokensMatch(options.token, given);
-        },
-      });
-      server.once('listening', () => resolve(server));
-      server.once('error', (e: Error) => reject(new DaskError('DASK_ERR_CONFIG', `the worker cannot listen on ${host}:${options.port ?? 0}: ${e.message}`)));
-    });
+    const wss = await listenWithToken('worker', host, options.port ?? 0, options.token, FRAME_LIMITS.maxTotalBytes);
     const worker = new DistributedWorker(wss, options, host);
     try {
       await worker.connect();
