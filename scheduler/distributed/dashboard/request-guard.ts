@@ -13,12 +13,7 @@
  */
 import { hostname, networkInterfaces } from 'node:os';
 import { tokensMatch } from '../protocol.js';
-
-const WILDCARD = new Set(['0.0.0.0', '::', '']);
-
-function hostForm(host: string): string {
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
-}
+import { bracketHost, WILDCARD } from '../bind.js';
 
 /** The Host header values (lower case) that name a dashboard bound to `host`:`port`. */
 export function allowedHosts(host: string, port: number): Set<string> {
@@ -30,7 +25,7 @@ export function allowedHosts(host: string, port: number): Set<string> {
   const out = new Set<string>();
   for (const n of names) {
     if (n === '' || WILDCARD.has(n)) continue;
-    const h = hostForm(n.toLowerCase());
+    const h = bracketHost(n.toLowerCase());
     out.add(`${h}:${port}`);
     if (port === 80) out.add(h);
   }

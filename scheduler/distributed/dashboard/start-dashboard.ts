@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { DaskError } from '../../../src/core/errors.js';
 import { packageRoot } from '../../../src/core/serialize/fn-ref.js';
-import { advertisedAddress, isLoopback } from '../bind.js';
+import { advertisedAddress, checkBind, isLoopback } from '../bind.js';
 import type { SchedulerServer } from '../server.js';
 import { LivePublisher } from './live-publisher.js';
 import { DASHBOARD_CSS, isPageName, pageShell } from './page-shell.js';
@@ -81,10 +81,7 @@ function loadAssets(): Map<string, string> {
 
 export async function startDashboard(server: SchedulerServer, options: DashboardOptions = {}): Promise<Dashboard> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopback(host) && options.insecure !== true) {
-    throw new DaskError('DASK_ERR_CONFIG', `refusing to serve the dashboard on ${host}: it is plain HTTP, so the token would cross the network unencrypted. ` +
-      'Bind 127.0.0.1 (the default) and use an SSH tunnel, or pass insecure: true (--insecure) on a network you trust.');
-  }
+  checkBind(host, options.insecure, 'dashboard');
   const assets = loadAssets();
   const token = isLoopback(host) ? undefined : server.token;
   const publisher = new LivePublisher(server, options.intervalMs);
