@@ -5,7 +5,10 @@
  *
  * The client counts the live Futures of every key; when the last one is released (explicitly with
  * release(), or when it is garbage-collected, through a FinalizationRegistry) the client tells the
- * scheduler it no longer wants the key, so the cluster can forget it.
+ * scheduler it no longer wants the key, so the cluster can forget it. While someone awaits a
+ * Future's result or exception, the pending promise holds the Future itself: in
+ * `client.submit(f, x).result()` nothing else does, and a collection mid-wait would release the
+ * key and cancel the very wait.
  *
  * A Future is deliberately not a thenable: every Promise that resolves to a thenable adopts its
  * value, so `await client.scatter(x)` or an async function returning a Future could never hand the
@@ -28,6 +31,11 @@ export interface FutureHost {
 }
 
 const BRAND = Symbol.for('dask-ts/Future');
+
+/** `promise`, keeping `future` reachable until it settles (through the handler's closure). */
+function holding<P>(future: Future, promise: Promise<P>): Promise<P> {
+  return promise.finally(() => future.key);
+}
 
 const finalizer = new FinalizationRegistry<{ host: FutureHost; key: Key }>(({ host, key }) => host.release(key));
 
@@ -59,12 +67,12 @@ export class Future<T = unknown> {
 
   /** The value, fetched from the worker holding it; rejects with the task's error (TaskError, KilledWorker, CancelledError). */
   result(): Promise<T> {
-    return this.host.resultOf(this.key) as Promise<T>;
+    return holding(this, this.host.resultOf(this.key) as Promise<T>);
   }
 
   /** The error the task ended with, or undefined once it finished; waits until it is done. */
   exception(): Promise<Error | undefined> {
-    return this.host.exceptionOf(this.key);
+    return holding(this, this.host.exceptionOf(this.key));
   }
 
   /** Cancels the task and, recursively, what depends on it. */

@@ -1,5 +1,7 @@
 // A real LocalCluster: a scheduler in this process, two worker processes, WebSockets on
 // loopback. The tutorial flow, collections on the cluster, errors, and what close() leaves.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { asCompleted, Client, Future, LocalCluster, progress, submitOptions, wait } from '../../../src/distributed.js';
 import { CancelledError, TaskError } from '../../../src/core/errors.js';
@@ -9,6 +11,7 @@ import { delayed } from '../../../src/index.js';
 import { seededRandom } from '../../helpers/random.js';
 import { isAlive, portIsFree, useCluster } from '../../helpers/cluster.js';
 
+setFlagsFromString('--expose-gc'); // for the collection test below (a real full GC)
 const env = useCluster();
 
 describe('the tutorial flow', () => {
@@ -30,6 +33,21 @@ describe('the tutorial flow', () => {
     expect(future.status).toBe('finished');
     expect(future.done()).toBe(true);
     expect(await future.exception()).toBeUndefined();
+  });
+
+  test('a Future nobody else holds is not collected while its result() is awaited', async () => {
+    // `client.submit(f, x).result()` keeps no variable for the Future. A garbage collection
+    // during the wait must not release its key (which cancelled the wait: seen once in CI).
+    const gc = runInNewContext('gc') as () => void;
+    const waiting = env.client.submit((ms: number) => {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+      return ms;
+    }, 600, submitOptions({ pure: false })).result();
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      gc();
+    }
+    expect(await waiting).toBe(600);
   });
 
   test('map and gather keep the order of the inputs', async () => {
