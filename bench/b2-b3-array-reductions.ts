@@ -9,7 +9,10 @@ import * as da from '../dist/src/array.js';
 import { medians, type Row } from './measure.js';
 
 function sum4(a: Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   const n = a.length - (a.length % 4);
   for (let i = 0; i < n; i += 4) {
     s0 += a[i]!;
@@ -22,7 +25,8 @@ function sum4(a: Float64Array): number {
 }
 
 function fusedMean(a: Float64Array): number {
-  let s0 = 0, s1 = 0;
+  let s0 = 0,
+    s1 = 0;
   const n = a.length - (a.length % 2);
   for (let i = 0; i < n; i += 2) {
     const x0 = a[i]!;
@@ -56,7 +60,13 @@ export async function benchArrayReductions(): Promise<Row[]> {
     'threads (2), da.random': () => r2.sum().compute({ scheduler: 'threads', numWorkers: 2 }),
   });
   const loop2 = m2.get('loop (4 accumulators)')!;
-  for (const [name, ms] of m2) rows.push({ workload: 'B2 sum 50M float64', case: name, medianMs: ms, ...(name.startsWith('loop') ? {} : { baseline: 'loop (4 accumulators)', speedup: loop2 / ms }) });
+  for (const [name, ms] of m2)
+    rows.push({
+      workload: 'B2 sum 50M float64',
+      case: name,
+      medianMs: ms,
+      ...(name.startsWith('loop') ? {} : { baseline: 'loop (4 accumulators)', speedup: loop2 / ms }),
+    });
 
   const n3 = 20_000_000;
   const data3 = sharedRandom(n3);
@@ -70,6 +80,12 @@ export async function benchArrayReductions(): Promise<Row[]> {
     },
   });
   const loop3 = m3.get('hand-fused loop')!;
-  for (const [name, ms] of m3) rows.push({ workload: 'B3 ((x+1)*2-x).mean() 20M', case: name, medianMs: ms, ...(name.startsWith('hand') ? {} : { baseline: 'hand-fused loop', speedup: loop3 / ms }) });
+  for (const [name, ms] of m3)
+    rows.push({
+      workload: 'B3 ((x+1)*2-x).mean() 20M',
+      case: name,
+      medianMs: ms,
+      ...(name.startsWith('hand') ? {} : { baseline: 'hand-fused loop', speedup: loop3 / ms }),
+    });
   return rows;
 }

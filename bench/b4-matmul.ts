@@ -45,6 +45,12 @@ export async function benchMatmul(): Promise<Row[]> {
   const ms = m.get('threads (2)')!;
   return [
     { workload: 'B4 matmul(x, x.T).sum() 2000²', case: 'i-k-j loop (1 thread)', medianMs: base },
-    { workload: 'B4 matmul(x, x.T).sum() 2000²', case: 'threads (2)', medianMs: ms, baseline: 'i-k-j loop (1 thread)', speedup: base / ms },
+    {
+      workload: 'B4 matmul(x, x.T).sum() 2000²',
+      case: 'threads (2)',
+      medianMs: ms,
+      baseline: 'i-k-j loop (1 thread)',
+      speedup: base / ms,
+    },
   ];
 }

@@ -55,7 +55,8 @@ function check(name: string, keys: ArrayLike<number>, means: ArrayLike<number>, 
   if (keys.length !== KEYS) throw new Error(`B5 ${name}: ${keys.length} groups, want ${KEYS}`);
   for (let i = 0; i < keys.length; i++) {
     const g = Number(keys[i]);
-    if (Math.abs(Number(means[i]) - want[g]!) > 1e-9) throw new Error(`B5 ${name}: mean of key ${g} is ${means[i]}, want ${want[g]}`);
+    if (Math.abs(Number(means[i]) - want[g]!) > 1e-9)
+      throw new Error(`B5 ${name}: mean of key ${g} is ${means[i]}, want ${want[g]}`);
   }
 }
 

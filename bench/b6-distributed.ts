@@ -33,7 +33,9 @@ export async function benchDistributed(): Promise<Row[]> {
       'threads scheduler, 5,000 delayed (2 threads)': async () => {
         const base = ++round * N;
         const d = delayed(inc);
-        const out = (await delayed((...vs: number[]) => vs, { name: 'collect' })(...Array.from({ length: N }, (_, i) => d(base + i))).compute({ scheduler: 'threads', numWorkers: 2 }));
+        const out = await delayed((...vs: number[]) => vs, { name: 'collect' })(
+          ...Array.from({ length: N }, (_, i) => d(base + i)),
+        ).compute({ scheduler: 'threads', numWorkers: 2 });
         if (out[N - 1] !== base + N) throw new Error('B6 threads reference computed a wrong value');
       },
     },
@@ -46,7 +48,19 @@ export async function benchDistributed(): Promise<Row[]> {
   const threads = m.get('threads scheduler, 5,000 delayed (2 threads)')!;
   return [
     { workload: 'B6 LocalCluster 2×1', case: 'round trip submit().result()', medianMs: rt },
-    { workload: 'B6 LocalCluster 2×1', case: 'map 5,000 + gather', medianMs: map, usPerTask: (map * 1000) / N, baseline: 'threads scheduler', speedup: threads / map },
-    { workload: 'B6 LocalCluster 2×1', case: 'threads scheduler, 5,000 delayed (2 threads)', medianMs: threads, usPerTask: (threads * 1000) / N },
+    {
+      workload: 'B6 LocalCluster 2×1',
+      case: 'map 5,000 + gather',
+      medianMs: map,
+      usPerTask: (map * 1000) / N,
+      baseline: 'threads scheduler',
+      speedup: threads / map,
+    },
+    {
+      workload: 'B6 LocalCluster 2×1',
+      case: 'threads scheduler, 5,000 delayed (2 threads)',
+      medianMs: threads,
+      usPerTask: (threads * 1000) / N,
+    },
   ];
 }

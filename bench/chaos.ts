@@ -44,7 +44,9 @@ function makeJob(i: number): Job {
     return {
       name: 'dataframe groupby sum',
       run: async (client) => {
-        const t = await client.compute(dd.fromColumns({ k: keys, v: vals }, { npartitions: 8 }).groupby('k').agg({ v: 'sum' }));
+        const t = await client.compute(
+          dd.fromColumns({ k: keys, v: vals }, { npartitions: 8 }).groupby('k').agg({ v: 'sum' }),
+        );
         return Array.from(t.getChild('v')!.toArray() as Float64Array);
       },
       expected: sums,
@@ -60,7 +62,8 @@ function makeJob(i: number): Job {
         let level = Array.from({ length: n }, (_, j) => inc(j + i));
         while (level.length > 1) {
           const next = [];
-          for (let j = 0; j < level.length; j += 2) next.push(j + 1 < level.length ? add(level[j]!, level[j + 1]!) : level[j]!);
+          for (let j = 0; j < level.length; j += 2)
+            next.push(j + 1 < level.length ? add(level[j]!, level[j + 1]!) : level[j]!);
           level = next;
         }
         return client.compute(level[0]!);
@@ -71,7 +74,8 @@ function makeJob(i: number): Job {
   const xs = Array.from({ length: 300 }, (_, j) => j + i * 1000);
   return {
     name: 'map + gather',
-    run: async (client) => client.gather(client.map((x: number) => new Promise<number>((r) => setTimeout(() => r(x * 2), 1)), xs)),
+    run: async (client) =>
+      client.gather(client.map((x: number) => new Promise<number>((r) => setTimeout(() => r(x * 2), 1)), xs)),
     expected: xs.map((x) => x * 2),
   };
 }
@@ -115,7 +119,9 @@ for (let i = 0; i < ITERATIONS; i++) {
       console.log(`iteration ${i} (${job.name}): HANG`);
     } else if (JSON.stringify(result) !== JSON.stringify(job.expected)) {
       wrong += 1;
-      console.log(`iteration ${i} (${job.name}): WRONG ${JSON.stringify(result).slice(0, 80)} expected ${JSON.stringify(job.expected).slice(0, 80)}`);
+      console.log(
+        `iteration ${i} (${job.name}): WRONG ${JSON.stringify(result).slice(0, 80)} expected ${JSON.stringify(job.expected).slice(0, 80)}`,
+      );
     }
   } catch (e) {
     if (e instanceof KilledWorker) {
@@ -129,7 +135,10 @@ for (let i = 0; i < ITERATIONS; i++) {
     clearInterval(chaos);
     clearTimeout(timer);
   }
-  if ((i + 1) % 10 === 0) console.log(`${i + 1} iterations, kills ${JSON.stringify(kills)}, wrong ${wrong}, errors ${errors}, hangs ${hangs}`);
+  if ((i + 1) % 10 === 0)
+    console.log(
+      `${i + 1} iterations, kills ${JSON.stringify(kills)}, wrong ${wrong}, errors ${errors}, hangs ${hangs}`,
+    );
 }
 const totalKills = kills.SIGKILL + kills.SIGTERM + kills['stream cut'];
 console.log(

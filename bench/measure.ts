@@ -19,14 +19,22 @@ export interface Row {
 export type Fn = () => unknown;
 
 /** Medians (ms) of each function, measured by tinybench with warm-up. */
-export async function medians(cases: Record<string, Fn>, options: { time?: number; iterations?: number; warmupIterations?: number } = {}): Promise<Map<string, number>> {
-  const bench = new Bench({ time: options.time ?? 1000, iterations: options.iterations ?? 10, warmupIterations: options.warmupIterations ?? 3 });
+export async function medians(
+  cases: Record<string, Fn>,
+  options: { time?: number; iterations?: number; warmupIterations?: number } = {},
+): Promise<Map<string, number>> {
+  const bench = new Bench({
+    time: options.time ?? 1000,
+    iterations: options.iterations ?? 10,
+    warmupIterations: options.warmupIterations ?? 3,
+  });
   for (const [name, fn] of Object.entries(cases)) bench.add(name, fn);
   await bench.run();
   const out = new Map<string, number>();
   for (const task of bench.tasks) {
     const r = task.result;
-    if (r.state !== 'completed') throw new Error(`bench case ${task.name} did not complete: ${r.state === 'errored' ? String(r.error) : r.state}`);
+    if (r.state !== 'completed')
+      throw new Error(`bench case ${task.name} did not complete: ${r.state === 'errored' ? String(r.error) : r.state}`);
     out.set(task.name, r.latency.p50);
   }
   return out;
@@ -39,7 +47,10 @@ export async function medians(cases: Record<string, Fn>, options: { time?: numbe
  * so a slow spell of a shared machine weighs on every case alike instead of on whichever ran
  * during it.
  */
-export async function roundRobinMedians(cases: Record<string, Fn>, options: { rounds: number; iterations: number; pauseMs: number }): Promise<Map<string, number>> {
+export async function roundRobinMedians(
+  cases: Record<string, Fn>,
+  options: { rounds: number; iterations: number; pauseMs: number },
+): Promise<Map<string, number>> {
   const names = Object.keys(cases);
   const perRound = new Map<string, number[]>(names.map((n) => [n, []]));
   for (let r = 0; r < options.rounds; r++) {

@@ -41,10 +41,16 @@ console.table(
     case: r.case,
     'median ms': fmt(r.medianMs, 2),
     'µs/task': fmt(r.usPerTask, 2),
-    'vs baseline': r.baseline === undefined || r.speedup === undefined ? '' : `${r.speedup.toPrecision(3)}× ${r.baseline}`,
+    'vs baseline':
+      r.baseline === undefined || r.speedup === undefined ? '' : `${r.speedup.toPrecision(3)}× ${r.baseline}`,
   })),
 );
-const machine = { cores: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
+const machine = {
+  cores: availableParallelism(),
+  cpu: cpus()[0]?.model ?? 'unknown',
+  memGiB: Math.round(totalmem() / 2 ** 30),
+  node: process.version,
+};
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 writeFileSync(new URL('latest.json', dir), JSON.stringify({ date: new Date().toISOString(), machine, rows }, null, 2));

@@ -11,7 +11,10 @@ const data = new Float64Array(new SharedArrayBuffer(N * 8));
 for (let i = 0; i < N; i++) data[i] = (i % 1000) / 1000;
 
 function loopSum(a: Float64Array): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   for (let i = 0; i < a.length; i += 4) {
     s0 += a[i]!;
     s1 += a[i + 1]!;
@@ -29,8 +32,12 @@ const total = (await x.sum().compute({ scheduler: 'threads' })) as number;
 const loopMs = await best(() => loopSum(data));
 const threadsMs = await best(() => x.sum().compute({ scheduler: 'threads' }));
 const ok = Math.abs(total - expected) <= 1e-9 * expected;
-console.log(`sum of 50M float64: ${total.toFixed(3)} (${ok ? 'matches' : 'DIFFERS FROM'} the loop's ${expected.toFixed(3)})`);
-console.log(`  single-thread loop ${loopMs.toFixed(1)} ms, threads ${threadsMs.toFixed(1)} ms: ${(loopMs / threadsMs).toFixed(2)}× faster`);
+console.log(
+  `sum of 50M float64: ${total.toFixed(3)} (${ok ? 'matches' : 'DIFFERS FROM'} the loop's ${expected.toFixed(3)})`,
+);
+console.log(
+  `  single-thread loop ${loopMs.toFixed(1)} ms, threads ${threadsMs.toFixed(1)} ms: ${(loopMs / threadsMs).toFixed(2)}× faster`,
+);
 
 const fusedMean = (await x.add(1).mul(2).sub(x).mean().compute({ scheduler: 'threads' })) as number;
 console.log(`((x + 1) * 2 - x).mean() = ${fusedMean.toFixed(6)} (one pass per chunk, no temporaries)`);

@@ -44,7 +44,9 @@ let ok = keys.length === KEYS;
 for (let i = 0; i < keys.length; i++) ok &&= keys[i] === i && Math.abs(means[i]! - want[i]!) < 1e-9;
 const loopMs = await best(loopMeans);
 const threadsMs = await best(() => query.compute({ scheduler: 'threads' }));
-console.log(`groupby('k').agg({ v: ['mean', 'count'] }) over ${N / 1e6}M rows: ${result.numRows} groups, sorted by key, ${ok ? 'matching' : 'DIFFERING FROM'} the plain loop`);
+console.log(
+  `groupby('k').agg({ v: ['mean', 'count'] }) over ${N / 1e6}M rows: ${result.numRows} groups, sorted by key, ${ok ? 'matching' : 'DIFFERING FROM'} the plain loop`,
+);
 console.log(`  single-thread loop ${loopMs.toFixed(1)} ms, threads ${threadsMs.toFixed(1)} ms`);
 
 const dir = mkdtempSync(join(tmpdir(), 'dask-ts-demo-'));
@@ -53,8 +55,14 @@ try {
   const files = await small.toCsv(join(dir, 'part-*.csv'));
   const csv = dd.readCsv(join(dir, 'part-*.csv'));
   const big = csv.filter(csv.col('v').gt(0.5));
-  const top = await big.groupby('k').agg({ v: 'max' }).sortValues('v', { ascending: false }).head(3, { scheduler: 'threads' });
-  console.log(`wrote ${files.length} CSV files, read them back (${csv.npartitions} blocks, dtypes ${JSON.stringify(csv.dtypes)}); keys with the largest v > 0.5:`);
+  const top = await big
+    .groupby('k')
+    .agg({ v: 'max' })
+    .sortValues('v', { ascending: false })
+    .head(3, { scheduler: 'threads' });
+  console.log(
+    `wrote ${files.length} CSV files, read them back (${csv.npartitions} blocks, dtypes ${JSON.stringify(csv.dtypes)}); keys with the largest v > 0.5:`,
+  );
   const topK = top.getChild('k')!.toArray() as Int32Array;
   const topV = top.getChild('v')!.toArray() as Float64Array;
   console.log(`  ${[...topK].map((key, i) => `k=${key}: ${topV[i]!.toFixed(6)}`).join(', ')}`);

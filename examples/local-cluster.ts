@@ -8,16 +8,22 @@ import { Client, LocalCluster, progress } from 'dask-ts/distributed';
 import * as da from 'dask-ts/array';
 
 const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1 });
-console.log(`scheduler at ${cluster.schedulerAddress}; workers ${cluster.workers.map((w) => `${w.name} (pid ${w.pid})`).join(', ')}`);
+console.log(
+  `scheduler at ${cluster.schedulerAddress}; workers ${cluster.workers.map((w) => `${w.name} (pid ${w.pid})`).join(', ')}`,
+);
 const client = await Client.connect(cluster);
 
 const future = client.submit((x: number) => x + 1, 10);
-console.log(`submit(x => x + 1, 10).result() = ${await future.result()}  (key ${future.key.slice(0, 16)}..., ${future.status})`);
+console.log(
+  `submit(x => x + 1, 10).result() = ${await future.result()}  (key ${future.key.slice(0, 16)}..., ${future.status})`,
+);
 
 const squares = client.map((x: number) => x * x, [1, 2, 3, 4, 5]);
 const total = client.submit((...xs: number[]) => xs.reduce((s, v) => s + v, 0), ...squares);
 await progress(squares);
-console.log(`gather(map(x => x * x, 1..5)) = ${JSON.stringify(await client.gather(squares))}; their sum on the cluster = ${await total.result()}`);
+console.log(
+  `gather(map(x => x * x, 1..5)) = ${JSON.stringify(await client.gather(squares))}; their sum on the cluster = ${await total.result()}`,
+);
 
 const data = Float64Array.from({ length: 1_000_000 }, (_, i) => (i % 100) / 100);
 const big = await client.scatter(data);
@@ -28,7 +34,9 @@ let loop = 0;
 for (let i = 0; i < 2_000_000; i++) loop += Math.sqrt(i);
 const t0 = performance.now();
 const arraySum = Number(await da.arange(0, 2_000_000, { chunks: 250_000 }).sqrt().sum().compute()); // the default scheduler is now the cluster
-console.log(`da.arange(2e6).sqrt().sum() on the cluster = ${arraySum.toFixed(1)} in ${(performance.now() - t0).toFixed(0)} ms; plain loop ${loop.toFixed(1)}`);
+console.log(
+  `da.arange(2e6).sqrt().sum() on the cluster = ${arraySum.toFixed(1)} in ${(performance.now() - t0).toFixed(0)} ms; plain loop ${loop.toFixed(1)}`,
+);
 
 const bad = client.submit((x: number) => {
   if (x > 1) throw new RangeError(`${x} is too big`);

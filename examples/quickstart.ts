@@ -14,7 +14,8 @@ function build(): Delayed<number> {
   let level: Delayed<number>[] = Array.from({ length: N }, (_, i) => inc(i));
   while (level.length > 1) {
     const next: Delayed<number>[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? add(level[i]!, level[i + 1]!) : level[i]!);
+    for (let i = 0; i < level.length; i += 2)
+      next.push(i + 1 < level.length ? add(level[i]!, level[i + 1]!) : level[i]!);
     level = next;
   }
   return level[0]!;
@@ -33,7 +34,9 @@ for (const scheduler of ['sync', 'threads'] as const) {
   const value = await total.compute({ scheduler });
   const ms = performance.now() - start;
   const ok = value === expected ? 'matches the plain loop' : `WRONG, expected ${expected}`;
-  console.log(`${scheduler.padEnd(8)} ${String(value).padStart(9)}  ${ms.toFixed(1).padStart(7)} ms  ${((ms * 1000) / (2 * N - 1)).toFixed(2)} µs/task  ${ok}`);
+  console.log(
+    `${scheduler.padEnd(8)} ${String(value).padStart(9)}  ${ms.toFixed(1).padStart(7)} ms  ${((ms * 1000) / (2 * N - 1)).toFixed(2)} µs/task  ${ok}`,
+  );
   if (value !== expected) process.exitCode = 1;
 }
 

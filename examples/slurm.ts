@@ -26,7 +26,9 @@ const cluster = new SLURMCluster({
 console.log(`The job script sbatch receives:\n\n${cluster.jobScript()}`);
 
 if (spawnSync('sbatch', ['--version'], { stdio: 'ignore' }).status !== 0) {
-  console.log('sbatch is not on PATH: run .ci/setup-slurm.sh (as root) for a one-node SLURM, or run this on a login node.');
+  console.log(
+    'sbatch is not on PATH: run .ci/setup-slurm.sh (as root) for a one-node SLURM, or run this on a login node.',
+  );
   await cluster.close();
 } else {
   await cluster.scale({ jobs: 2 });
@@ -36,7 +38,9 @@ if (spawnSync('sbatch', ['--version'], { stdio: 'ignore' }).status !== 0) {
   const client = await Client.connect(cluster);
 
   console.log(`submit(x => x + 1, 10) = ${await client.submit((x: number) => x + 1, 10).result()}`);
-  console.log(`gather(map(x => x * x, 1..5)) = ${JSON.stringify(await client.gather(client.map((x: number) => x * x, [1, 2, 3, 4, 5])))}`);
+  console.log(
+    `gather(map(x => x * x, 1..5)) = ${JSON.stringify(await client.gather(client.map((x: number) => x * x, [1, 2, 3, 4, 5])))}`,
+  );
   const n = 2_000_000;
   const total = Number(await da.arange(0, n, { chunks: 250_000 }).sum().compute());
   console.log(`da.arange(${n}).sum() on the SLURM workers = ${total} (expected ${(n * (n - 1)) / 2})`);

@@ -32,7 +32,8 @@ const inlineExecutor: Executor = {
       if (value instanceof Promise) {
         const settle = (value as Promise<unknown>).then(
           (v) => void (results[i] = v),
-          (error: unknown) => void (failure = failure !== undefined && failure.index < i ? failure : { index: i, error }),
+          (error: unknown) =>
+            void (failure = failure !== undefined && failure.index < i ? failure : { index: i, error }),
         );
         (pending ??= []).push(settle);
       }

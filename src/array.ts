@@ -14,12 +14,16 @@ import { mapBlocks as mapBlocksOp, type MapBlocksOptions } from '../collections/
 registerBuiltinSchedulers();
 
 /** da.mapBlocks(fn, x, y, ..., { dtype, chunks }): fn applied to matching blocks. */
-export function mapBlocks(fn: (...blocks: Chunk[]) => BlockResult, ...args: (DaskArray | MapBlocksOptions)[]): DaskArray {
+export function mapBlocks(
+  fn: (...blocks: Chunk[]) => BlockResult,
+  ...args: (DaskArray | MapBlocksOptions)[]
+): DaskArray {
   const last = args[args.length - 1];
   const hasOptions = last !== undefined && !DaskArray.isArray(last);
   const arrays = hasOptions ? args.slice(0, -1) : args;
-  if (!arrays.every((a) => DaskArray.isArray(a))) throw new ValueError('mapBlocks takes a function, arrays, then an optional options object last');
-  return mapBlocksOp(fn, arrays, hasOptions ? (last) : {});
+  if (!arrays.every((a) => DaskArray.isArray(a)))
+    throw new ValueError('mapBlocks takes a function, arrays, then an optional options object last');
+  return mapBlocksOp(fn, arrays, hasOptions ? last : {});
 }
 
 /** da.dot(a, b): the matrix product (matmul for 1-d and 2-d arrays). */
@@ -28,7 +32,18 @@ export function dot(a: DaskArray, b: DaskArray): DaskArray {
 }
 
 export { DaskArray, type Operand } from '../collections/array/dask-array.js';
-export { fromArray, zeros, ones, full, arange, linspace, random, type FromArrayOptions, type CreateOptions, type RandomOptions } from '../collections/array/ops/creation.js';
+export {
+  fromArray,
+  zeros,
+  ones,
+  full,
+  arange,
+  linspace,
+  random,
+  type FromArrayOptions,
+  type CreateOptions,
+  type RandomOptions,
+} from '../collections/array/ops/creation.js';
 export { where, maximum, minimum } from '../collections/array/ops/elementwise.js';
 export { concatenate, stack } from '../collections/array/ops/concatenate.js';
 export { blockwise, type MapBlocksOptions, type BlockwiseOptions } from '../collections/array/ops/map-blocks.js';

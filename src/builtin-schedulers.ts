@@ -11,6 +11,12 @@ export function registerBuiltinSchedulers(): void {
   if (done) return;
   done = true;
   registerScheduler('sync', async () => (await import('../scheduler/sync.js')).syncScheduler);
-  registerScheduler('threads', async () => (await import('../scheduler/threads/threads-scheduler.js')).threadsScheduler);
-  registerScheduler('processes', async () => (await import('../scheduler/processes/processes-scheduler.js')).processesScheduler);
+  registerScheduler(
+    'threads',
+    async () => (await import('../scheduler/threads/threads-scheduler.js')).threadsScheduler,
+  );
+  registerScheduler(
+    'processes',
+    async () => (await import('../scheduler/processes/processes-scheduler.js')).processesScheduler,
+  );
 }

@@ -56,12 +56,28 @@ export function visualize(collection: DaskCollection | readonly DaskCollection[]
 }
 
 export { delayed, Delayed };
-export type { DelayedOptions, DelayedLike, DelayedArgs, DelayedTuple } from '../collections/delayed/delayed-function.js';
+export type {
+  DelayedOptions,
+  DelayedLike,
+  DelayedArgs,
+  DelayedTuple,
+} from '../collections/delayed/delayed-function.js';
 export { config, type DaskConfig } from './core/config.js';
 export { isDaskCollection, type ComputeOptions, type DaskCollection, type KeyTree } from './core/compute.js';
 export { progressBar, type ProgressBarOptions } from './core/progress-bar.js';
 export type { LoopState, SchedulerHooks, SchedulerLike, GetOptions } from './core/scheduler-types.js';
-export { DaskError, GraphError, TaskError, SerializationError, KilledWorker, CancelledError, ValueError, CommError, TaskTimeoutError, type DaskErrorCode } from './core/errors.js';
+export {
+  DaskError,
+  GraphError,
+  TaskError,
+  SerializationError,
+  KilledWorker,
+  CancelledError,
+  ValueError,
+  CommError,
+  TaskTimeoutError,
+  type DaskErrorCode,
+} from './core/errors.js';
 export { HighLevelGraph, MaterializedLayer, type Layer } from './core/graph/high-level-graph.js';
 export { Task, TaskRef, DataNode, Alias, type Graph, type GraphNode, type Key } from './core/graph/task.js';
 export { key } from './core/graph/keys.js';

@@ -9,7 +9,14 @@
  * chunk doing one pass over memory (blockwise fusion done as the chain is built).
  */
 import type ndarray from 'ndarray';
-import { COLLECTION, computeAll, persistAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
+import {
+  COLLECTION,
+  computeAll,
+  persistAll,
+  type ComputeOptions,
+  type DaskCollection,
+  type KeyTree,
+} from '../../src/core/compute.js';
 import { HighLevelGraph, MaterializedLayer } from '../../src/core/graph/high-level-graph.js';
 import { cull } from '../../src/core/graph/cull.js';
 import { fuse } from '../../src/core/graph/fuse.js';
@@ -75,55 +82,145 @@ export class DaskArray implements DaskCollection<Chunk | number> {
   }
 
   // elementwise
-  add(y: Operand): DaskArray { return ops.binary('add', this, y); }
-  sub(y: Operand): DaskArray { return ops.binary('sub', this, y); }
-  mul(y: Operand): DaskArray { return ops.binary('mul', this, y); }
-  div(y: Operand): DaskArray { return ops.binary('div', this, y); }
-  floordiv(y: Operand): DaskArray { return ops.binary('floordiv', this, y); }
-  pow(y: Operand): DaskArray { return ops.binary('pow', this, y); }
-  mod(y: Operand): DaskArray { return ops.binary('mod', this, y); }
-  lt(y: Operand): DaskArray { return ops.binary('lt', this, y); }
-  le(y: Operand): DaskArray { return ops.binary('le', this, y); }
-  gt(y: Operand): DaskArray { return ops.binary('gt', this, y); }
-  ge(y: Operand): DaskArray { return ops.binary('ge', this, y); }
-  eq(y: Operand): DaskArray { return ops.binary('eq', this, y); }
-  ne(y: Operand): DaskArray { return ops.binary('ne', this, y); }
-  and(y: Operand): DaskArray { return ops.binary('and', this, y); }
-  or(y: Operand): DaskArray { return ops.binary('or', this, y); }
-  neg(): DaskArray { return ops.unary('neg', this); }
-  abs(): DaskArray { return ops.unary('abs', this); }
-  exp(): DaskArray { return ops.unary('exp', this); }
-  log(): DaskArray { return ops.unary('log', this); }
-  sqrt(): DaskArray { return ops.unary('sqrt', this); }
-  sin(): DaskArray { return ops.unary('sin', this); }
-  cos(): DaskArray { return ops.unary('cos', this); }
-  tan(): DaskArray { return ops.unary('tan', this); }
-  floor(): DaskArray { return ops.unary('floor', this); }
-  ceil(): DaskArray { return ops.unary('ceil', this); }
-  not(): DaskArray { return ops.unary('not', this); }
-  isnan(): DaskArray { return ops.unary('isnan', this); }
-  astype(dtype: DType): DaskArray { return ops.astype(this, dtype); }
+  add(y: Operand): DaskArray {
+    return ops.binary('add', this, y);
+  }
+  sub(y: Operand): DaskArray {
+    return ops.binary('sub', this, y);
+  }
+  mul(y: Operand): DaskArray {
+    return ops.binary('mul', this, y);
+  }
+  div(y: Operand): DaskArray {
+    return ops.binary('div', this, y);
+  }
+  floordiv(y: Operand): DaskArray {
+    return ops.binary('floordiv', this, y);
+  }
+  pow(y: Operand): DaskArray {
+    return ops.binary('pow', this, y);
+  }
+  mod(y: Operand): DaskArray {
+    return ops.binary('mod', this, y);
+  }
+  lt(y: Operand): DaskArray {
+    return ops.binary('lt', this, y);
+  }
+  le(y: Operand): DaskArray {
+    return ops.binary('le', this, y);
+  }
+  gt(y: Operand): DaskArray {
+    return ops.binary('gt', this, y);
+  }
+  ge(y: Operand): DaskArray {
+    return ops.binary('ge', this, y);
+  }
+  eq(y: Operand): DaskArray {
+    return ops.binary('eq', this, y);
+  }
+  ne(y: Operand): DaskArray {
+    return ops.binary('ne', this, y);
+  }
+  and(y: Operand): DaskArray {
+    return ops.binary('and', this, y);
+  }
+  or(y: Operand): DaskArray {
+    return ops.binary('or', this, y);
+  }
+  neg(): DaskArray {
+    return ops.unary('neg', this);
+  }
+  abs(): DaskArray {
+    return ops.unary('abs', this);
+  }
+  exp(): DaskArray {
+    return ops.unary('exp', this);
+  }
+  log(): DaskArray {
+    return ops.unary('log', this);
+  }
+  sqrt(): DaskArray {
+    return ops.unary('sqrt', this);
+  }
+  sin(): DaskArray {
+    return ops.unary('sin', this);
+  }
+  cos(): DaskArray {
+    return ops.unary('cos', this);
+  }
+  tan(): DaskArray {
+    return ops.unary('tan', this);
+  }
+  floor(): DaskArray {
+    return ops.unary('floor', this);
+  }
+  ceil(): DaskArray {
+    return ops.unary('ceil', this);
+  }
+  not(): DaskArray {
+    return ops.unary('not', this);
+  }
+  isnan(): DaskArray {
+    return ops.unary('isnan', this);
+  }
+  astype(dtype: DType): DaskArray {
+    return ops.astype(this, dtype);
+  }
 
   // reductions
-  sum(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('sum', this, o); }
-  prod(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('prod', this, o); }
-  min(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('min', this, o); }
-  max(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('max', this, o); }
-  any(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('any', this, o); }
-  all(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('all', this, o); }
-  mean(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('mean', this, o); }
-  var(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('var', this, o); }
-  std(o: ops.ReductionOptions = {}): DaskArray { return ops.reduction('std', this, o); }
-  argmin(o: ops.ArgReductionOptions = {}): DaskArray { return ops.argReduction('argmin', this, o); }
-  argmax(o: ops.ArgReductionOptions = {}): DaskArray { return ops.argReduction('argmax', this, o); }
+  sum(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('sum', this, o);
+  }
+  prod(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('prod', this, o);
+  }
+  min(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('min', this, o);
+  }
+  max(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('max', this, o);
+  }
+  any(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('any', this, o);
+  }
+  all(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('all', this, o);
+  }
+  mean(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('mean', this, o);
+  }
+  var(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('var', this, o);
+  }
+  std(o: ops.ReductionOptions = {}): DaskArray {
+    return ops.reduction('std', this, o);
+  }
+  argmin(o: ops.ArgReductionOptions = {}): DaskArray {
+    return ops.argReduction('argmin', this, o);
+  }
+  argmax(o: ops.ArgReductionOptions = {}): DaskArray {
+    return ops.argReduction('argmax', this, o);
+  }
 
   // indexing and shape
-  slice(...index: ops.IndexInput[]): DaskArray { return ops.slice(this, index); }
-  transpose(axes?: readonly number[]): DaskArray { return ops.transpose(this, axes); }
-  reshape(shape: readonly number[]): DaskArray { return ops.reshape(this, shape); }
-  rechunk(chunks: ops.ChunksInput): DaskArray { return ops.rechunk(this, chunks); }
-  matmul(y: DaskArray): DaskArray { return ops.matmul(this, y); }
-  dot(y: DaskArray): DaskArray { return ops.matmul(this, y); }
+  slice(...index: ops.IndexInput[]): DaskArray {
+    return ops.slice(this, index);
+  }
+  transpose(axes?: readonly number[]): DaskArray {
+    return ops.transpose(this, axes);
+  }
+  reshape(shape: readonly number[]): DaskArray {
+    return ops.reshape(this, shape);
+  }
+  rechunk(chunks: ops.ChunksInput): DaskArray {
+    return ops.rechunk(this, chunks);
+  }
+  matmul(y: DaskArray): DaskArray {
+    return ops.matmul(this, y);
+  }
+  dot(y: DaskArray): DaskArray {
+    return ops.matmul(this, y);
+  }
 
   /** Computes the array: an ndarray in C order, or a number for a 0-d array. */
   async compute(options?: ComputeOptions): Promise<ndarray.NdArray | number> {

@@ -10,9 +10,14 @@ import { allocateShared } from '../../src/core/shared-memory.js';
 
 export type DType = 'float64' | 'float32' | 'int32' | 'int16' | 'int8' | 'uint32' | 'uint16' | 'uint8' | 'bool';
 
-export type NumericArray = Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
+export type NumericArray =
+  Float64Array | Float32Array | Int32Array | Int16Array | Int8Array | Uint32Array | Uint16Array | Uint8Array;
 
-type Ctor = { new (length: number): NumericArray; new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): NumericArray; readonly BYTES_PER_ELEMENT: number };
+type Ctor = {
+  new (length: number): NumericArray;
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): NumericArray;
+  readonly BYTES_PER_ELEMENT: number;
+};
 
 interface DTypeInfo {
   readonly ctor: Ctor;
@@ -71,7 +76,9 @@ export function dtypeOfArray(data: ArrayBufferView): DType {
   if (data instanceof Uint32Array) return 'uint32';
   if (data instanceof Uint16Array) return 'uint16';
   if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) return 'uint8';
-  throw new ValueError(`unsupported typed array ${data.constructor.name}; use Float64Array, Float32Array, Int32/16/8Array or Uint32/16/8Array`);
+  throw new ValueError(
+    `unsupported typed array ${data.constructor.name}; use Float64Array, Float32Array, Int32/16/8Array or Uint32/16/8Array`,
+  );
 }
 
 /** A new zero-filled array of `length` elements in a SharedArrayBuffer (threads read it without a copy). */

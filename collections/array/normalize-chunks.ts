@@ -18,7 +18,8 @@ export type ChunksInput = number | 'auto' | readonly (number | null | 'auto')[] 
 export const AUTO_CHUNK_BYTES = 128 * 2 ** 20;
 
 function blocksOf(size: number, dim: number): number[] {
-  if (!Number.isInteger(size) || size <= 0) throw new ValueError(`chunk size must be a positive integer, -1 or 'auto', got ${size}`);
+  if (!Number.isInteger(size) || size <= 0)
+    throw new ValueError(`chunk size must be a positive integer, -1 or 'auto', got ${size}`);
   if (dim === 0) return [0];
   const out: number[] = [];
   for (let start = 0; start < dim; start += size) out.push(Math.min(size, dim - start));
@@ -45,16 +46,24 @@ function autoSizes(shape: readonly number[], dtype: DType, autoBytes: number): n
   return sizes;
 }
 
-export function normalizeChunks(chunks: ChunksInput, shape: readonly number[], dtype: DType, autoBytes = AUTO_CHUNK_BYTES): number[][] {
+export function normalizeChunks(
+  chunks: ChunksInput,
+  shape: readonly number[],
+  dtype: DType,
+  autoBytes = AUTO_CHUNK_BYTES,
+): number[][] {
   for (const d of shape) {
-    if (!Number.isInteger(d) || d < 0) throw new ValueError(`shape must hold non-negative integers, got (${shape.join(', ')})`);
+    if (!Number.isInteger(d) || d < 0)
+      throw new ValueError(`shape must hold non-negative integers, got (${shape.join(', ')})`);
   }
   if (chunks === 'auto') return autoSizes(shape, dtype, autoBytes).map((s, i) => blocksOf(s, shape[i]!));
   if (typeof chunks === 'number') {
     return shape.map((d) => (chunks === -1 ? [d] : blocksOf(chunks, d)));
   }
   if (!Array.isArray(chunks) || chunks.length !== shape.length) {
-    throw new ValueError(`chunks ${JSON.stringify(chunks)} and shape (${shape.join(', ')}) have different numbers of dimensions; give one entry per axis`);
+    throw new ValueError(
+      `chunks ${JSON.stringify(chunks)} and shape (${shape.join(', ')}) have different numbers of dimensions; give one entry per axis`,
+    );
   }
   const auto = autoSizes(shape, dtype, autoBytes);
   return shape.map((dim, axis) => {
@@ -63,7 +72,9 @@ export function normalizeChunks(chunks: ChunksInput, shape: readonly number[], d
       const sizes = c as readonly number[];
       const total = sizes.reduce((s, v) => s + v, 0);
       if (sizes.some((v) => !Number.isInteger(v) || v < 0) || total !== dim) {
-        throw new ValueError(`Chunks do not add up to shape. Got chunks=${JSON.stringify(chunks)}, shape=(${shape.join(', ')})`);
+        throw new ValueError(
+          `Chunks do not add up to shape. Got chunks=${JSON.stringify(chunks)}, shape=(${shape.join(', ')})`,
+        );
       }
       return sizes.length === 0 ? [0] : [...sizes];
     }

@@ -55,7 +55,9 @@ export class DataFrame extends PlanCollection<Table> {
   }
 
   static isDataFrame(value: unknown): value is DataFrame {
-    return typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[DATAFRAME] === true;
+    return (
+      typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[DATAFRAME] === true
+    );
   }
 
   get columns(): string[] {
@@ -81,19 +83,41 @@ export class DataFrame extends PlanCollection<Table> {
     return new Series(this.plan, col(name), name);
   }
 
-  select(columns: readonly string[]): DataFrame { return select(this, columns); }
-  filter(predicate: Series): DataFrame { return filter(this, predicate); }
-  assign(columns: Readonly<Record<string, Series | Literal>>): DataFrame { return assign(this, columns); }
-  groupby(by: string | readonly string[], options?: GroupByOptions): GroupBy { return new GroupBy(this, by, options); }
-  merge(other: DataFrame, options: MergeOptions): DataFrame { return merge(this, other, options); }
-  sortValues(by: string | readonly string[], options?: SortOptions): DataFrame { return sortValues(this, by, options); }
-  dropDuplicates(subset?: string | readonly string[], options?: { splitEvery?: number }): DataFrame { return dropDuplicates(this, subset, options); }
-  repartition(options: { npartitions: number }): DataFrame { return repartition(this, options.npartitions); }
-  mapPartitions(fn: (t: Table) => Table, options?: MapPartitionsOptions): DataFrame { return mapPartitions(this, fn, options); }
-  describe(options?: { splitEvery?: number }): DataFrame { return describe(this, options); }
+  select(columns: readonly string[]): DataFrame {
+    return select(this, columns);
+  }
+  filter(predicate: Series): DataFrame {
+    return filter(this, predicate);
+  }
+  assign(columns: Readonly<Record<string, Series | Literal>>): DataFrame {
+    return assign(this, columns);
+  }
+  groupby(by: string | readonly string[], options?: GroupByOptions): GroupBy {
+    return new GroupBy(this, by, options);
+  }
+  merge(other: DataFrame, options: MergeOptions): DataFrame {
+    return merge(this, other, options);
+  }
+  sortValues(by: string | readonly string[], options?: SortOptions): DataFrame {
+    return sortValues(this, by, options);
+  }
+  dropDuplicates(subset?: string | readonly string[], options?: { splitEvery?: number }): DataFrame {
+    return dropDuplicates(this, subset, options);
+  }
+  repartition(options: { npartitions: number }): DataFrame {
+    return repartition(this, options.npartitions);
+  }
+  mapPartitions(fn: (t: Table) => Table, options?: MapPartitionsOptions): DataFrame {
+    return mapPartitions(this, fn, options);
+  }
+  describe(options?: { splitEvery?: number }): DataFrame {
+    return describe(this, options);
+  }
 
   /** The first n rows, computing only as many partitions as it takes. */
-  head(n = 5, options?: ComputeOptions): Promise<Table> { return head(this, n, options); }
+  head(n = 5, options?: ComputeOptions): Promise<Table> {
+    return head(this, n, options);
+  }
 
   async compute(options?: ComputeOptions): Promise<Table> {
     const [t] = await computeAll([this], options);
@@ -103,8 +127,12 @@ export class DataFrame extends PlanCollection<Table> {
     const [df] = await persistAll([this], options);
     return df as DataFrame;
   }
-  toCsv(target: string, options?: ToCsvOptions & ComputeOptions): Promise<string[]> { return toCsv(this, target, options); }
-  toParquet(dir: string, options?: ToParquetOptions & ComputeOptions): Promise<string[]> { return toParquet(this, dir, options); }
+  toCsv(target: string, options?: ToCsvOptions & ComputeOptions): Promise<string[]> {
+    return toCsv(this, target, options);
+  }
+  toParquet(dir: string, options?: ToParquetOptions & ComputeOptions): Promise<string[]> {
+    return toParquet(this, dir, options);
+  }
 
   visualize(options?: VisualizeOptions): string {
     return visualize(optimizeDataFrame(this.__daskGraph(), this.plan.keys()), options);
@@ -133,9 +161,12 @@ export class DataFrame extends PlanCollection<Table> {
 
 /** The sort column's first value per partition and its last value overall (empty partitions borrow a neighbour's). */
 function divisionsOf(tables: readonly Table[], by: string): (Division | null)[] {
-  const firsts: (Division | null)[] = tables.map((t) => (t.numRows === 0 ? null : (valueAt(columnOf(concatTables([t]), by), 0))));
+  const firsts: (Division | null)[] = tables.map((t) =>
+    t.numRows === 0 ? null : valueAt(columnOf(concatTables([t]), by), 0),
+  );
   const lastTable = [...tables].reverse().find((t) => t.numRows > 0);
-  const last = lastTable === undefined ? null : (valueAt(columnOf(concatTables([lastTable]), by), lastTable.numRows - 1));
-  for (let i = firsts.length - 1; i >= 0; i--) if (firsts[i] === null) firsts[i] = i + 1 < firsts.length ? firsts[i + 1]! : last;
+  const last = lastTable === undefined ? null : valueAt(columnOf(concatTables([lastTable]), by), lastTable.numRows - 1);
+  for (let i = firsts.length - 1; i >= 0; i--)
+    if (firsts[i] === null) firsts[i] = i + 1 < firsts.length ? firsts[i + 1]! : last;
   return [...firsts, last];
 }

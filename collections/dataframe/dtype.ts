@@ -11,21 +11,53 @@
  * Buffers made by kernels live in SharedArrayBuffers, so a partition produced on one worker thread
  * is read by another without a copy.
  */
-import { Bool, Dictionary, Float32, Float64, Int16, Int32, Int8, Type, Uint16, Uint32, Uint8, Utf8 } from 'apache-arrow';
+import {
+  Bool,
+  Dictionary,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int8,
+  Type,
+  Uint16,
+  Uint32,
+  Uint8,
+  Utf8,
+} from 'apache-arrow';
 import type { DataType } from 'apache-arrow';
 import { DTypeError } from './errors.js';
 
 export type NumericDType = 'int8' | 'int16' | 'int32' | 'uint8' | 'uint16' | 'uint32' | 'float32' | 'float64';
 export type DType = NumericDType | 'bool' | 'string';
 
-export const DTYPES: readonly DType[] = ['int8', 'int16', 'int32', 'uint8', 'uint16', 'uint32', 'float32', 'float64', 'bool', 'string'];
+export const DTYPES: readonly DType[] = [
+  'int8',
+  'int16',
+  'int32',
+  'uint8',
+  'uint16',
+  'uint32',
+  'float32',
+  'float64',
+  'bool',
+  'string',
+];
 
-export type NumArray = Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
+export type NumArray =
+  Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | Float64Array;
 
 type NumCtor = new (buffer: ArrayBufferLike, byteOffset?: number, length?: number) => NumArray;
 
 const CTORS: Readonly<Record<NumericDType, NumCtor & { BYTES_PER_ELEMENT: number }>> = {
-  int8: Int8Array, int16: Int16Array, int32: Int32Array, uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, float32: Float32Array, float64: Float64Array,
+  int8: Int8Array,
+  int16: Int16Array,
+  int32: Int32Array,
+  uint8: Uint8Array,
+  uint16: Uint16Array,
+  uint32: Uint32Array,
+  float32: Float32Array,
+  float64: Float64Array,
 };
 
 /** One column's name and dtype; a frame's `meta` lists them in order. */
@@ -64,16 +96,26 @@ export function allocFloat64(n: number): Float64Array {
 /** The Arrow type a kernel writes for `dtype` (strings as plain Utf8). */
 export function arrowTypeOf(dtype: DType): DataType {
   switch (dtype) {
-    case 'int8': return new Int8();
-    case 'int16': return new Int16();
-    case 'int32': return new Int32();
-    case 'uint8': return new Uint8();
-    case 'uint16': return new Uint16();
-    case 'uint32': return new Uint32();
-    case 'float32': return new Float32();
-    case 'float64': return new Float64();
-    case 'bool': return new Bool();
-    case 'string': return new Utf8();
+    case 'int8':
+      return new Int8();
+    case 'int16':
+      return new Int16();
+    case 'int32':
+      return new Int32();
+    case 'uint8':
+      return new Uint8();
+    case 'uint16':
+      return new Uint16();
+    case 'uint32':
+      return new Uint32();
+    case 'float32':
+      return new Float32();
+    case 'float64':
+      return new Float64();
+    case 'bool':
+      return new Bool();
+    case 'string':
+      return new Utf8();
   }
 }
 
@@ -95,13 +137,16 @@ export function dtypeOfArrow(type: DataType): DType | undefined {
       const precision = (type as unknown as { precision: number }).precision;
       return precision === 2 ? 'float64' : precision === 1 ? 'float32' : undefined;
     }
-    case Type.Bool: return 'bool';
-    case Type.Utf8: return 'string';
+    case Type.Bool:
+      return 'bool';
+    case Type.Utf8:
+      return 'string';
     case Type.Dictionary: {
       const values = (type as unknown as { dictionary: DataType }).dictionary;
       return values.typeId === Type.Utf8 ? 'string' : undefined;
     }
-    default: return undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -113,7 +158,12 @@ export function typeName(type: DataType): string {
 /** As dtypeOfArrow, throwing a DTypeError that names the column. */
 export function requireDType(type: DataType, column: string): DType {
   const d = dtypeOfArrow(type);
-  if (d === undefined) throw new DTypeError(`column '${column}' has Arrow type ${typeName(type)}, which a DataFrame does not hold (numbers, bool and strings only)`, column, typeName(type));
+  if (d === undefined)
+    throw new DTypeError(
+      `column '${column}' has Arrow type ${typeName(type)}, which a DataFrame does not hold (numbers, bool and strings only)`,
+      column,
+      typeName(type),
+    );
   return d;
 }
 

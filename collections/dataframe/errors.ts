@@ -15,7 +15,9 @@ export class ColumnNotFoundError extends ValueError {
   readonly column: string;
   readonly available: readonly string[];
   constructor(column: string, available: readonly string[], where = '') {
-    super(`column '${column}' not found${where === '' ? '' : ` in ${where}`}; the columns are: ${available.map((c) => `'${c}'`).join(', ')}`);
+    super(
+      `column '${column}' not found${where === '' ? '' : ` in ${where}`}; the columns are: ${available.map((c) => `'${c}'`).join(', ')}`,
+    );
     this.name = 'ColumnNotFoundError';
     this.column = column;
     this.available = available;

@@ -79,7 +79,11 @@ function describe(e: Expr, t: Typed): string {
 
 function mismatch(op: string, e: Expr, t: Typed, other: Expr, u: Typed, want: string): DTypeError {
   const column = exprName(e.op === 'lit' ? other : e);
-  return new DTypeError(`${op}: ${describe(e, t)} and ${describe(other, u)} do not match: ${want}`, column, String(t === 'null' ? u : t));
+  return new DTypeError(
+    `${op}: ${describe(e, t)} and ${describe(other, u)} do not match: ${want}`,
+    column,
+    String(t === 'null' ? u : t),
+  );
 }
 
 function typeBinary(op: BinaryOp, e: Expr, a: Typed, other: Expr, b: Typed): DType {
@@ -95,7 +99,8 @@ function typeBinary(op: BinaryOp, e: Expr, a: Typed, other: Expr, b: Typed): DTy
     if (!ok) throw mismatch(op, e, a, other, b, 'comparisons need two numbers, two strings or two booleans');
     return 'bool';
   }
-  if ((aa !== 'bool' && aa !== 'null') || (bb !== 'bool' && bb !== 'null')) throw mismatch(op, e, a, other, b, `${op} needs booleans on both sides`);
+  if ((aa !== 'bool' && aa !== 'null') || (bb !== 'bool' && bb !== 'null'))
+    throw mismatch(op, e, a, other, b, `${op} needs booleans on both sides`);
   return 'bool';
 }
 
@@ -103,19 +108,25 @@ function typeOf(e: Expr, meta: Meta): Typed {
   switch (e.op) {
     case 'col': {
       const c = meta.find((m) => m.name === e.name);
-      if (c === undefined) throw new ColumnNotFoundError(e.name, meta.map((m) => m.name));
+      if (c === undefined)
+        throw new ColumnNotFoundError(
+          e.name,
+          meta.map((m) => m.name),
+        );
       return c.dtype;
     }
     case 'lit':
       return litType(e.value);
     case 'neg': {
       const t = typeOf(e.a, meta);
-      if (t !== 'null' && !isNumeric(t)) throw new DTypeError(`neg: ${describe(e.a, t)} is not a number`, exprName(e.a), t);
+      if (t !== 'null' && !isNumeric(t))
+        throw new DTypeError(`neg: ${describe(e.a, t)} is not a number`, exprName(e.a), t);
       return t === 'float32' ? 'float32' : 'float64';
     }
     case 'not': {
       const t = typeOf(e.a, meta);
-      if (t !== 'bool' && t !== 'null') throw new DTypeError(`not: ${describe(e.a, t)} is not boolean`, exprName(e.a), t);
+      if (t !== 'bool' && t !== 'null')
+        throw new DTypeError(`not: ${describe(e.a, t)} is not boolean`, exprName(e.a), t);
       return 'bool';
     }
     case 'isNull':

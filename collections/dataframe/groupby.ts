@@ -22,7 +22,19 @@ export interface GroupByOptions {
 
 export type AggRequest = Readonly<Record<string, AggKind | readonly AggKind[]>>;
 
-const KINDS: readonly AggKind[] = ['sum', 'mean', 'count', 'min', 'max', 'std', 'var', 'size', 'first', 'last', 'nunique'];
+const KINDS: readonly AggKind[] = [
+  'sum',
+  'mean',
+  'count',
+  'min',
+  'max',
+  'std',
+  'var',
+  'size',
+  'first',
+  'last',
+  'nunique',
+];
 const NUMERIC_ONLY = new Set<AggKind>(['sum', 'mean', 'std', 'var']);
 
 export class GroupBy {
@@ -38,20 +50,28 @@ export class GroupBy {
   }
 
   private check(column: string, kind: AggKind): void {
-    if (!KINDS.includes(kind)) throw new ValueError(`unknown aggregation '${String(kind)}' for column '${column}'; use one of ${KINDS.join(', ')}`);
+    if (!KINDS.includes(kind))
+      throw new ValueError(
+        `unknown aggregation '${String(kind)}' for column '${column}'; use one of ${KINDS.join(', ')}`,
+      );
     const dtype = this.df.dtypes[column];
     if (dtype === undefined) throw new ColumnNotFoundError(column, this.df.columns, 'groupby().agg');
-    if (NUMERIC_ONLY.has(kind) && !isNumeric(dtype) && dtype !== 'bool') throw new DTypeError(`groupby ${kind}: column '${column}' is ${dtype}; ${kind} needs numbers`, column, dtype);
+    if (NUMERIC_ONLY.has(kind) && !isNumeric(dtype) && dtype !== 'bool')
+      throw new DTypeError(`groupby ${kind}: column '${column}' is ${dtype}; ${kind} needs numbers`, column, dtype);
   }
 
   /** { v: 'mean', w: ['sum', 'count'] } → columns keys..., v, w_sum, w_count. */
   agg(request: AggRequest): DataFrame {
     const aggs: AggSpec[] = [];
     for (const [column, kinds] of Object.entries(request)) {
-      const list = typeof kinds === 'string' ? [kinds] : (kinds);
+      const list = typeof kinds === 'string' ? [kinds] : kinds;
       for (const kind of list) {
         this.check(column, kind);
-        aggs.push({ column: kind === 'size' ? null : column, kind, out: typeof kinds === 'string' ? column : `${column}_${kind}` });
+        aggs.push({
+          column: kind === 'size' ? null : column,
+          kind,
+          out: typeof kinds === 'string' ? column : `${column}_${kind}`,
+        });
       }
     }
     return this.aggregate(aggs);
@@ -61,7 +81,8 @@ export class GroupBy {
   aggregate(aggs: readonly AggSpec[]): DataFrame {
     if (aggs.length === 0) throw new ValueError('groupby: no aggregation asked for');
     const outs = new Set([...this.keys, ...aggs.map((a) => a.out)]);
-    if (outs.size !== this.keys.length + aggs.length) throw new ValueError(`groupby: output columns collide: ${[...this.keys, ...aggs.map((a) => a.out)].join(', ')}`);
+    if (outs.size !== this.keys.length + aggs.length)
+      throw new ValueError(`groupby: output columns collide: ${[...this.keys, ...aggs.map((a) => a.out)].join(', ')}`);
     return groupbyAgg(this.df, this.keys, aggs, this.options);
   }
 
@@ -72,16 +93,38 @@ export class GroupBy {
     return this.aggregate(usable.map((c) => ({ column: c, kind, out: c })));
   }
 
-  sum(): DataFrame { return this.every('sum'); }
-  mean(): DataFrame { return this.every('mean'); }
-  count(): DataFrame { return this.every('count'); }
-  min(): DataFrame { return this.every('min'); }
-  max(): DataFrame { return this.every('max'); }
-  std(): DataFrame { return this.every('std'); }
-  var(): DataFrame { return this.every('var'); }
-  first(): DataFrame { return this.every('first'); }
-  last(): DataFrame { return this.every('last'); }
-  nunique(): DataFrame { return this.every('nunique'); }
+  sum(): DataFrame {
+    return this.every('sum');
+  }
+  mean(): DataFrame {
+    return this.every('mean');
+  }
+  count(): DataFrame {
+    return this.every('count');
+  }
+  min(): DataFrame {
+    return this.every('min');
+  }
+  max(): DataFrame {
+    return this.every('max');
+  }
+  std(): DataFrame {
+    return this.every('std');
+  }
+  var(): DataFrame {
+    return this.every('var');
+  }
+  first(): DataFrame {
+    return this.every('first');
+  }
+  last(): DataFrame {
+    return this.every('last');
+  }
+  nunique(): DataFrame {
+    return this.every('nunique');
+  }
   /** Rows per group, in a column named 'size'. */
-  size(): DataFrame { return this.aggregate([{ column: null, kind: 'size', out: 'size' }]); }
+  size(): DataFrame {
+    return this.aggregate([{ column: null, kind: 'size', out: 'size' }]);
+  }
 }

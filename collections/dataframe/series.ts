@@ -53,49 +53,108 @@ export class Series extends PlanCollection<Vector> {
     const both: Expr = { op, a: this.expr, b: other.expr };
     if (derivesRowwise(this.frame, other.frame, other.expr)) frame = this.frame;
     else if (derivesRowwise(other.frame, this.frame, this.expr)) frame = other.frame;
-    else throw new ValueError(`${op}: Series '${this.name}' and '${other.name}' come from different DataFrames; rows are matched by position, so both must come from one frame`);
+    else
+      throw new ValueError(
+        `${op}: Series '${this.name}' and '${other.name}' come from different DataFrames; rows are matched by position, so both must come from one frame`,
+      );
     return new Series(frame, both, this.name);
   }
   private unary(op: UnaryOp): Series {
     return new Series(this.frame, { op, a: this.expr }, this.name);
   }
 
-  add(y: Operand): Series { return this.binary('add', y); }
-  sub(y: Operand): Series { return this.binary('sub', y); }
-  mul(y: Operand): Series { return this.binary('mul', y); }
-  div(y: Operand): Series { return this.binary('div', y); }
-  mod(y: Operand): Series { return this.binary('mod', y); }
-  pow(y: Operand): Series { return this.binary('pow', y); }
-  gt(y: Operand): Series { return this.binary('gt', y); }
-  ge(y: Operand): Series { return this.binary('ge', y); }
-  lt(y: Operand): Series { return this.binary('lt', y); }
-  le(y: Operand): Series { return this.binary('le', y); }
-  eq(y: Operand): Series { return this.binary('eq', y); }
-  ne(y: Operand): Series { return this.binary('ne', y); }
-  and(y: Operand): Series { return this.binary('and', y); }
-  or(y: Operand): Series { return this.binary('or', y); }
-  not(): Series { return this.unary('not'); }
-  neg(): Series { return this.unary('neg'); }
-  isNull(): Series { return this.unary('isNull'); }
-  notNull(): Series { return this.unary('notNull'); }
+  add(y: Operand): Series {
+    return this.binary('add', y);
+  }
+  sub(y: Operand): Series {
+    return this.binary('sub', y);
+  }
+  mul(y: Operand): Series {
+    return this.binary('mul', y);
+  }
+  div(y: Operand): Series {
+    return this.binary('div', y);
+  }
+  mod(y: Operand): Series {
+    return this.binary('mod', y);
+  }
+  pow(y: Operand): Series {
+    return this.binary('pow', y);
+  }
+  gt(y: Operand): Series {
+    return this.binary('gt', y);
+  }
+  ge(y: Operand): Series {
+    return this.binary('ge', y);
+  }
+  lt(y: Operand): Series {
+    return this.binary('lt', y);
+  }
+  le(y: Operand): Series {
+    return this.binary('le', y);
+  }
+  eq(y: Operand): Series {
+    return this.binary('eq', y);
+  }
+  ne(y: Operand): Series {
+    return this.binary('ne', y);
+  }
+  and(y: Operand): Series {
+    return this.binary('and', y);
+  }
+  or(y: Operand): Series {
+    return this.binary('or', y);
+  }
+  not(): Series {
+    return this.unary('not');
+  }
+  neg(): Series {
+    return this.unary('neg');
+  }
+  isNull(): Series {
+    return this.unary('isNull');
+  }
+  notNull(): Series {
+    return this.unary('notNull');
+  }
 
   /** The same values under another name. */
   rename(name: string): Series {
     return new Series(this.frame, this.expr, name);
   }
 
-  sum(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'sum', o); }
-  mean(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'mean', o); }
-  min(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'min', o); }
-  max(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'max', o); }
-  count(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'count', o); }
-  std(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'std', o); }
-  var(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'var', o); }
-  nunique(o?: reductions.ReduceOptions): Scalar { return reductions.seriesReduce(this, 'nunique', o); }
+  sum(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'sum', o);
+  }
+  mean(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'mean', o);
+  }
+  min(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'min', o);
+  }
+  max(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'max', o);
+  }
+  count(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'count', o);
+  }
+  std(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'std', o);
+  }
+  var(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'var', o);
+  }
+  nunique(o?: reductions.ReduceOptions): Scalar {
+    return reductions.seriesReduce(this, 'nunique', o);
+  }
 
   /** A one-column frame [name, count] of the distinct values, most frequent first (missing values skipped). */
   valueCounts(): DataFrame {
-    return this.toFrame().groupby(this.name).aggregate([{ column: null, kind: 'size', out: 'count' }]).sortValues(['count', this.name], { ascending: [false, true] }).repartition({ npartitions: 1 });
+    return this.toFrame()
+      .groupby(this.name)
+      .aggregate([{ column: null, kind: 'size', out: 'count' }])
+      .sortValues(['count', this.name], { ascending: [false, true] })
+      .repartition({ npartitions: 1 });
   }
 
   /** The distinct values, in order of first appearance (a missing value counts once). */
@@ -106,7 +165,8 @@ export class Series extends PlanCollection<Vector> {
 
   /** The one-column frame of this Series. */
   toFrame(): DataFrame {
-    if (this.expr.op === 'col' && this.expr.name === this.name) return new DataFrame(new ProjectNode(this.frame, [this.name]));
+    if (this.expr.op === 'col' && this.expr.name === this.name)
+      return new DataFrame(new ProjectNode(this.frame, [this.name]));
     return new DataFrame(new ProjectNode(new AssignNode(this.frame, [this.name], [this.expr]), [this.name]));
   }
 

@@ -43,12 +43,14 @@ export type DelayedLike<T> =
 export type DelayedArgs<A extends readonly unknown[]> = { [I in keyof A]: DelayedLike<A[I]> };
 export type DelayedTuple<R> = Delayed<R> & { readonly [i: number]: Delayed<unknown> } & Iterable<Delayed<unknown>>;
 
-
 export function delayed<A extends unknown[], R>(
   fn: (...args: A) => R,
   options: DelayedOptions & { nout: number },
 ): (...args: DelayedArgs<A>) => DelayedTuple<Awaited<R>>;
-export function delayed<A extends unknown[], R>(fn: (...args: A) => R, options?: DelayedOptions): (...args: DelayedArgs<A>) => Delayed<Awaited<R>>;
+export function delayed<A extends unknown[], R>(
+  fn: (...args: A) => R,
+  options?: DelayedOptions,
+): (...args: DelayedArgs<A>) => Delayed<Awaited<R>>;
 export function delayed<T>(value: DelayedLike<T>, options?: Pick<DelayedOptions, 'name'>): Delayed<T>;
 export function delayed(target: unknown, options: DelayedOptions = {}): unknown {
   if (typeof target === 'function') return delayedFunction(target as TaskFunction, options);
@@ -83,7 +85,8 @@ function delayedValue(value: unknown, name: string | undefined): Delayed {
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'list';
-  if (typeof value === 'object') return (value.constructor as { name?: string } | undefined)?.name?.toLowerCase() || 'object';
+  if (typeof value === 'object')
+    return (value.constructor as { name?: string } | undefined)?.name?.toLowerCase() || 'object';
   return typeof value;
 }
 

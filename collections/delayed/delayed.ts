@@ -5,7 +5,14 @@
  * walk. Building a Delayed therefore costs one node and never copies its ancestors' graphs, which
  * keeps a million-task graph at a few hundred bytes per task.
  */
-import { COLLECTION, computeAll, persistAll, type ComputeOptions, type DaskCollection, type KeyTree } from '../../src/core/compute.js';
+import {
+  COLLECTION,
+  computeAll,
+  persistAll,
+  type ComputeOptions,
+  type DaskCollection,
+  type KeyTree,
+} from '../../src/core/compute.js';
 import { HighLevelGraph, MaterializedLayer } from '../../src/core/graph/high-level-graph.js';
 import { keyPrefix, tokenKey } from '../../src/core/graph/keys.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
@@ -16,7 +23,6 @@ import { optimizeDelayed } from './optimize.js';
 
 const DELAYED = Symbol.for('dask-ts/Delayed');
 const NONE: readonly Delayed[] = Object.freeze([]);
-
 
 export class Delayed<T = unknown> implements DaskCollection<T> {
   // Brands live on the prototype (getters), so they cost nothing per instance.

@@ -16,7 +16,11 @@ export function isLoopback(host: string): boolean {
 }
 
 /** Throws a DaskError naming the fix when `host` is not loopback and `insecure` is not set. */
-export function checkBind(host: string, insecure: boolean | undefined, who: 'scheduler' | 'worker' | 'dashboard'): void {
+export function checkBind(
+  host: string,
+  insecure: boolean | undefined,
+  who: 'scheduler' | 'worker' | 'dashboard',
+): void {
   if (isLoopback(host) || insecure === true) return;
   throw new DaskError(
     'DASK_ERR_CONFIG',

@@ -40,7 +40,11 @@ export interface ChildService {
  * "dask-ts <who>: ..." and exits 1), calls `started` unless a stop came in meanwhile, and exits
  * with the service's code. SIGTERM, SIGINT and the parent going away (IPC disconnect) close it.
  */
-export async function runChild<O, S extends ChildService>(who: string, start: (options: O) => Promise<S>, started: (service: S) => void): Promise<void> {
+export async function runChild<O, S extends ChildService>(
+  who: string,
+  start: (options: O) => Promise<S>,
+  started: (service: S) => void,
+): Promise<void> {
   let stopping = false;
   let service: S | undefined;
   const stop = (): void => {

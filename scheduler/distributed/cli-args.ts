@@ -82,7 +82,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const flag = findFlag(spec, arg, name);
     if (values.has(name) || switches.has(name)) throw new UsageError(spec, `--${name} is given twice; give it once`);
     if (flag.value === undefined) {
-      if (inline !== undefined) throw new UsageError(spec, `--${name} is a switch and takes no value; write just --${name}`);
+      if (inline !== undefined)
+        throw new UsageError(spec, `--${name} is a switch and takes no value; write just --${name}`);
       switches.add(name);
       continue;
     }
@@ -95,7 +96,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   }
   if (positionals.length > spec.positionals.length) {
     const extra = positionals[spec.positionals.length]!;
-    const allowed = spec.positionals.length === 0 ? 'takes no positional arguments' : `takes at most ${spec.positionals.length} (${spec.positionals.map((p) => p.name).join(', ')})`;
+    const allowed =
+      spec.positionals.length === 0
+        ? 'takes no positional arguments'
+        : `takes at most ${spec.positionals.length} (${spec.positionals.map((p) => p.name).join(', ')})`;
     throw new UsageError(spec, `unexpected argument ${JSON.stringify(extra)}: dask-ts ${spec.name} ${allowed}`);
   }
   return { values, switches, positionals };
@@ -105,7 +109,10 @@ function findFlag(spec: CommandSpec, arg: string, name: string): FlagSpec {
   const flag = arg.startsWith('--') ? spec.flags.find((f) => f.name === name) : undefined;
   if (flag !== undefined) return flag;
   const shown = arg.split('=')[0]!;
-  const near = closest(name, spec.flags.map((f) => f.name));
+  const near = closest(
+    name,
+    spec.flags.map((f) => f.name),
+  );
   const hint = near === undefined ? `run \`dask-ts ${spec.name} --help\` for the options` : `did you mean --${near}?`;
   throw new UsageError(spec, `unknown option ${shown}; ${hint}`);
 }
@@ -138,12 +145,21 @@ function flagExample(flag: FlagSpec): string {
 }
 
 /** A whole number in [min, max] from flag `name`, or undefined when the flag was not given. */
-export function wholeNumber(spec: CommandSpec, args: ParsedArgs, name: string, min: number, max: number): number | undefined {
+export function wholeNumber(
+  spec: CommandSpec,
+  args: ParsedArgs,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   const text = args.values.get(name);
   if (text === undefined) return undefined;
   const n = Number(text);
   if (text.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(spec, `--${name} needs a whole number from ${min} to ${max}, got ${JSON.stringify(text)}; e.g. ${exampleOf(spec, name)}`);
+    throw new UsageError(
+      spec,
+      `--${name} needs a whole number from ${min} to ${max}, got ${JSON.stringify(text)}; e.g. ${exampleOf(spec, name)}`,
+    );
   }
   return n;
 }
@@ -154,7 +170,10 @@ export function positiveSeconds(spec: CommandSpec, args: ParsedArgs, name: strin
   if (text === undefined) return undefined;
   const n = Number(text.replace(/\s*s$/, ''));
   if (text.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(spec, `--${name} needs a number of seconds greater than 0, got ${JSON.stringify(text)}; e.g. ${exampleOf(spec, name)}`);
+    throw new UsageError(
+      spec,
+      `--${name} needs a number of seconds greater than 0, got ${JSON.stringify(text)}; e.g. ${exampleOf(spec, name)}`,
+    );
   }
   return n;
 }
@@ -162,7 +181,8 @@ export function positiveSeconds(spec: CommandSpec, args: ParsedArgs, name: strin
 /** A non-empty string from flag `name`, or undefined when not given. */
 export function nonEmpty(spec: CommandSpec, args: ParsedArgs, name: string): string | undefined {
   const text = args.values.get(name);
-  if (text !== undefined && text.trim() === '') throw new UsageError(spec, `--${name} needs a non-empty value; e.g. ${exampleOf(spec, name)}`);
+  if (text !== undefined && text.trim() === '')
+    throw new UsageError(spec, `--${name} needs a non-empty value; e.g. ${exampleOf(spec, name)}`);
   return text;
 }
 
@@ -175,7 +195,10 @@ function exampleOf(spec: CommandSpec, name: string): string {
 export function helpText(spec: CommandSpec): string {
   const rows: [string, string][] = [
     ...spec.positionals.map((p): [string, string] => [p.name, p.help]),
-    ...spec.flags.map((f): [string, string] => [f.value === undefined ? `--${f.name}` : `--${f.name} ${f.value}`, f.help]),
+    ...spec.flags.map((f): [string, string] => [
+      f.value === undefined ? `--${f.name}` : `--${f.name} ${f.value}`,
+      f.help,
+    ]),
     ['-h, --help', 'Show this help and exit.'],
   ];
   const width = Math.max(...rows.map(([l]) => l.length)) + 2;
@@ -187,6 +210,7 @@ export function helpText(spec: CommandSpec): string {
 
 /** The short text printed under a usage error. */
 export function usageHint(spec: CommandSpec | undefined): string {
-  if (spec === undefined) return 'Usage: dask-ts scheduler [options] | dask-ts worker [ADDRESS] [options]\nRun `dask-ts --help` for more.\n';
+  if (spec === undefined)
+    return 'Usage: dask-ts scheduler [options] | dask-ts worker [ADDRESS] [options]\nRun `dask-ts --help` for more.\n';
   return `Usage: dask-ts ${spec.usage}\nRun \`dask-ts ${spec.name} --help\` for every option.\n`;
 }

@@ -23,8 +23,16 @@ import { availableParallelism, totalmem } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
 import {
-  helpText, nonEmpty, parseArgs, positiveSeconds, UsageError, usageHint, wantsHelp, wholeNumber,
-  type CommandSpec, type ParsedArgs,
+  helpText,
+  nonEmpty,
+  parseArgs,
+  positiveSeconds,
+  UsageError,
+  usageHint,
+  wantsHelp,
+  wholeNumber,
+  type CommandSpec,
+  type ParsedArgs,
 } from './cli-args.js';
 import { packageVersion } from './connection.js';
 import { parseBytes } from './local-cluster.js';
@@ -49,11 +57,36 @@ const SCHEDULER: CommandSpec = {
   summary: 'Start a dask-ts scheduler. Prints "dask-ts scheduler at ADDRESS token TOKEN" as its first line on stdout.',
   positionals: [],
   flags: [
-    { name: 'host', value: 'HOST', example: '127.0.0.1', help: 'Interface to bind (default 127.0.0.1). Any other needs --insecure.' },
-    { name: 'port', value: 'PORT', example: '8786', help: 'Port to listen on (default 8786; 0 picks a free port, printed on stdout).' },
-    { name: 'dashboard-port', value: 'PORT', example: '8787', help: 'Serve the dashboard here (default 8787, or a free port if taken; 0 = any free port).' },
-    { name: 'scheduler-file', value: 'PATH', example: 'scheduler.json', help: 'Write {address, token} here (mode 0600) for workers; removed on close.' },
-    { name: 'token', value: 'TOKEN', example: '<hex>', help: `Shared secret for clients and workers (default $${TOKEN_ENV}, else random).` },
+    {
+      name: 'host',
+      value: 'HOST',
+      example: '127.0.0.1',
+      help: 'Interface to bind (default 127.0.0.1). Any other needs --insecure.',
+    },
+    {
+      name: 'port',
+      value: 'PORT',
+      example: '8786',
+      help: 'Port to listen on (default 8786; 0 picks a free port, printed on stdout).',
+    },
+    {
+      name: 'dashboard-port',
+      value: 'PORT',
+      example: '8787',
+      help: 'Serve the dashboard here (default 8787, or a free port if taken; 0 = any free port).',
+    },
+    {
+      name: 'scheduler-file',
+      value: 'PATH',
+      example: 'scheduler.json',
+      help: 'Write {address, token} here (mode 0600) for workers; removed on close.',
+    },
+    {
+      name: 'token',
+      value: 'TOKEN',
+      example: '<hex>',
+      help: `Shared secret for clients and workers (default $${TOKEN_ENV}, else random).`,
+    },
     { name: 'insecure', help: 'Allow a non-loopback --host: there is no TLS, the token crosses the network in clear.' },
   ],
   notes: [`${EXIT_NOTE}.`],
@@ -62,21 +95,62 @@ const SCHEDULER: CommandSpec = {
 const WORKER: CommandSpec = {
   name: 'worker',
   usage: 'worker [ADDRESS] [options]',
-  summary: 'Start a dask-ts worker. Prints "dask-ts worker at ADDRESS (NAME) connected to SCHEDULER" on stdout once connected.',
+  summary:
+    'Start a dask-ts worker. Prints "dask-ts worker at ADDRESS (NAME) connected to SCHEDULER" on stdout once connected.',
   positionals: [{ name: 'ADDRESS', help: 'The scheduler, e.g. ws://127.0.0.1:8786 (optional with --scheduler-file).' }],
   flags: [
-    { name: 'scheduler-file', value: 'PATH', example: 'scheduler.json', help: 'Read the address and token the scheduler wrote (waits for the file).' },
-    { name: 'token', value: 'TOKEN', example: '<hex>', help: `The scheduler's token (default: the scheduler file, else $${TOKEN_ENV}).` },
-    { name: 'nthreads', value: 'N', example: '4', help: `Threads running tasks (default: this machine's cores, ${availableParallelism()}).` },
-    { name: 'memory-limit', value: 'BYTES', example: '2GB', help: 'e.g. 2GB, 512MiB, 0.5 (of this machine), 0 (none); default auto (the share of nthreads).' },
-    { name: 'local-directory', value: 'DIR', example: '/tmp/dask-ts', help: 'Where results spill to disk past the memory limit (created if missing; default the OS temp folder).' },
-    { name: 'death-timeout', value: 'SECONDS', example: '60', help: `Keep trying to reach the scheduler this long when starting (default ${DEFAULT_DEATH_TIMEOUT_S}).` },
+    {
+      name: 'scheduler-file',
+      value: 'PATH',
+      example: 'scheduler.json',
+      help: 'Read the address and token the scheduler wrote (waits for the file).',
+    },
+    {
+      name: 'token',
+      value: 'TOKEN',
+      example: '<hex>',
+      help: `The scheduler's token (default: the scheduler file, else $${TOKEN_ENV}).`,
+    },
+    {
+      name: 'nthreads',
+      value: 'N',
+      example: '4',
+      help: `Threads running tasks (default: this machine's cores, ${availableParallelism()}).`,
+    },
+    {
+      name: 'memory-limit',
+      value: 'BYTES',
+      example: '2GB',
+      help: 'e.g. 2GB, 512MiB, 0.5 (of this machine), 0 (none); default auto (the share of nthreads).',
+    },
+    {
+      name: 'local-directory',
+      value: 'DIR',
+      example: '/tmp/dask-ts',
+      help: 'Where results spill to disk past the memory limit (created if missing; default the OS temp folder).',
+    },
+    {
+      name: 'death-timeout',
+      value: 'SECONDS',
+      example: '60',
+      help: `Keep trying to reach the scheduler this long when starting (default ${DEFAULT_DEATH_TIMEOUT_S}).`,
+    },
     { name: 'name', value: 'NAME', example: 'worker-1', help: 'Name of this worker (default: host-pid-random).' },
-    { name: 'host', value: 'HOST', example: '127.0.0.1', help: 'Interface for peers to fetch data from (default 127.0.0.1). Any other needs --insecure.' },
+    {
+      name: 'host',
+      value: 'HOST',
+      example: '127.0.0.1',
+      help: 'Interface for peers to fetch data from (default 127.0.0.1). Any other needs --insecure.',
+    },
     { name: 'insecure', help: 'Allow a non-loopback --host (no TLS: the token crosses the network in clear).' },
-    { name: 'no-nanny', help: 'Run the worker in this process, without a nanny that restarts it when it dies or outgrows --memory-limit.' },
+    {
+      name: 'no-nanny',
+      help: 'Run the worker in this process, without a nanny that restarts it when it dies or outgrows --memory-limit.',
+    },
   ],
-  notes: [`${EXIT_NOTE}, 70 a task killed the worker, 75 the scheduler shut down or stayed unreachable, 76 the connection to it was lost (--no-nanny).`],
+  notes: [
+    `${EXIT_NOTE}, 70 a task killed the worker, 75 the scheduler shut down or stayed unreachable, 76 the connection to it was lost (--no-nanny).`,
+  ],
 };
 
 const TOP_HELP = `Usage: dask-ts <command> [options]
@@ -97,7 +171,12 @@ async function main(argv: readonly string[]): Promise<void> {
     if (command === '--version') return await finish(0, `${packageVersion()}\n`);
     if (command === 'scheduler') return await runScheduler(rest);
     if (command === 'worker') return await runWorker(rest);
-    throw new UsageError(undefined, command === undefined ? 'which command? dask-ts scheduler or dask-ts worker' : `unknown command ${JSON.stringify(command)}; use scheduler or worker`);
+    throw new UsageError(
+      undefined,
+      command === undefined
+        ? 'which command? dask-ts scheduler or dask-ts worker'
+        : `unknown command ${JSON.stringify(command)}; use scheduler or worker`,
+    );
   } catch (e) {
     const who = command === 'scheduler' || command === 'worker' ? `dask-ts ${command}` : 'dask-ts';
     if (e instanceof UsageError) return await finish(EXIT_USAGE, '', `${who}: ${e.message}\n\n${usageHint(e.command)}`);
@@ -117,7 +196,9 @@ async function runScheduler(argv: readonly string[]): Promise<void> {
   process.stdout.write(`dask-ts scheduler at ${server.address} token ${server.token}\n`);
   if (options.schedulerFile !== undefined) process.stdout.write(`dask-ts scheduler file ${options.schedulerFile}\n`);
   if (server.dashboardLink !== undefined) process.stdout.write(`dask-ts scheduler dashboard ${server.dashboardLink}\n`);
-  server.on('worker-added', (w) => log('scheduler', `worker ${w.name} joined from ${w.address} (${w.nthreads} thread${w.nthreads === 1 ? '' : 's'})`));
+  server.on('worker-added', (w) =>
+    log('scheduler', `worker ${w.name} joined from ${w.address} (${w.nthreads} thread${w.nthreads === 1 ? '' : 's'})`),
+  );
   server.on('worker-removed', (address, why) => log('scheduler', `worker at ${address} left: ${why}`));
   await stop;
   await closeWithin('scheduler', server.close());
@@ -128,7 +209,10 @@ async function runScheduler(argv: readonly string[]): Promise<void> {
 function schedulerOptions(args: ParsedArgs): { options: SchedulerServerOptions } {
   const file = nonEmpty(SCHEDULER, args, 'scheduler-file');
   if (file !== undefined && !existsSync(dirname(resolve(file)))) {
-    throw new UsageError(SCHEDULER, `--scheduler-file ${file}: the folder ${dirname(resolve(file))} does not exist; create it or choose another path`);
+    throw new UsageError(
+      SCHEDULER,
+      `--scheduler-file ${file}: the folder ${dirname(resolve(file))} does not exist; create it or choose another path`,
+    );
   }
   const options: SchedulerServerOptions = {
     port: wholeNumber(SCHEDULER, args, 'port', 0, 65535) ?? 8786,
@@ -138,7 +222,11 @@ function schedulerOptions(args: ParsedArgs): { options: SchedulerServerOptions }
     ...optional('schedulerFile', file === undefined ? undefined : resolve(file)),
   };
   const dashboardPort = wholeNumber(SCHEDULER, args, 'dashboard-port', 0, 65535);
-  const dashboard = { host: options.host ?? '127.0.0.1', port: dashboardPort ?? DEFAULT_DASHBOARD_PORT, ...(dashboardPort === undefined ? { onPortInUse: 'free-port' as const } : {}) };
+  const dashboard = {
+    host: options.host ?? '127.0.0.1',
+    port: dashboardPort ?? DEFAULT_DASHBOARD_PORT,
+    ...(dashboardPort === undefined ? { onPortInUse: 'free-port' as const } : {}),
+  };
   return { options: { ...options, dashboard } };
 }
 
@@ -173,10 +261,12 @@ async function runWorker(argv: readonly string[]): Promise<void> {
   if (typeof started === 'string') return finish(0);
   const { worker, scheduler } = started;
   process.stdout.write(`dask-ts worker at ${worker.address} (${worker.name}) connected to ${scheduler}\n`);
-  if (plan.options.host === '0.0.0.0') log('worker', `peers on other machines cannot reach ${worker.address}; give --host this machine's address`);
+  if (plan.options.host === '0.0.0.0')
+    log('worker', `peers on other machines cannot reach ${worker.address}; give --host this machine's address`);
   void stop.then(() => closeWithin('worker', worker.close()));
   const reason = await worker.closed;
-  if (reason === 'scheduler-lost' || reason === 'scheduler-closed') log('worker', `lost the scheduler at ${scheduler}; stopping`);
+  if (reason === 'scheduler-lost' || reason === 'scheduler-closed')
+    log('worker', `lost the scheduler at ${scheduler}; stopping`);
   return finish(WORKER_EXIT_CODES[reason]);
 }
 
@@ -187,17 +277,24 @@ function workerPlan(args: ParsedArgs): WorkerPlan {
   const address = given === undefined ? undefined : schedulerAddress(given);
   const token = nonEmpty(WORKER, args, 'token') ?? (file === undefined ? envToken() : undefined);
   if (address === undefined && file === undefined) {
-    throw new UsageError(WORKER, 'which scheduler? give its address (dask-ts worker ws://127.0.0.1:8786) or --scheduler-file PATH');
+    throw new UsageError(
+      WORKER,
+      'which scheduler? give its address (dask-ts worker ws://127.0.0.1:8786) or --scheduler-file PATH',
+    );
   }
   if (token === undefined && file === undefined) {
-    throw new UsageError(WORKER, `the scheduler's token is missing: pass --token TOKEN (the scheduler prints it), set ${TOKEN_ENV}, or use --scheduler-file PATH`);
+    throw new UsageError(
+      WORKER,
+      `the scheduler's token is missing: pass --token TOKEN (the scheduler prints it), set ${TOKEN_ENV}, or use --scheduler-file PATH`,
+    );
   }
   const host = nonEmpty(WORKER, args, 'host');
   if (host !== undefined) checkBind(host, args.switches.has('insecure'), 'worker');
   const nthreads = wholeNumber(WORKER, args, 'nthreads', 1, 1024) ?? availableParallelism();
   const dir = nonEmpty(WORKER, args, 'local-directory');
   return {
-    address, token,
+    address,
+    token,
     schedulerFile: file === undefined ? undefined : resolve(file),
     localDirectory: dir === undefined ? undefined : resolve(dir),
     deathTimeoutMs: 1000 * (positiveSeconds(WORKER, args, 'death-timeout') ?? DEFAULT_DEATH_TIMEOUT_S),
@@ -222,20 +319,27 @@ function schedulerAddress(text: string): string {
     url = undefined;
   }
   if (url?.protocol !== 'ws:' || url.hostname === '') {
-    throw new UsageError(WORKER, `cannot read the scheduler address ${JSON.stringify(text)}: write it as the scheduler printed it, e.g. ws://127.0.0.1:8786`);
+    throw new UsageError(
+      WORKER,
+      `cannot read the scheduler address ${JSON.stringify(text)}: write it as the scheduler printed it, e.g. ws://127.0.0.1:8786`,
+    );
   }
   return address;
 }
 
 /** Bytes, as Dask reads --memory-limit: 'auto', a fraction of this machine (0.5), 0 for none, or '2GB'. */
 function memoryLimit(text: string | undefined, nthreads: number): number {
-  if (text === undefined || text === 'auto') return Math.floor(totalmem() * Math.min(1, nthreads / availableParallelism()));
+  if (text === undefined || text === 'auto')
+    return Math.floor(totalmem() * Math.min(1, nthreads / availableParallelism()));
   const n = Number(text);
   if (text.trim() !== '' && Number.isFinite(n) && n >= 0 && n <= 1) return Math.floor(n * totalmem());
   try {
     return parseBytes(text);
   } catch {
-    throw new UsageError(WORKER, `--memory-limit cannot read ${JSON.stringify(text)}; write e.g. --memory-limit 2GB (or 512MiB, 0.5 for half this machine, auto, 0 for no limit)`);
+    throw new UsageError(
+      WORKER,
+      `--memory-limit cannot read ${JSON.stringify(text)}; write e.g. --memory-limit 2GB (or 512MiB, 0.5 for half this machine, auto, 0 for no limit)`,
+    );
   }
 }
 
@@ -245,7 +349,8 @@ async function resolveScheduler(plan: WorkerPlan, deadline: number): Promise<{ s
   const fromFile = plan.schedulerFile === undefined ? undefined : await readSchedulerFile(plan.schedulerFile, deadline);
   const scheduler = plan.address ?? fromFile?.address;
   const token = plan.token ?? fromFile?.token;
-  if (scheduler === undefined || token === undefined) throw new DaskError('DASK_ERR_CONFIG', 'no scheduler address or token');
+  if (scheduler === undefined || token === undefined)
+    throw new DaskError('DASK_ERR_CONFIG', 'no scheduler address or token');
   return { scheduler, token };
 }
 
@@ -253,7 +358,10 @@ async function resolveScheduler(plan: WorkerPlan, deadline: number): Promise<{ s
 async function runNanny(plan: WorkerPlan, stop: Promise<string>): Promise<void> {
   const deadline = Date.now() + plan.deathTimeoutMs;
   const { scheduler, token } = await resolveScheduler(plan, deadline);
-  const started = await Promise.race([Nanny.start({ ...plan.options, scheduler, token, deathTimeoutMs: Math.max(1000, deadline - Date.now()) }), stop]);
+  const started = await Promise.race([
+    Nanny.start({ ...plan.options, scheduler, token, deathTimeoutMs: Math.max(1000, deadline - Date.now()) }),
+    stop,
+  ]);
   if (typeof started === 'string') return finish(0);
   const nanny = started;
   const w = nanny.worker!;
@@ -269,7 +377,12 @@ async function runNanny(plan: WorkerPlan, stop: Promise<string>): Promise<void> 
 async function startWorker(plan: WorkerPlan): Promise<{ worker: DistributedWorker; scheduler: string }> {
   const deadline = Date.now() + plan.deathTimeoutMs;
   const { scheduler, token } = await resolveScheduler(plan, deadline);
-  const worker = await DistributedWorker.start({ ...plan.options, scheduler, token, deathTimeoutMs: Math.max(1000, deadline - Date.now()) });
+  const worker = await DistributedWorker.start({
+    ...plan.options,
+    scheduler,
+    token,
+    deathTimeoutMs: Math.max(1000, deadline - Date.now()),
+  });
   return { worker, scheduler };
 }
 
@@ -277,7 +390,10 @@ function makeDirectory(dir: string): void {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
-    throw new DaskError('DASK_ERR_CONFIG', `cannot create --local-directory ${dir}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new DaskError(
+      'DASK_ERR_CONFIG',
+      `cannot create --local-directory ${dir}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   }
 }
 
@@ -290,7 +406,9 @@ async function readSchedulerFile(path: string, deadline: number): Promise<{ addr
     const got = tryReadSchedulerFile(path);
     if (got.ok) return got;
     if (!got.retry || Date.now() + 100 > deadline) {
-      const waitedFor = waited ? ` (waited ${((Date.now() - started) / 1000).toFixed(1)} s; --death-timeout sets how long)` : '';
+      const waitedFor = waited
+        ? ` (waited ${((Date.now() - started) / 1000).toFixed(1)} s; --death-timeout sets how long)`
+        : '';
       throw new DaskError('DASK_ERR_CONFIG', `cannot use the scheduler file ${path}: ${got.why}${waitedFor}`);
     }
     if (!waited) log('worker', `waiting for the scheduler file ${path}: ${got.why}`);
@@ -304,7 +422,11 @@ function tryReadSchedulerFile(path: string): FileRead {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    return { ok: false, why: missing ? 'it does not exist (yet)' : e instanceof Error ? e.message : String(e), retry: missing };
+    return {
+      ok: false,
+      why: missing ? 'it does not exist (yet)' : e instanceof Error ? e.message : String(e),
+      retry: missing,
+    };
   }
   let data: unknown;
   try {
@@ -312,7 +434,10 @@ function tryReadSchedulerFile(path: string): FileRead {
   } catch {
     return { ok: false, why: 'it is not JSON {"address", "token"} (yet)', retry: true };
   }
-  const { address, token } = (typeof data === 'object' && data !== null ? data : {}) as { address?: unknown; token?: unknown };
+  const { address, token } = (typeof data === 'object' && data !== null ? data : {}) as {
+    address?: unknown;
+    token?: unknown;
+  };
   if (typeof address !== 'string' || typeof token !== 'string' || address === '' || token === '') {
     return { ok: false, why: 'it has no string "address" and "token"', retry: true };
   }

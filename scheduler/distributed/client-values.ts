@@ -10,7 +10,14 @@ import { decodeError, type ErrorRecord } from '../../src/core/serialize/error-co
 import { Future } from './future.js';
 
 /** The type gather() returns: Futures replaced by their values, arrays and objects walked. */
-export type Gathered<T> = T extends Future<infer V> ? V : T extends readonly unknown[] ? { [I in keyof T]: Gathered<T[I]> } : T extends Record<string, unknown> ? { [K in keyof T]: Gathered<T[K]> } : T;
+export type Gathered<T> =
+  T extends Future<infer V>
+    ? V
+    : T extends readonly unknown[]
+      ? { [I in keyof T]: Gathered<T[I]> }
+      : T extends Record<string, unknown>
+        ? { [K in keyof T]: Gathered<T[K]> }
+        : T;
 
 /** Appends the key of every Future in `v` (arrays and plain objects walked) to `into`. */
 export function collectKeys(v: unknown, into: Key[]): void {
@@ -37,4 +44,3 @@ export function errorFor(key: Key, rec: ErrorRecord | undefined): Error {
   if (original instanceof DaskError) return original;
   return new TaskError(key, { name: rec.name, message: rec.message, stack: rec.stack }, original);
 }
-

@@ -15,7 +15,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CancelledError, CommError, DaskError, SerializationError, ValueError } from '../../src/core/errors.js';
-import { collectionsToGraph, computeAll, isDaskCollection, persistAll, type DaskCollection } from '../../src/core/compute.js';
+import {
+  collectionsToGraph,
+  computeAll,
+  isDaskCollection,
+  persistAll,
+  type DaskCollection,
+} from '../../src/core/compute.js';
 import { Task, type Graph, type Key } from '../../src/core/graph/task.js';
 import { uniqueToken } from '../../src/core/graph/keys.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
@@ -30,7 +36,15 @@ import { arrange, collectKeys, errorFor, mapFutures, type Gathered } from './cli
 import { typeName } from './sizeof.js';
 import { decodeValue, encodeValue } from './encoded-value.js';
 import { SubmitOptions, type ClusterLike, type ConnectOptions } from './client-options.js';
-import { OPS, type Address, type EncodedValue, type GetDataReply, type SchedulerToClient, type WhoHas, type WorkerInfo } from './protocol.js';
+import {
+  OPS,
+  type Address,
+  type EncodedValue,
+  type GetDataReply,
+  type SchedulerToClient,
+  type WhoHas,
+  type WorkerInfo,
+} from './protocol.js';
 
 interface KeyRecord {
   status: FutureStatus;
@@ -69,7 +83,9 @@ export class Client implements SchedulerLike, FutureHost {
     this.id = id;
     this.peers = new PeerRequests({ role: 'client', token, id });
     conn.onMessage((msg) => this.receive(msg));
-    conn.onClose((code, reason) => this.lost(`the scheduler closed the connection (${code}${reason === '' ? '' : ` ${reason}`})`));
+    conn.onClose((code, reason) =>
+      this.lost(`the scheduler closed the connection (${code}${reason === '' ? '' : ` ${reason}`})`),
+    );
   }
 
   /** Connects to a cluster (LocalCluster, a job cluster) or to a scheduler address with its token. */
@@ -77,11 +93,17 @@ export class Client implements SchedulerLike, FutureHost {
     const address = typeof target === 'string' ? target : target.schedulerAddress;
     const token = typeof target === 'string' ? options.token : target.token;
     if (token === undefined) {
-      throw new ValueError(`Client.connect('${address}') needs the scheduler's token: pass { token }, read it from the scheduler file, or connect to the cluster object`);
+      throw new ValueError(
+        `Client.connect('${address}') needs the scheduler's token: pass { token }, read it from the scheduler file, or connect to the cluster object`,
+      );
     }
     const id = `client-${randomUUID()}`;
     const conn = await dial(address, {
-      role: 'client', token, id, accept: OPS.schedulerToClient, peer: 'the scheduler',
+      role: 'client',
+      token,
+      id,
+      accept: OPS.schedulerToClient,
+      peer: 'the scheduler',
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     const client = new Client(conn, address, token, id);
@@ -96,7 +118,10 @@ export class Client implements SchedulerLike, FutureHost {
   // ---- submitting work ----
 
   /** Runs fn(...args) on the cluster. Futures among args stand for their values; a last SubmitOptions argument sets key, pure, retries, priority. */
-  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: [...{ [I in keyof A]: A[I] | Future<A[I]> }, SubmitOptions?] | { [I in keyof A]: A[I] | Future<A[I]> }): Future<Awaited<R>> {
+  submit<A extends unknown[], R>(
+    fn: (...args: A) => R,
+    ...args: [...{ [I in keyof A]: A[I] | Future<A[I]> }, SubmitOptions?] | { [I in keyof A]: A[I] | Future<A[I]> }
+  ): Future<Awaited<R>> {
     const list = [...args] as unknown[];
     const last = list[list.length - 1];
     const opts = last instanceof SubmitOptions ? (list.pop(), last.options) : {};
@@ -108,7 +133,10 @@ export class Client implements SchedulerLike, FutureHost {
   }
 
   /** submit(fn, item) for every item (several iterables: fn(a[i], b[i], ...)). */
-  map<R>(fn: (...args: never[]) => R, ...iterables: readonly (Iterable<unknown> | SubmitOptions)[]): Future<Awaited<R>>[] {
+  map<R>(
+    fn: (...args: never[]) => R,
+    ...iterables: readonly (Iterable<unknown> | SubmitOptions)[]
+  ): Future<Awaited<R>>[] {
     const last = iterables[iterables.length - 1];
     const opts = last instanceof SubmitOptions ? last : undefined;
     const lists = (opts === undefined ? iterables : iterables.slice(0, -1)).map((it) => [...(it as Iterable<unknown>)]);
@@ -119,7 +147,10 @@ export class Client implements SchedulerLike, FutureHost {
     const itemKeys: Key[] = [];
     for (let i = 0; i < n; i++) {
       const args = lists.map((l) => l[i]);
-      const key = opts?.options.key !== undefined ? `${opts.options.key}-${i}` : `${name}-${opts?.options.pure === false ? uniqueToken() : tokenize(fn, args)}`;
+      const key =
+        opts?.options.key !== undefined
+          ? `${opts.options.key}-${i}`
+          : `${name}-${opts?.options.pure === false ? uniqueToken() : tokenize(fn, args)}`;
       itemKeys.push(key);
       graph.set(key, new Task(key, fn, args));
     }
@@ -135,10 +166,18 @@ export class Client implements SchedulerLike, FutureHost {
     const values = Array.isArray(value) ? (value as unknown[]) : [value];
     // As Dask, wait a while for a worker (one may be restarting) before giving up.
     let workers = await this.workerInfo();
-    for (const deadline = Date.now() + 10_000; workers.length === 0 && Date.now() < deadline; workers = await this.workerInfo()) {
+    for (
+      const deadline = Date.now() + 10_000;
+      workers.length === 0 && Date.now() < deadline;
+      workers = await this.workerInfo()
+    ) {
       await new Promise((r) => setTimeout(r, 100));
     }
-    if (workers.length === 0) throw new DaskError('DASK_ERR_CONFIG', 'cannot scatter: the cluster has had no worker for 10 s (scale it up or start workers)');
+    if (workers.length === 0)
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        'cannot scatter: the cluster has had no worker for 10 s (scale it up or start workers)',
+      );
     const worker = workers[this.scatterTurn++ % workers.length]!.address;
     const data: Record<Key, EncodedValue> = {};
     const frames: Uint8Array[] = [];
@@ -190,11 +229,14 @@ export class Client implements SchedulerLike, FutureHost {
       this.sendGraph(graph, keys, {});
       for (const k of keys) futures.push(new Future(k, this));
       let done = 0;
-      await Promise.all(futures.map(async (f) => {
-        await this.settled(f.key);
-        done += 1;
-        for (const h of hooks) h.posttask?.(f.key, undefined, { total: keys.length, done, running: keys.length - done, live: done });
-      }));
+      await Promise.all(
+        futures.map(async (f) => {
+          await this.settled(f.key);
+          done += 1;
+          for (const h of hooks)
+            h.posttask?.(f.key, undefined, { total: keys.length, done, running: keys.length - done, live: done });
+        }),
+      );
       return await this.gather(futures);
     } catch (e) {
       error = e;
@@ -224,10 +266,12 @@ export class Client implements SchedulerLike, FutureHost {
   /** The workers the scheduler knows. */
   async workerInfo(): Promise<WorkerInfo[]> {
     this.checkOpen();
-    return [...(await new Promise<readonly WorkerInfo[]>((resolve) => {
-      this.workersQueue.push(resolve);
-      this.conn.send({ op: 'get-workers' });
-    }))];
+    return [
+      ...(await new Promise<readonly WorkerInfo[]>((resolve) => {
+        this.workersQueue.push(resolve);
+        this.conn.send({ op: 'get-workers' });
+      })),
+    ];
   }
 
   /** Leaves the cluster: the scheduler releases everything this client held. */
@@ -294,7 +338,11 @@ export class Client implements SchedulerLike, FutureHost {
     if (this.status === 'closed') throw new CommError('the client is closed; connect a new one');
   }
 
-  private sendGraph(graph: Graph, keys: readonly Key[], opts: { retries?: number; priority?: number; timeout?: number }): void {
+  private sendGraph(
+    graph: Graph,
+    keys: readonly Key[],
+    opts: { retries?: number; priority?: number; timeout?: number },
+  ): void {
     this.checkOpen();
     const futureKey = (v: unknown): Key | undefined => (Future.isFuture(v) ? v.key : undefined);
     let specs;
@@ -307,17 +355,22 @@ export class Client implements SchedulerLike, FutureHost {
       });
     } catch (e) {
       if (e instanceof SerializationError) throw e;
-      throw new SerializationError(`cannot send the graph to the scheduler: ${e instanceof Error ? e.message : String(e)}`);
+      throw new SerializationError(
+        `cannot send the graph to the scheduler: ${e instanceof Error ? e.message : String(e)}`,
+      );
     }
     // Records exist before the reports can arrive.
-    for (const k of keys) if (!this.keys.has(k)) this.keys.set(k, { status: 'pending', error: undefined, holders: [], refs: 0, waiters: [] });
+    for (const k of keys)
+      if (!this.keys.has(k))
+        this.keys.set(k, { status: 'pending', error: undefined, holders: [], refs: 0, waiters: [] });
     this.conn.send({ op: 'update-graph', tasks: specs.tasks, keys }, specs.frames);
     for (const k of keys) {
       const rec = this.keys.get(k)!;
-      if (rec.refs === 0) queueMicrotask(() => {
-        // Nobody took a Future (a failed caller): let go so the scheduler is not left holding it.
-        if (this.keys.get(k) === rec && rec.refs === 0) this.forget(k, rec);
-      });
+      if (rec.refs === 0)
+        queueMicrotask(() => {
+          // Nobody took a Future (a failed caller): let go so the scheduler is not left holding it.
+          if (this.keys.get(k) === rec && rec.refs === 0) this.forget(k, rec);
+        });
     }
   }
 
@@ -335,7 +388,10 @@ export class Client implements SchedulerLike, FutureHost {
     if (rec?.status === 'finished') return;
     if (rec?.status === 'error') throw errorFor(key, rec.error);
     if (this.lostReason !== undefined) throw new CommError(`task ${key} has no result: ${this.lostReason}`);
-    throw new CancelledError(`task ${key} was cancelled${this.status === 'closed' ? ' (the client is closed)' : ''}`, key);
+    throw new CancelledError(
+      `task ${key} was cancelled${this.status === 'closed' ? ' (the client is closed)' : ''}`,
+      key,
+    );
   }
 
   /** Values of finished keys, from the workers holding them; retried while results move or are recomputed. */
@@ -345,7 +401,9 @@ export class Client implements SchedulerLike, FutureHost {
     for (let attempt = 0; remaining.length > 0; attempt++) {
       await Promise.all(remaining.map((k) => this.valueStatus(k)));
       const known = attempt === 0 && remaining.every((k) => (this.keys.get(k)?.holders.length ?? 0) > 0);
-      const whoHas = known ? Object.fromEntries(remaining.map((k) => [k, this.keys.get(k)!.holders])) : await this.whoHas(remaining);
+      const whoHas = known
+        ? Object.fromEntries(remaining.map((k) => [k, this.keys.get(k)!.holders]))
+        : await this.whoHas(remaining);
       const byWorker = new Map<Address, Key[]>();
       for (const k of remaining) {
         const holders = whoHas[k] ?? [];
@@ -355,18 +413,23 @@ export class Client implements SchedulerLike, FutureHost {
         if (list === undefined) byWorker.set(w, [k]);
         else list.push(k);
       }
-      await Promise.all([...byWorker].map(async ([worker, ks]) => {
-        let reply: PeerReply<GetDataReply>;
-        try {
-          reply = await this.peers.getData(worker, ks);
-        } catch {
-          return; // that worker is gone: ask again; the scheduler recomputes what it held
-        }
-        for (const [k, enc] of Object.entries(reply.msg.data)) out.set(k, decodeValue(enc, reply.frames));
-      }));
+      await Promise.all(
+        [...byWorker].map(async ([worker, ks]) => {
+          let reply: PeerReply<GetDataReply>;
+          try {
+            reply = await this.peers.getData(worker, ks);
+          } catch {
+            return; // that worker is gone: ask again; the scheduler recomputes what it held
+          }
+          for (const [k, enc] of Object.entries(reply.msg.data)) out.set(k, decodeValue(enc, reply.frames));
+        }),
+      );
       remaining = remaining.filter((k) => !out.has(k));
       if (remaining.length > 0) {
-        if (attempt >= 50) throw new CommError(`could not fetch ${remaining.length} result(s) (first: ${remaining[0]}) from the workers after ${attempt + 1} attempts`);
+        if (attempt >= 50)
+          throw new CommError(
+            `could not fetch ${remaining.length} result(s) (first: ${remaining[0]}) from the workers after ${attempt + 1} attempts`,
+          );
         await new Promise((r) => setTimeout(r, Math.min(200, 5 * (attempt + 1))));
       }
     }

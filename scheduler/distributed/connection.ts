@@ -126,7 +126,8 @@ export class Connection<In extends Op = Op> implements Link {
   }
 
   close(code = 1000, reason = ''): void {
-    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING) this.ws.close(code, clip(reason));
+    if (this.ws.readyState === WebSocket.OPEN || this.ws.readyState === WebSocket.CONNECTING)
+      this.ws.close(code, clip(reason));
   }
 
   /** Ends the connection at once (no closing handshake). */
@@ -167,7 +168,8 @@ function parse<O extends Op>(data: RawData, limits: FrameLimits, accept: readonl
     return { ok: false, error: 'the message header is not JSON' };
   }
   const items = Array.isArray(raw) ? raw : [raw];
-  if (items.length > MESSAGE_LIMITS.maxItems) return { ok: false, error: `a batch of ${items.length} messages exceeds the limit of ${MESSAGE_LIMITS.maxItems}` };
+  if (items.length > MESSAGE_LIMITS.maxItems)
+    return { ok: false, error: `a batch of ${items.length} messages exceeds the limit of ${MESSAGE_LIMITS.maxItems}` };
   const msgs: MessageOf<O>[] = [];
   for (const item of items) {
     const v = validateMessage<O>(item, { accept });
@@ -211,7 +213,9 @@ export function dial<In extends Op>(url: string, options: DialOptions<In>): Prom
         maxPayload: limits.maxTotalBytes,
       });
     } catch (e) {
-      reject(new CommError(`cannot connect to ${options.peer} at ${url}: ${e instanceof Error ? e.message : String(e)}`));
+      reject(
+        new CommError(`cannot connect to ${options.peer} at ${url}: ${e instanceof Error ? e.message : String(e)}`),
+      );
       return;
     }
     let settled = false;
@@ -222,14 +226,28 @@ export function dial<In extends Op>(url: string, options: DialOptions<In>): Prom
       ws.terminate();
       reject(new CommError(`cannot connect to ${options.peer} at ${url}: ${why}`));
     };
-    const timer = setTimeout(() => fail(`no answer within ${options.timeoutMs ?? 10_000} ms`), options.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => fail(`no answer within ${options.timeoutMs ?? 10_000} ms`),
+      options.timeoutMs ?? 10_000,
+    );
     ws.on('unexpected-response', (_req, res) => {
-      fail(res.statusCode === 401 ? 'the token is missing or wrong (HTTP 401); pass the token the scheduler printed or wrote to its scheduler file' : `HTTP ${res.statusCode}`);
+      fail(
+        res.statusCode === 401
+          ? 'the token is missing or wrong (HTTP 401); pass the token the scheduler printed or wrote to its scheduler file'
+          : `HTTP ${res.statusCode}`,
+      );
     });
     ws.on('error', (e: Error) => fail(e.message));
     ws.on('close', (code: number, reason: Buffer) => fail(`closed (${code}) ${reason.toString('utf8')}`.trim()));
     ws.on('open', () => {
-      const hello: Hello = { op: 'hello', role: options.role, token: options.token, version: packageVersion(), nodeMajor: NODE_MAJOR, id: options.id };
+      const hello: Hello = {
+        op: 'hello',
+        role: options.role,
+        token: options.token,
+        version: packageVersion(),
+        nodeMajor: NODE_MAJOR,
+        id: options.id,
+      };
       ws.send(encodeWire(JSON.stringify(hello), []), { binary: true });
     });
     ws.once('message', (data: RawData) => {
@@ -274,7 +292,10 @@ export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hell
       }
       done(undefined);
     };
-    const timer = setTimeout(() => refuse(`no hello within ${options.timeoutMs ?? 10_000} ms`), options.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => refuse(`no hello within ${options.timeoutMs ?? 10_000} ms`),
+      options.timeoutMs ?? 10_000,
+    );
     ws.on('error', () => undefined);
     ws.once('close', () => done(undefined));
     ws.once('message', (data: RawData) => {
@@ -283,10 +304,17 @@ export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hell
       const hello = got.msgs[0];
       if (hello === undefined || got.msgs.length > 1) return refuse('the first message must be one hello');
       if (!tokensMatch(options.token, hello.token)) return refuse('wrong token');
-      if (!options.roles.includes(hello.role)) return refuse(`a ${hello.role} cannot connect here; expected ${options.roles.join(' or ')}`);
+      if (!options.roles.includes(hello.role))
+        return refuse(`a ${hello.role} cannot connect here; expected ${options.roles.join(' or ')}`);
       const mismatch = checkHandshake({ role: options.role, version: packageVersion(), nodeMajor: NODE_MAJOR }, hello);
       if (mismatch !== undefined) return refuse(mismatch);
-      const welcome: Welcome = { op: 'welcome', version: packageVersion(), nodeMajor: NODE_MAJOR, id: options.id, ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}) };
+      const welcome: Welcome = {
+        op: 'welcome',
+        version: packageVersion(),
+        nodeMajor: NODE_MAJOR,
+        id: options.id,
+        ...(options.dashboard !== undefined ? { dashboard: options.dashboard } : {}),
+      };
       ws.send(encodeWire(JSON.stringify(welcome), []), { binary: true });
       done(hello);
     });
@@ -298,7 +326,13 @@ export function acceptHello(ws: WebSocket, options: AcceptOptions): Promise<Hell
  * its bearer token; messages above `maxPayload` bytes are refused by ws itself. Rejects with a
  * DaskError naming `who` when it cannot listen (a busy port, an unknown host).
  */
-export function listenWithToken(who: string, host: string, port: number, token: string, maxPayload: number): Promise<WebSocketServer> {
+export function listenWithToken(
+  who: string,
+  host: string,
+  port: number,
+  token: string,
+  maxPayload: number,
+): Promise<WebSocketServer> {
   return new Promise<WebSocketServer>((resolve, reject) => {
     const server = new WebSocketServer({
       host,
@@ -311,7 +345,9 @@ export function listenWithToken(who: string, host: string, port: number, token: 
       },
     });
     server.once('listening', () => resolve(server));
-    server.once('error', (e: Error) => reject(new DaskError('DASK_ERR_CONFIG', `the ${who} cannot listen on ${host}:${port}: ${e.message}`)));
+    server.once('error', (e: Error) =>
+      reject(new DaskError('DASK_ERR_CONFIG', `the ${who} cannot listen on ${host}:${port}: ${e.message}`)),
+    );
   });
 }
 

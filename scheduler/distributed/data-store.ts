@@ -32,7 +32,11 @@ interface OnDisk {
   readonly nbytes: number;
 }
 
-const NO_LIMITS = frameLimits({ maxHeaderBytes: 2 ** 32 - 1, maxFrames: 2 ** 32 - 1, maxTotalBytes: Number.MAX_SAFE_INTEGER });
+const NO_LIMITS = frameLimits({
+  maxHeaderBytes: 2 ** 32 - 1,
+  maxFrames: 2 ** 32 - 1,
+  maxTotalBytes: Number.MAX_SAFE_INTEGER,
+});
 
 export class DataStore {
   private readonly fast = new Map<Key, InMemory>();

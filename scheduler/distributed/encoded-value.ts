@@ -15,5 +15,8 @@ export function encodeValue(frames: Uint8Array[], value: unknown): EncodedValue 
 }
 
 export function decodeValue(enc: EncodedValue, frames: readonly Uint8Array[]): unknown {
-  return fromFrames(enc.header, enc.frames.map((i) => frames[i]!));
+  return fromFrames(
+    enc.header,
+    enc.frames.map((i) => frames[i]!),
+  );
 }

@@ -12,7 +12,10 @@ import { progressLine } from '../../src/core/progress-bar.js';
 
 /** Resolves with `f` when it is no longer pending. */
 function whenDone<T>(f: Future<T>): Promise<Future<T>> {
-  return f.exception().then(() => f, () => f);
+  return f.exception().then(
+    () => f,
+    () => f,
+  );
 }
 
 export async function* asCompleted<T>(futures: Iterable<Future<T>>): AsyncGenerator<Future<T>> {
@@ -30,7 +33,10 @@ export interface WaitResult<T> {
   readonly notDone: Future<T>[];
 }
 
-export async function wait<T>(futures: Iterable<Future<T>>, options: { returnWhen?: 'ALL_COMPLETED' | 'FIRST_COMPLETED' } = {}): Promise<WaitResult<T>> {
+export async function wait<T>(
+  futures: Iterable<Future<T>>,
+  options: { returnWhen?: 'ALL_COMPLETED' | 'FIRST_COMPLETED' } = {},
+): Promise<WaitResult<T>> {
   const list = [...futures];
   const pending = list.map(whenDone);
   if (options.returnWhen === 'FIRST_COMPLETED' && list.length > 0) await Promise.race(pending);
@@ -54,16 +60,22 @@ export async function progress(futures: Iterable<Future> | Future, options: Prog
   const started = performance.now();
   let done = list.filter((f) => f.done()).length;
   const draw = (end: string): void => {
-    out.write(progressLine(list.length === 0 ? 1 : done / list.length, width, (performance.now() - started) / 1000) + end);
+    out.write(
+      progressLine(list.length === 0 ? 1 : done / list.length, width, (performance.now() - started) / 1000) + end,
+    );
   };
   draw('');
   const timer = setInterval(() => draw(''), options.interval ?? 100);
   timer.unref();
   try {
-    await Promise.all(list.filter((f) => !f.done()).map(async (f) => {
-      await whenDone(f);
-      done += 1;
-    }));
+    await Promise.all(
+      list
+        .filter((f) => !f.done())
+        .map(async (f) => {
+          await whenDone(f);
+          done += 1;
+        }),
+    );
   } finally {
     clearInterval(timer);
   }

@@ -34,11 +34,17 @@ const inlineTaskCodec: Codec<Task> = {
   },
   decode: (header, buffers) => {
     const h = header as { key?: unknown; fn?: unknown; args?: unknown } | null;
-    if (h === null || typeof h !== 'object' || typeof h.key !== 'string' || typeof h.args !== 'string' || !isFnRef(h.fn)) {
+    if (
+      h === null ||
+      typeof h !== 'object' ||
+      typeof h.key !== 'string' ||
+      typeof h.args !== 'string' ||
+      !isFnRef(h.fn)
+    ) {
       throw new SerializationError('an inline task must carry {key, fn, args}');
     }
     const args = fromFrames(h.args, buffers);
-    if (!Array.isArray(args)) throw new SerializationError('an inline task\'s args must be an array');
+    if (!Array.isArray(args)) throw new SerializationError("an inline task's args must be an array");
     return new Task(h.key, functionForRef(h.fn), args);
   },
 };

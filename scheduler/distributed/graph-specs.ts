@@ -10,7 +10,15 @@
  * scheduler already has that key). Every value's frames are appended to one frame list, which
  * the EncodedValues index.
  */
-import { DataNode, Task, TaskRef, type Alias, type Graph, type GraphNode, type Key } from '../../src/core/graph/task.js';
+import {
+  DataNode,
+  Task,
+  TaskRef,
+  type Alias,
+  type Graph,
+  type GraphNode,
+  type Key,
+} from '../../src/core/graph/task.js';
 import { mapLeaves } from '../../src/core/graph/map-leaves.js';
 import { encodeValue } from './encoded-value.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
@@ -75,7 +83,10 @@ function addNode(out: SpecsOut, node: GraphNode, options: SpecOptions): void {
     deps = alias.deps;
   }
   out.tasks.push({
-    key: node.key, fn, args: encodeValue(out.frames, args), deps,
+    key: node.key,
+    fn,
+    args: encodeValue(out.frames, args),
+    deps,
     ...(options.retries !== undefined && options.retries > 0 ? { retries: options.retries } : {}),
     ...(options.priority !== undefined && options.priority !== 0 ? { priority: options.priority } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),

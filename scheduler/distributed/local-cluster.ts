@@ -82,7 +82,8 @@ export class LocalCluster {
 
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     const entry = nannyEntry();
-    if (!existsSync(entry)) throw new DaskError('DASK_ERR_CONFIG', `LocalCluster needs the built ${entry}; run \`npm run build\` first`);
+    if (!existsSync(entry))
+      throw new DaskError('DASK_ERR_CONFIG', `LocalCluster needs the built ${entry}; run \`npm run build\` first`);
     const dash =
       options.dashboardAddress === null
         ? undefined
@@ -91,7 +92,8 @@ export class LocalCluster {
             ...(options.dashboardAddress === undefined ? { onPortInUse: 'free-port' as const } : {}),
           };
     const server = await SchedulerServer.start({
-      ...options.scheduler, port: options.port ?? 0,
+      ...options.scheduler,
+      port: options.port ?? 0,
       ...(options.host !== undefined ? { host: options.host } : {}),
       ...(dash !== undefined ? { dashboard: dash } : {}),
     });
@@ -102,7 +104,8 @@ export class LocalCluster {
       await cluster.close();
       throw e;
     }
-    if (server.dashboardLink !== undefined && options.quiet !== true) process.stderr.write(`dask-ts LocalCluster: dashboard at ${server.dashboardLink}\n`);
+    if (server.dashboardLink !== undefined && options.quiet !== true)
+      process.stderr.write(`dask-ts LocalCluster: dashboard at ${server.dashboardLink}\n`);
     return cluster;
   }
 
@@ -121,12 +124,15 @@ export class LocalCluster {
 
   /** The running workers. */
   get workers(): LocalWorker[] {
-    return [...this.procs].filter((p) => p.status === 'running').map((p) => ({ name: p.name, address: p.address, pid: p.workerPid }));
+    return [...this.procs]
+      .filter((p) => p.status === 'running')
+      .map((p) => ({ name: p.name, address: p.address, pid: p.workerPid }));
   }
 
   /** Starts or stops workers until `n` run. */
   async scale(n: number): Promise<void> {
-    if (!Number.isInteger(n) || n < 0) throw new DaskError('DASK_ERR_CONFIG', `scale(n) needs a whole number of workers, got ${n}`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new DaskError('DASK_ERR_CONFIG', `scale(n) needs a whole number of workers, got ${n}`);
     if (this.status !== 'running') throw new DaskError('DASK_ERR_CONFIG', 'the cluster is closed');
     this.target = n;
     const live = [...this.procs].filter((p) => p.status === 'starting' || p.status === 'running');
@@ -162,7 +168,12 @@ export class LocalCluster {
     const child = fork(nannyEntry(), [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
     sendOptions(child, opts); // not in argv: they hold the token
     const proc: WorkerProcess = {
-      status: 'starting', name, child, address: '', stderr: '', workerPid: -1,
+      status: 'starting',
+      name,
+      child,
+      address: '',
+      stderr: '',
+      workerPid: -1,
       exited: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
     };
     child.stderr?.on('data', (d: Buffer) => {
@@ -177,7 +188,14 @@ export class LocalCluster {
         proc.workerPid = m.pid ?? -1;
         resolve(m.address);
       });
-      void proc.exited.then((code) => reject(new DaskError('DASK_ERR_CONFIG', `worker ${name} exited with code ${code} while starting: ${proc.stderr.trim() || '(no output)'}`)));
+      void proc.exited.then((code) =>
+        reject(
+          new DaskError(
+            'DASK_ERR_CONFIG',
+            `worker ${name} exited with code ${code} while starting: ${proc.stderr.trim() || '(no output)'}`,
+          ),
+        ),
+      );
     });
     void proc.exited.then(() => this.exited(proc));
     const address = await ready;
@@ -214,7 +232,11 @@ export class LocalCluster {
     if (!wasRunning || this.status !== 'running') return;
     const live = [...this.procs].filter((q) => q.status === 'starting' || q.status === 'running').length;
     if (live < this.target) {
-      this.spawn().catch((e: unknown) => process.stderr.write(`dask-ts LocalCluster: could not restart a worker: ${e instanceof Error ? e.message : String(e)}\n`));
+      this.spawn().catch((e: unknown) =>
+        process.stderr.write(
+          `dask-ts LocalCluster: could not restart a worker: ${e instanceof Error ? e.message : String(e)}\n`,
+        ),
+      );
     }
   }
 }
@@ -230,7 +252,7 @@ async function waitForExit(pid: number, graceMs: number): Promise<void> {
     }
   };
   if (pid <= 0) return;
-  for (const deadline = Date.now() + graceMs; alive(); ) {
+  for (const deadline = Date.now() + graceMs; alive();) {
     if (Date.now() > deadline) {
       process.kill(pid, 'SIGKILL');
       return;
@@ -244,7 +266,19 @@ function nannyEntry(): string {
 }
 
 const UNITS: Readonly<Record<string, number>> = {
-  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1e3, m: 1e6, g: 1e9, t: 1e12,
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
 };
 
 /** Bytes from a number or a string like '2GB', '512 MiB', '1.5e9'. */
@@ -256,5 +290,8 @@ export function parseBytes(value: number | string): number {
     const unit = UNITS[(m?.[2] ?? '').toLowerCase() || 'b'];
     if (m !== null && unit !== undefined && Number.isFinite(Number(m[1]))) return Math.floor(Number(m[1]) * unit);
   }
-  throw new DaskError('DASK_ERR_CONFIG', `cannot read ${JSON.stringify(value)} as a number of bytes; write e.g. 2GB, 512MiB or 1e9`);
+  throw new DaskError(
+    'DASK_ERR_CONFIG',
+    `cannot read ${JSON.stringify(value)} as a number of bytes; write e.g. 2GB, 512MiB or 1e9`,
+  );
 }

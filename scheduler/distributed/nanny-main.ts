@@ -11,7 +11,11 @@ import type { WorkerOptions } from './worker.js';
 
 const announce = (w: WorkerReady): void => void process.send?.({ type: 'ready', ...w });
 
-void runChild('nanny', (options: WorkerOptions) => Nanny.start(options), (nanny) => {
-  nanny.on('ready', announce);
-  if (nanny.worker !== undefined) announce(nanny.worker);
-});
+void runChild(
+  'nanny',
+  (options: WorkerOptions) => Nanny.start(options),
+  (nanny) => {
+    nanny.on('ready', announce);
+    if (nanny.worker !== undefined) announce(nanny.worker);
+  },
+);

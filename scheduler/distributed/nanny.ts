@@ -62,11 +62,19 @@ export class Nanny extends EventEmitter<NannyEvents> {
   /** Starts the worker; resolves once it has joined the scheduler, rejects if it cannot. */
   static async start(options: WorkerOptions): Promise<Nanny> {
     const entry = workerEntry();
-    if (!existsSync(entry)) throw new DaskError('DASK_ERR_CONFIG', `the nanny needs the built ${entry}; run \`npm run build\` first`);
+    if (!existsSync(entry))
+      throw new DaskError('DASK_ERR_CONFIG', `the nanny needs the built ${entry}; run \`npm run build\` first`);
     const nanny = new Nanny(options);
     const first = new Promise<void>((resolve, reject) => {
       nanny.once('ready', () => resolve());
-      void nanny.ended.then((code) => reject(new DaskError('DASK_ERR_CONFIG', `the worker could not start (exit ${code}): ${nanny.lastError || '(no output)'}`)));
+      void nanny.ended.then((code) =>
+        reject(
+          new DaskError(
+            'DASK_ERR_CONFIG',
+            `the worker could not start (exit ${code}): ${nanny.lastError || '(no output)'}`,
+          ),
+        ),
+      );
     });
     nanny.spawn();
     await first;
@@ -98,7 +106,9 @@ export class Nanny extends EventEmitter<NannyEvents> {
 
   private spawn(): void {
     const child = fork(workerEntry(), [], {
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json', execArgv: ['--expose-gc'],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      serialization: 'json',
+      execArgv: ['--expose-gc'],
       // glibc keeps freed chunk memory in its heap once its mmap threshold has grown past the chunk
       // size, so RSS never comes down after spilling; fixed thresholds hand freed blocks back (Dask's
       // nanny sets MALLOC_TRIM_THRESHOLD_ for the same reason).
@@ -153,7 +163,9 @@ export class Nanny extends EventEmitter<NannyEvents> {
     this.monitor = setInterval(() => {
       const rss = residentBytes(pid);
       if (rss === undefined || rss <= fraction * limit || this.child !== child) return;
-      process.stderr.write(`dask-ts nanny: worker ${this.current?.name ?? pid} uses ${mb(rss)} MB, above ${Math.round(fraction * 100)}% of its ${mb(limit)} MB limit: restarting it\n`);
+      process.stderr.write(
+        `dask-ts nanny: worker ${this.current?.name ?? pid} uses ${mb(rss)} MB, above ${Math.round(fraction * 100)}% of its ${mb(limit)} MB limit: restarting it\n`,
+      );
       this.stopMonitor();
       child.kill('SIGKILL');
     }, 100);

@@ -7,7 +7,15 @@
  */
 import { CommError } from '../../src/core/errors.js';
 import { dial, type Connection } from './connection.js';
-import { OPS, type Address, type GetData, type GetDataReply, type PutData, type PutDataReply, type Role } from './protocol.js';
+import {
+  OPS,
+  type Address,
+  type GetData,
+  type GetDataReply,
+  type PutData,
+  type PutDataReply,
+  type Role,
+} from './protocol.js';
 
 type PeerConn = Connection<'get-data-reply' | 'put-data-reply'>;
 export interface PeerReply<M> {
@@ -41,11 +49,19 @@ export class PeerRequests {
   close(why: string): void {
     for (const p of this.pending.values()) p.reject(new CommError(why));
     this.pending.clear();
-    for (const c of this.conns.values()) void c.then((x) => x.close(), () => undefined);
+    for (const c of this.conns.values())
+      void c.then(
+        (x) => x.close(),
+        () => undefined,
+      );
     this.conns.clear();
   }
 
-  private async request(peer: Address, build: (id: number) => GetData | PutData, frames: readonly Uint8Array[]): Promise<PeerReply<GetDataReply | PutDataReply>> {
+  private async request(
+    peer: Address,
+    build: (id: number) => GetData | PutData,
+    frames: readonly Uint8Array[],
+  ): Promise<PeerReply<GetDataReply | PutDataReply>> {
     const conn = await this.connection(peer);
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -57,7 +73,13 @@ export class PeerRequests {
   private connection(peer: Address): Promise<PeerConn> {
     let conn = this.conns.get(peer);
     if (conn !== undefined) return conn;
-    conn = dial(peer, { role: this.me.role, token: this.me.token, id: this.me.id, accept: OPS.fromWorkerToPeer, peer: `worker ${peer}` });
+    conn = dial(peer, {
+      role: this.me.role,
+      token: this.me.token,
+      id: this.me.id,
+      accept: OPS.fromWorkerToPeer,
+      peer: `worker ${peer}`,
+    });
     this.conns.set(peer, conn);
     conn.then(
       (c) => {

@@ -39,16 +39,23 @@ function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-export const mustBe = (path: string, what: string, v: unknown): string => `${path === '' ? 'the message' : path} must be ${what}, got ${describe(v)}`;
+export const mustBe = (path: string, what: string, v: unknown): string =>
+  `${path === '' ? 'the message' : path} must be ${what}, got ${describe(v)}`;
 
 export function str(limit: 'maxKeyLength' | 'maxNameLength' | 'maxTextLength' | 'maxSourceLength'): Check<string> {
-  return (v, p, l) => (typeof v === 'string' && v.length <= l[limit] ? undefined : mustBe(p, `a string of at most ${l[limit]} characters`, v));
+  return (v, p, l) =>
+    typeof v === 'string' && v.length <= l[limit]
+      ? undefined
+      : mustBe(p, `a string of at most ${l[limit]} characters`, v);
 }
-export const whole: Check<number> = (v, p) => (Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : mustBe(p, 'a whole number >= 0', v));
-export const finite: Check<number> = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? undefined : mustBe(p, 'a finite number', v));
+export const whole: Check<number> = (v, p) =>
+  Number.isSafeInteger(v) && (v as number) >= 0 ? undefined : mustBe(p, 'a whole number >= 0', v);
+export const finite: Check<number> = (v, p) =>
+  typeof v === 'number' && Number.isFinite(v) ? undefined : mustBe(p, 'a finite number', v);
 export const bool: Check<boolean> = (v, p) => (typeof v === 'boolean' ? undefined : mustBe(p, 'true or false', v));
 export function oneOf<T extends string>(...values: T[]): Check<T> {
-  return (v, p) => ((values as unknown[]).includes(v) ? undefined : mustBe(p, values.map((x) => JSON.stringify(x)).join(' or '), v));
+  return (v, p) =>
+    (values as unknown[]).includes(v) ? undefined : mustBe(p, values.map((x) => JSON.stringify(x)).join(' or '), v);
 }
 
 export function opt<T>(check: Check<T>): Check<T | undefined> {
@@ -76,7 +83,8 @@ export function dict<T>(value: Check<T>): Check<Readonly<Record<string, T>>> {
     const ks = Object.keys(v);
     if (ks.length > l.maxItems) return `${p} has ${ks.length} entries, more than the limit of ${l.maxItems}`;
     for (const k of ks) {
-      if (k.length > l.maxKeyLength) return `${p} has a key of ${k.length} characters, more than the limit of ${l.maxKeyLength}`;
+      if (k.length > l.maxKeyLength)
+        return `${p} has a key of ${k.length} characters, more than the limit of ${l.maxKeyLength}`;
       const e = value(v[k], `${p}[${JSON.stringify(k.length > 64 ? `${k.slice(0, 64)}...` : k)}]`, l);
       if (e !== undefined) return e;
     }
@@ -89,7 +97,8 @@ export function shape<T>(fields: Fields<T>, skip: readonly string[] = []): Check
   return (v, p, l) => {
     if (!isRecord(v)) return mustBe(p, 'an object', v);
     for (const k of Object.keys(v)) {
-      if (!Object.hasOwn(fields, k) && !skip.includes(k)) return `${at(p, k.length > 64 ? `${k.slice(0, 64)}...` : k)} is not an expected field`;
+      if (!Object.hasOwn(fields, k) && !skip.includes(k))
+        return `${at(p, k.length > 64 ? `${k.slice(0, 64)}...` : k)} is not an expected field`;
     }
     for (const [k, check] of checks) {
       const x = v[k];
@@ -110,7 +119,14 @@ export function tagged<T>(tag: string, variants: Readonly<Record<string, Check<T
     const t = isRecord(v) ? v[tag] : undefined;
     const variant = typeof t === 'string' && Object.hasOwn(variants, t) ? variants[t] : undefined;
     if (!isRecord(v)) return mustBe(p, 'an object', v);
-    if (variant === undefined) return mustBe(at(p, tag), Object.keys(variants).map((x) => JSON.stringify(x)).join(' or '), t);
+    if (variant === undefined)
+      return mustBe(
+        at(p, tag),
+        Object.keys(variants)
+          .map((x) => JSON.stringify(x))
+          .join(' or '),
+        t,
+      );
     return variant(v, p, l);
   };
 }
@@ -118,11 +134,13 @@ export function tagged<T>(tag: string, variants: Readonly<Record<string, Check<T
 const MAX_JSON_DEPTH = 16;
 export const json: Check<JsonValue> = (v, p, l) => jsonAt(v, p, l, 0);
 function jsonAt(v: unknown, p: string, l: MessageLimits, depth: number): string | undefined {
-  if (v === null || typeof v === 'string' || typeof v === 'boolean') return typeof v === 'string' && v.length > l.maxTextLength ? mustBe(p, `a string of at most ${l.maxTextLength} characters`, v) : undefined;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean')
+    return typeof v === 'string' && v.length > l.maxTextLength
+      ? mustBe(p, `a string of at most ${l.maxTextLength} characters`, v)
+      : undefined;
   if (typeof v === 'number') return finite(v, p, l);
   if (depth >= MAX_JSON_DEPTH) return `${p} is nested more than ${MAX_JSON_DEPTH} levels deep`;
   if (Array.isArray(v)) return list<JsonValue>((x, q, m) => jsonAt(x, q, m, depth + 1))(v, p, l);
   if (isRecord(v)) return dict<JsonValue>((x, q, m) => jsonAt(x, q, m, depth + 1))(v, p, l);
   return mustBe(p, 'JSON data', v);
 }
-

@@ -32,7 +32,23 @@ import type { Key } from '../../src/core/graph/task.js';
 import type { FnRef } from '../../src/core/serialize/fn-ref.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import type { JsonValue } from '../../src/core/serialize/codec-registry.js';
-import { bool, dict, finite, json, list, mustBe, oneOf, opt, shape, str, tagged, whole, type Check, type Fields, type MessageLimits } from './protocol-checks.js';
+import {
+  bool,
+  dict,
+  finite,
+  json,
+  list,
+  mustBe,
+  oneOf,
+  opt,
+  shape,
+  str,
+  tagged,
+  whole,
+  type Check,
+  type Fields,
+  type MessageLimits,
+} from './protocol-checks.js';
 
 export type { Key, FnRef, ErrorRecord };
 /** A worker's listening address, e.g. "ws://127.0.0.1:40123". */
@@ -90,30 +106,97 @@ export type WhoHas = Readonly<Record<Key, readonly Address[]>>;
 export type Role = 'client' | 'worker' | 'scheduler';
 
 // handshake
-export interface Hello { readonly op: 'hello'; readonly role: Role; readonly token: string; readonly version: string; readonly nodeMajor: number; readonly id: string }
+export interface Hello {
+  readonly op: 'hello';
+  readonly role: Role;
+  readonly token: string;
+  readonly version: string;
+  readonly nodeMajor: number;
+  readonly id: string;
+}
 /** `dashboard`: the scheduler's dashboard URL, when it serves one (so a client connected by address can show it). */
-export interface Welcome { readonly op: 'welcome'; readonly version: string; readonly nodeMajor: number; readonly id: string; readonly dashboard?: string }
-export interface Refused { readonly op: 'refused'; readonly reason: string }
+export interface Welcome {
+  readonly op: 'welcome';
+  readonly version: string;
+  readonly nodeMajor: number;
+  readonly id: string;
+  readonly dashboard?: string;
+}
+export interface Refused {
+  readonly op: 'refused';
+  readonly reason: string;
+}
 // client → scheduler
-export interface UpdateGraph { readonly op: 'update-graph'; readonly tasks: readonly TaskSpec[]; readonly keys: readonly Key[] }
-export interface ReleaseKeys { readonly op: 'release-keys'; readonly keys: readonly Key[] }
-export interface CancelKeys { readonly op: 'cancel-keys'; readonly keys: readonly Key[]; readonly force?: boolean }
-export interface WhoHasRequest { readonly op: 'who-has'; readonly keys: readonly Key[] }
-export interface Scatter { readonly op: 'scatter'; readonly worker: Address; readonly keys: readonly KeyBytes[] }
-export interface GetWorkers { readonly op: 'get-workers' }
-export interface HeartbeatClient { readonly op: 'heartbeat-client' }
-export interface CloseClient { readonly op: 'close-client' }
+export interface UpdateGraph {
+  readonly op: 'update-graph';
+  readonly tasks: readonly TaskSpec[];
+  readonly keys: readonly Key[];
+}
+export interface ReleaseKeys {
+  readonly op: 'release-keys';
+  readonly keys: readonly Key[];
+}
+export interface CancelKeys {
+  readonly op: 'cancel-keys';
+  readonly keys: readonly Key[];
+  readonly force?: boolean;
+}
+export interface WhoHasRequest {
+  readonly op: 'who-has';
+  readonly keys: readonly Key[];
+}
+export interface Scatter {
+  readonly op: 'scatter';
+  readonly worker: Address;
+  readonly keys: readonly KeyBytes[];
+}
+export interface GetWorkers {
+  readonly op: 'get-workers';
+}
+export interface HeartbeatClient {
+  readonly op: 'heartbeat-client';
+}
+export interface CloseClient {
+  readonly op: 'close-client';
+}
 // scheduler → client
 /** `workers` hold the value (so the client can fetch it without a who-has). */
-export interface KeyInMemory { readonly op: 'key-in-memory'; readonly key: Key; readonly nbytes: number; readonly typeName?: string; readonly workers?: readonly Address[] }
+export interface KeyInMemory {
+  readonly op: 'key-in-memory';
+  readonly key: Key;
+  readonly nbytes: number;
+  readonly typeName?: string;
+  readonly workers?: readonly Address[];
+}
 /** When and where a task ran on its worker: epoch milliseconds, and the worker's thread slot (0 .. nthreads-1). */
-export interface TaskTiming { readonly start: number; readonly stop: number; readonly thread: number }
+export interface TaskTiming {
+  readonly start: number;
+  readonly stop: number;
+  readonly thread: number;
+}
 /** Scheduler → client, and worker → scheduler (with `timing`). `error.key` names the task that failed first. */
-export interface TaskErred { readonly op: 'task-erred'; readonly key: Key; readonly error: ErrorRecord; readonly timing?: TaskTiming }
-export interface KeyCancelled { readonly op: 'key-cancelled'; readonly key: Key }
-export interface WhoHasReply { readonly op: 'who-has-reply'; readonly whoHas: WhoHas }
-export interface LostData { readonly op: 'lost-data'; readonly key: Key }
-export interface Workers { readonly op: 'workers'; readonly workers: readonly WorkerInfo[] }
+export interface TaskErred {
+  readonly op: 'task-erred';
+  readonly key: Key;
+  readonly error: ErrorRecord;
+  readonly timing?: TaskTiming;
+}
+export interface KeyCancelled {
+  readonly op: 'key-cancelled';
+  readonly key: Key;
+}
+export interface WhoHasReply {
+  readonly op: 'who-has-reply';
+  readonly whoHas: WhoHas;
+}
+export interface LostData {
+  readonly op: 'lost-data';
+  readonly key: Key;
+}
+export interface Workers {
+  readonly op: 'workers';
+  readonly workers: readonly WorkerInfo[];
+}
 // scheduler → worker
 export interface ComputeTask {
   readonly op: 'compute-task';
@@ -128,32 +211,97 @@ export interface ComputeTask {
   readonly timeout?: number;
   readonly priority: Priority;
 }
-export interface FreeKeys { readonly op: 'free-keys'; readonly keys: readonly Key[] }
-export interface CancelCompute { readonly op: 'cancel-compute'; readonly key: Key }
-export interface StealRequest { readonly op: 'steal-request'; readonly key: Key }
+export interface FreeKeys {
+  readonly op: 'free-keys';
+  readonly keys: readonly Key[];
+}
+export interface CancelCompute {
+  readonly op: 'cancel-compute';
+  readonly key: Key;
+}
+export interface StealRequest {
+  readonly op: 'steal-request';
+  readonly key: Key;
+}
 // worker → scheduler
-export interface RegisterWorker extends WorkerInfo { readonly op: 'register-worker' }
-export interface TaskFinished { readonly op: 'task-finished'; readonly key: Key; readonly nbytes: number; readonly typeName?: string; readonly timing?: TaskTiming }
-export interface Heartbeat { readonly op: 'heartbeat'; readonly metrics: WorkerMetrics }
-export interface MissingData { readonly op: 'missing-data'; readonly key: Key; readonly errantWorker: Address }
-export interface AddKeys { readonly op: 'add-keys'; readonly keys: readonly KeyBytes[] }
-export interface ReleaseWorkerData { readonly op: 'release-worker-data'; readonly keys: readonly Key[] }
+export interface RegisterWorker extends WorkerInfo {
+  readonly op: 'register-worker';
+}
+export interface TaskFinished {
+  readonly op: 'task-finished';
+  readonly key: Key;
+  readonly nbytes: number;
+  readonly typeName?: string;
+  readonly timing?: TaskTiming;
+}
+export interface Heartbeat {
+  readonly op: 'heartbeat';
+  readonly metrics: WorkerMetrics;
+}
+export interface MissingData {
+  readonly op: 'missing-data';
+  readonly key: Key;
+  readonly errantWorker: Address;
+}
+export interface AddKeys {
+  readonly op: 'add-keys';
+  readonly keys: readonly KeyBytes[];
+}
+export interface ReleaseWorkerData {
+  readonly op: 'release-worker-data';
+  readonly keys: readonly Key[];
+}
 /** A worker paused (memory above its pause threshold: it starts no new task) or runs again. */
-export interface WorkerStatus { readonly op: 'worker-status'; readonly status: 'running' | 'paused' }
-export interface StealResponse { readonly op: 'steal-response'; readonly key: Key; readonly accepted: boolean }
+export interface WorkerStatus {
+  readonly op: 'worker-status';
+  readonly status: 'running' | 'paused';
+}
+export interface StealResponse {
+  readonly op: 'steal-response';
+  readonly key: Key;
+  readonly accepted: boolean;
+}
 // peer
-export interface GetData { readonly op: 'get-data'; readonly id: number; readonly keys: readonly Key[] }
-export interface GetDataReply { readonly op: 'get-data-reply'; readonly id: number; readonly data: Readonly<Record<Key, EncodedValue>>; readonly missing: readonly Key[] }
-export interface PutData { readonly op: 'put-data'; readonly id: number; readonly data: Readonly<Record<Key, EncodedValue>> }
-export interface PutDataReply { readonly op: 'put-data-reply'; readonly id: number; readonly keys: readonly KeyBytes[] }
+export interface GetData {
+  readonly op: 'get-data';
+  readonly id: number;
+  readonly keys: readonly Key[];
+}
+export interface GetDataReply {
+  readonly op: 'get-data-reply';
+  readonly id: number;
+  readonly data: Readonly<Record<Key, EncodedValue>>;
+  readonly missing: readonly Key[];
+}
+export interface PutData {
+  readonly op: 'put-data';
+  readonly id: number;
+  readonly data: Readonly<Record<Key, EncodedValue>>;
+}
+export interface PutDataReply {
+  readonly op: 'put-data-reply';
+  readonly id: number;
+  readonly keys: readonly KeyBytes[];
+}
 
 export type HandshakeMessage = Hello | Welcome | Refused;
-export type ClientToScheduler = UpdateGraph | ReleaseKeys | CancelKeys | WhoHasRequest | Scatter | GetWorkers | HeartbeatClient | CloseClient;
+export type ClientToScheduler =
+  UpdateGraph | ReleaseKeys | CancelKeys | WhoHasRequest | Scatter | GetWorkers | HeartbeatClient | CloseClient;
 export type SchedulerToClient = KeyInMemory | TaskErred | KeyCancelled | WhoHasReply | LostData | Workers;
 export type SchedulerToWorker = ComputeTask | FreeKeys | CancelCompute | StealRequest;
-export type WorkerToScheduler = RegisterWorker | TaskFinished | TaskErred | Heartbeat | MissingData | AddKeys | ReleaseWorkerData | StealResponse | WorkerStatus;
+export type WorkerToScheduler =
+  | RegisterWorker
+  | TaskFinished
+  | TaskErred
+  | Heartbeat
+  | MissingData
+  | AddKeys
+  | ReleaseWorkerData
+  | StealResponse
+  | WorkerStatus;
 export type PeerMessage = GetData | GetDataReply | PutData | PutDataReply;
-export type Message = HandshakeMessage | ClientToScheduler | SchedulerToClient | SchedulerToWorker | WorkerToScheduler | PeerMessage;
+export type Message =
+  HandshakeMessage | ClientToScheduler | SchedulerToClient | SchedulerToWorker | WorkerToScheduler | PeerMessage;
 export type Op = Message['op'];
 export type MessageOf<O extends Op> = Extract<Message, { op: O }>;
 
@@ -161,10 +309,29 @@ export type MessageOf<O extends Op> = Extract<Message, { op: O }>;
 export const OPS = {
   handshake: ['hello'],
   handshakeReply: ['welcome', 'refused'],
-  clientToScheduler: ['update-graph', 'release-keys', 'cancel-keys', 'who-has', 'scatter', 'get-workers', 'heartbeat-client', 'close-client'],
+  clientToScheduler: [
+    'update-graph',
+    'release-keys',
+    'cancel-keys',
+    'who-has',
+    'scatter',
+    'get-workers',
+    'heartbeat-client',
+    'close-client',
+  ],
   schedulerToClient: ['key-in-memory', 'task-erred', 'key-cancelled', 'who-has-reply', 'lost-data', 'workers'],
   schedulerToWorker: ['compute-task', 'free-keys', 'cancel-compute', 'steal-request'],
-  workerToScheduler: ['register-worker', 'task-finished', 'task-erred', 'heartbeat', 'missing-data', 'add-keys', 'release-worker-data', 'steal-response', 'worker-status'],
+  workerToScheduler: [
+    'register-worker',
+    'task-finished',
+    'task-erred',
+    'heartbeat',
+    'missing-data',
+    'add-keys',
+    'release-worker-data',
+    'steal-response',
+    'worker-status',
+  ],
   toWorkerFromPeer: ['get-data', 'put-data'],
   fromWorkerToPeer: ['get-data-reply', 'put-data-reply'],
 } as const satisfies Record<string, readonly Op[]>;
@@ -197,15 +364,28 @@ const fnRef: Check<FnRef> = tagged<FnRef>('kind', {
 const MAX_CAUSE_DEPTH = 8;
 const errorAt = (depth: number): Check<ErrorRecord> =>
   shape<ErrorRecord>({
-    name, message: text, stack: text, code: opt(name), key: opt(key), props: opt(dict(json)),
-    cause: opt(depth < MAX_CAUSE_DEPTH ? (v, p, l) => errorAt(depth + 1)(v, p, l) : (_v, p) => `${p} is nested more than ${MAX_CAUSE_DEPTH} causes deep`),
+    name,
+    message: text,
+    stack: text,
+    code: opt(name),
+    key: opt(key),
+    props: opt(dict(json)),
+    cause: opt(
+      depth < MAX_CAUSE_DEPTH
+        ? (v, p, l) => errorAt(depth + 1)(v, p, l)
+        : (_v, p) => `${p} is nested more than ${MAX_CAUSE_DEPTH} causes deep`,
+    ),
   });
 const errorRecord = errorAt(0);
 const timing = shape<TaskTiming>({ start: finite, stop: finite, thread: whole });
 const keyBytes = shape<KeyBytes>({ key, nbytes: whole, typeName: opt(name) });
 const whoHas = dict(list(name));
 const workerInfo = {
-  address: name, name, nthreads: whole, memoryLimit: whole, pid: whole,
+  address: name,
+  name,
+  nthreads: whole,
+  memoryLimit: whole,
+  pid: whole,
 } satisfies Fields<WorkerInfo>;
 
 type Schemas = { readonly [O in Op]: Fields<Omit<MessageOf<O>, 'op'>> };
@@ -214,7 +394,17 @@ const SCHEMAS: Schemas = {
   welcome: { version: name, nodeMajor: whole, id: name, dashboard: opt(name) },
   refused: { reason: text },
   'update-graph': {
-    tasks: list(shape<TaskSpec>({ key, fn: fnRef, args: encoded, deps: keys, priority: opt(finite), retries: opt(whole), timeout: opt(whole) })),
+    tasks: list(
+      shape<TaskSpec>({
+        key,
+        fn: fnRef,
+        args: encoded,
+        deps: keys,
+        priority: opt(finite),
+        retries: opt(whole),
+        timeout: opt(whole),
+      }),
+    ),
     keys,
   },
   'release-keys': { keys },
@@ -236,7 +426,19 @@ const SCHEMAS: Schemas = {
   'steal-request': { key },
   'register-worker': workerInfo,
   'task-finished': { key, nbytes: whole, typeName: opt(name), timing: opt(timing) },
-  heartbeat: { metrics: shape<WorkerMetrics>({ executing: whole, memory: whole, ready: whole, inFlight: whole, spilled: opt(whole), spillCount: opt(whole), rss: opt(whole), paused: opt(bool), cpu: opt(finite) }) },
+  heartbeat: {
+    metrics: shape<WorkerMetrics>({
+      executing: whole,
+      memory: whole,
+      ready: whole,
+      inFlight: whole,
+      spilled: opt(whole),
+      spillCount: opt(whole),
+      rss: opt(whole),
+      paused: opt(bool),
+      cpu: opt(finite),
+    }),
+  },
   'missing-data': { key, errantWorker: name },
   'add-keys': { keys: list(keyBytes) },
   'release-worker-data': { keys },
@@ -247,7 +449,9 @@ const SCHEMAS: Schemas = {
   'put-data': { id: whole, data: dict(encoded) },
   'put-data-reply': { id: whole, keys: list(keyBytes) },
 };
-const CHECKERS = new Map<string, Check<unknown>>(Object.entries(SCHEMAS).map(([op, fields]) => [op, shape(fields, ['op'])]));
+const CHECKERS = new Map<string, Check<unknown>>(
+  Object.entries(SCHEMAS).map(([op, fields]) => [op, shape(fields, ['op'])]),
+);
 
 export type Validated<T> = { readonly ok: true; readonly msg: T } | { readonly ok: false; readonly error: string };
 export interface ValidateOptions<O extends Op> {
@@ -257,9 +461,15 @@ export interface ValidateOptions<O extends Op> {
 }
 
 /** Checks the shape, types and sizes of a parsed message; the error text names the op and the field. */
-export function validateMessage<O extends Op = Op>(raw: unknown, options: ValidateOptions<O> = {}): Validated<MessageOf<O>> {
+export function validateMessage<O extends Op = Op>(
+  raw: unknown,
+  options: ValidateOptions<O> = {},
+): Validated<MessageOf<O>> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { ok: false, error: `a message must be an object with an "op" field, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}` };
+    return {
+      ok: false,
+      error: `a message must be an object with an "op" field, got ${Array.isArray(raw) ? 'an array' : raw === null ? 'null' : typeof raw}`,
+    };
   }
   const op = (raw as { op?: unknown }).op;
   if (typeof op !== 'string') return { ok: false, error: 'the message has no string "op" field' };
@@ -316,7 +526,8 @@ export function shiftFrames<M extends Message>(msg: M, offset: number): M {
 export function checkFrameRefs(msg: Message, frameCount: number): string | undefined {
   for (const v of encodedValuesOf(msg)) {
     for (const f of v.frames) {
-      if (f >= frameCount) return `${msg.op}: refers to frame ${f}, but the message has ${frameCount} frame${frameCount === 1 ? '' : 's'}`;
+      if (f >= frameCount)
+        return `${msg.op}: refers to frame ${f}, but the message has ${frameCount} frame${frameCount === 1 ? '' : 's'}`;
     }
   }
   return undefined;
@@ -333,9 +544,17 @@ const MiB = 1 << 20;
  * After the handshake. The header cap is 64 MiB rather than 1 MiB because an update-graph of a few
  * tens of thousands of tasks is several MiB of JSON; pass smaller limits to tighten it.
  */
-export const FRAME_LIMITS: FrameLimits = Object.freeze({ maxHeaderBytes: 64 * MiB, maxFrames: 100_000, maxTotalBytes: 4 * 1024 * MiB });
+export const FRAME_LIMITS: FrameLimits = Object.freeze({
+  maxHeaderBytes: 64 * MiB,
+  maxFrames: 100_000,
+  maxTotalBytes: 4 * 1024 * MiB,
+});
 /** Before the hello is accepted: one small header, no frames. */
-export const HANDSHAKE_FRAME_LIMITS: FrameLimits = Object.freeze({ maxHeaderBytes: 16 * 1024, maxFrames: 0, maxTotalBytes: 16 * 1024 });
+export const HANDSHAKE_FRAME_LIMITS: FrameLimits = Object.freeze({
+  maxHeaderBytes: 16 * 1024,
+  maxFrames: 0,
+  maxTotalBytes: 16 * 1024,
+});
 
 /** FRAME_LIMITS with some caps replaced. */
 export function frameLimits(overrides: Partial<FrameLimits>): FrameLimits {
@@ -343,18 +562,25 @@ export function frameLimits(overrides: Partial<FrameLimits>): FrameLimits {
 }
 
 /** Checks announced sizes before anything is allocated; an error text, or undefined when they fit. */
-export function checkFrameSizes(headerBytes: number, frameSizes: readonly number[], limits: FrameLimits = FRAME_LIMITS): string | undefined {
+export function checkFrameSizes(
+  headerBytes: number,
+  frameSizes: readonly number[],
+  limits: FrameLimits = FRAME_LIMITS,
+): string | undefined {
   const isSize = (n: number): boolean => Number.isSafeInteger(n) && n >= 0;
   if (!isSize(headerBytes)) return `header size ${headerBytes} is not a byte count`;
-  if (headerBytes > limits.maxHeaderBytes) return `header of ${headerBytes} bytes exceeds the limit of ${limits.maxHeaderBytes} bytes`;
-  if (frameSizes.length > limits.maxFrames) return `${frameSizes.length} frames exceed the limit of ${limits.maxFrames} frames`;
+  if (headerBytes > limits.maxHeaderBytes)
+    return `header of ${headerBytes} bytes exceeds the limit of ${limits.maxHeaderBytes} bytes`;
+  if (frameSizes.length > limits.maxFrames)
+    return `${frameSizes.length} frames exceed the limit of ${limits.maxFrames} frames`;
   let total = headerBytes;
   for (let i = 0; i < frameSizes.length; i++) {
     const size = frameSizes[i]!;
     if (!isSize(size)) return `frame ${i} size ${size} is not a byte count`;
     total += size;
   }
-  if (total > limits.maxTotalBytes) return `message of ${total} bytes exceeds the limit of ${limits.maxTotalBytes} bytes`;
+  if (total > limits.maxTotalBytes)
+    return `message of ${total} bytes exceeds the limit of ${limits.maxTotalBytes} bytes`;
   return undefined;
 }
 

@@ -197,7 +197,11 @@ export class SchedulerCore {
   send(ws: WorkerRecord, msg: SchedulerToWorker, frames?: readonly Uint8Array[]): void {
     if (this.workers.get(ws.address) !== ws) return;
     this.flushFree(ws);
-    this.out.push(frames === undefined || frames.length === 0 ? { to: { kind: 'worker', id: ws.address }, msg } : { to: { kind: 'worker', id: ws.address }, msg, frames });
+    this.out.push(
+      frames === undefined || frames.length === 0
+        ? { to: { kind: 'worker', id: ws.address }, msg }
+        : { to: { kind: 'worker', id: ws.address }, msg, frames },
+    );
   }
 
   tell(client: ClientId, msg: SchedulerToClient): void {
@@ -252,7 +256,8 @@ export class SchedulerCore {
   releaseIfUnneeded(ts: SchedulerTask): void {
     if (this.needed(ts)) return;
     if (ts.state === 'memory' || ACTIVE_STATES.has(ts.state)) this.recommend(ts, 'released');
-    else if ((ts.state === 'released' || ts.state === 'erred') && ts.dependents.size === 0) this.recommend(ts, 'forgotten');
+    else if ((ts.state === 'released' || ts.state === 'erred') && ts.dependents.size === 0)
+      this.recommend(ts, 'forgotten');
   }
 
   addReplica(ts: SchedulerTask, ws: WorkerRecord): void {
@@ -280,7 +285,18 @@ export class SchedulerCore {
       whoHas[d.key] = [...d.whoHas].map((w) => w.address);
       nbytes[d.key] = Math.round(d.nbytes);
     }
-    const msg = ts.dependencies.size === 0 ? { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, priority: ts.priority } : { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, nbytes, priority: ts.priority };
+    const msg =
+      ts.dependencies.size === 0
+        ? { op: 'compute-task' as const, key: ts.key, fn: spec.fn, args: spec.args, whoHas, priority: ts.priority }
+        : {
+            op: 'compute-task' as const,
+            key: ts.key,
+            fn: spec.fn,
+            args: spec.args,
+            whoHas,
+            nbytes,
+            priority: ts.priority,
+          };
     this.send(ws, spec.timeout === undefined ? msg : { ...msg, timeout: spec.timeout }, spec.frames);
   }
 

@@ -80,7 +80,8 @@ export class PriorityQueue<T> {
   }
 
   private dropStale(): void {
-    for (let top = this.heap[0]; top !== undefined && this.live.get(top.item) !== top.seq; top = this.heap[0]) this.removeTop();
+    for (let top = this.heap[0]; top !== undefined && this.live.get(top.item) !== top.seq; top = this.heap[0])
+      this.removeTop();
   }
 
   private removeTop(): void {

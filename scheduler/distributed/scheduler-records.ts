@@ -33,9 +33,15 @@ import type {
   WorkerMetrics,
 } from './protocol.js';
 
-export type TaskStateName = 'released' | 'waiting' | 'queued' | 'no-worker' | 'processing' | 'memory' | 'erred' | 'forgotten';
+export type TaskStateName =
+  'released' | 'waiting' | 'queued' | 'no-worker' | 'processing' | 'memory' | 'erred' | 'forgotten';
 
-export const ACTIVE_STATES: ReadonlySet<TaskStateName> = new Set<TaskStateName>(['waiting', 'queued', 'no-worker', 'processing']);
+export const ACTIVE_STATES: ReadonlySet<TaskStateName> = new Set<TaskStateName>([
+  'waiting',
+  'queued',
+  'no-worker',
+  'processing',
+]);
 
 /** What it takes to run a task. `args.frames` are positions in `frames` (0, 1, ...). */
 export interface RunSpec {

@@ -71,7 +71,12 @@ export class SchedulerState extends SchedulerCore {
    * New tasks (those reachable from `keys` and not already known) are added and scheduled; the
    * client then wants `keys`. Keys already in memory or erred are reported at once.
    */
-  updateGraph(client: ClientId, tasks: readonly TaskSpec[], keys: readonly Key[], frames: readonly Uint8Array[] = []): Outgoing[] {
+  updateGraph(
+    client: ClientId,
+    tasks: readonly TaskSpec[],
+    keys: readonly Key[],
+    frames: readonly Uint8Array[] = [],
+  ): Outgoing[] {
     return this.run(() => addGraph(this, this.client(client), tasks, keys, frames));
   }
 
@@ -133,7 +138,11 @@ export class SchedulerState extends SchedulerCore {
           this.addReplica(ts, ws);
           this.report(ts, keyInMemory(ts));
         } else {
-          this.transition(ts, 'memory', typeName === undefined ? { worker: ws, nbytes } : { worker: ws, nbytes, typeName });
+          this.transition(
+            ts,
+            'memory',
+            typeName === undefined ? { worker: ws, nbytes } : { worker: ws, nbytes, typeName },
+          );
         }
       }
     });
@@ -151,7 +160,8 @@ export class SchedulerState extends SchedulerCore {
     return removed.concat(
       this.run(() => {
         this.workers.set(info.address, new WorkerRecord(info, now));
-        for (const ts of [...this.unrunnable].sort((a, b) => comparePriority(a.priority, b.priority))) this.recommend(ts, 'processing');
+        for (const ts of [...this.unrunnable].sort((a, b) => comparePriority(a.priority, b.priority)))
+          this.recommend(ts, 'processing');
       }),
     );
   }
@@ -173,7 +183,8 @@ export class SchedulerState extends SchedulerCore {
       }
       for (const ts of [...ws.processing].sort((a, b) => comparePriority(a.priority, b.priority))) {
         if (!safe) ts.suspicious += 1;
-        if (ts.suspicious > this.config.allowedFailures) this.transition(ts, 'erred', { error: killedWorkerRecord(ts, address, reason) });
+        if (ts.suspicious > this.config.allowedFailures)
+          this.transition(ts, 'erred', { error: killedWorkerRecord(ts, address, reason) });
         else this.transition(ts, 'waiting');
       }
       for (const ts of lost) if (ts.state === 'memory') this.transition(ts, 'released');
@@ -197,7 +208,11 @@ export class SchedulerState extends SchedulerCore {
   private valueOn(ws: WorkerRecord, key: Key, nbytes: number, typeName: string | undefined): void {
     const ts = this.tasks.get(key);
     if (ts?.state === 'memory') this.addReplica(ts, ws);
-    else if (ts !== undefined && ts.spec !== undefined && (ts.state === 'processing' || ts.state === 'waiting' || ts.state === 'queued' || ts.state === 'no-worker')) {
+    else if (
+      ts !== undefined &&
+      ts.spec !== undefined &&
+      (ts.state === 'processing' || ts.state === 'waiting' || ts.state === 'queued' || ts.state === 'no-worker')
+    ) {
       this.transition(ts, 'memory', { worker: ws, nbytes, typeName });
     } else this.freeOn(ws, key);
   }
@@ -223,7 +238,9 @@ export class SchedulerState extends SchedulerCore {
       const ws = this.workers.get(worker);
       if (ws === undefined || ws.status === status) return;
       ws.status = status;
-      if (status === 'running') for (const ts of [...this.unrunnable].sort((a, b) => comparePriority(a.priority, b.priority))) this.recommend(ts, 'processing');
+      if (status === 'running')
+        for (const ts of [...this.unrunnable].sort((a, b) => comparePriority(a.priority, b.priority)))
+          this.recommend(ts, 'processing');
     });
   }
 
@@ -259,7 +276,8 @@ export class SchedulerState extends SchedulerCore {
         this.transition(ts, 'released');
         return;
       }
-      for (const d of ts.dependents) if (d.state === 'processing' && d.processingOn?.address === reporter) this.assign(d, d.processingOn);
+      for (const d of ts.dependents)
+        if (d.state === 'processing' && d.processingOn?.address === reporter) this.assign(d, d.processingOn);
     });
   }
 
@@ -307,7 +325,12 @@ export class SchedulerState extends SchedulerCore {
       case 'scatter':
         return this.scatter(client, msg.keys, msg.worker);
       case 'get-workers':
-        return [{ to: { kind: 'client', id: client }, msg: { op: 'workers', workers: [...this.workers.values()].map((ws) => ws.info) } }];
+        return [
+          {
+            to: { kind: 'client', id: client },
+            msg: { op: 'workers', workers: [...this.workers.values()].map((ws) => ws.info) },
+          },
+        ];
       case 'heartbeat-client':
         return [];
       case 'close-client':

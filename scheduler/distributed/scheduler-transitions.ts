@@ -22,14 +22,34 @@
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 import type { SchedulerCore } from './scheduler-core.js';
 import { decideWorker } from './scheduler-placement.js';
-import { ACTIVE_STATES, keyInMemory, type SchedulerTask, type TaskStateName, type TransitionContext } from './scheduler-records.js';
+import {
+  ACTIVE_STATES,
+  keyInMemory,
+  type SchedulerTask,
+  type TaskStateName,
+  type TransitionContext,
+} from './scheduler-records.js';
 
 export type Transition =
-  | 'released->waiting' | 'released->erred' | 'released->memory' | 'released->forgotten'
-  | 'waiting->processing' | 'waiting->queued' | 'waiting->no-worker' | 'waiting->released' | 'waiting->erred'
-  | 'queued->processing' | 'queued->released'
-  | 'no-worker->processing' | 'no-worker->queued' | 'no-worker->waiting' | 'no-worker->released'
-  | 'processing->memory' | 'processing->erred' | 'processing->waiting' | 'processing->released'
+  | 'released->waiting'
+  | 'released->erred'
+  | 'released->memory'
+  | 'released->forgotten'
+  | 'waiting->processing'
+  | 'waiting->queued'
+  | 'waiting->no-worker'
+  | 'waiting->released'
+  | 'waiting->erred'
+  | 'queued->processing'
+  | 'queued->released'
+  | 'no-worker->processing'
+  | 'no-worker->queued'
+  | 'no-worker->waiting'
+  | 'no-worker->released'
+  | 'processing->memory'
+  | 'processing->erred'
+  | 'processing->waiting'
+  | 'processing->released'
   | 'memory->released'
   | 'erred->released';
 

@@ -23,7 +23,13 @@ import { keyInMemory, SchedulerTask, type ClientRecord, type RunSpec } from './s
 
 const placeholder = (): undefined => undefined;
 
-export function addGraph(s: SchedulerCore, cs: ClientRecord, specs: readonly TaskSpec[], keys: readonly Key[], frames: readonly Uint8Array[]): void {
+export function addGraph(
+  s: SchedulerCore,
+  cs: ClientRecord,
+  specs: readonly TaskSpec[],
+  keys: readonly Key[],
+  frames: readonly Uint8Array[],
+): void {
   const fresh = newSpecs(s, specs, keys);
   const plan = fresh.size === 0 ? undefined : orderNew(s, cs, fresh, keys);
   if (fresh.size > 0 && plan === undefined) return;
@@ -33,7 +39,12 @@ export function addGraph(s: SchedulerCore, cs: ClientRecord, specs: readonly Tas
     plan.keys.forEach((key, rank) => {
       const spec = fresh.get(key);
       if (spec === undefined) return;
-      const ts = new SchedulerTask(key, runSpec(spec, frames), [-(spec.priority ?? 0), s.generation, rank], spec.retries ?? 0);
+      const ts = new SchedulerTask(
+        key,
+        runSpec(spec, frames),
+        [-(spec.priority ?? 0), s.generation, rank],
+        spec.retries ?? 0,
+      );
       s.tasks.set(key, ts);
       created.push(ts);
     });
@@ -89,7 +100,12 @@ function newSpecs(s: SchedulerCore, specs: readonly TaskSpec[], keys: readonly K
 }
 
 /** planGraph over the new tasks; undefined (and every wanted key reported erred) on a GraphError. */
-function orderNew(s: SchedulerCore, cs: ClientRecord, fresh: ReadonlyMap<Key, TaskSpec>, keys: readonly Key[]): Plan | undefined {
+function orderNew(
+  s: SchedulerCore,
+  cs: ClientRecord,
+  fresh: ReadonlyMap<Key, TaskSpec>,
+  keys: readonly Key[],
+): Plan | undefined {
   const graph: Graph = new Map();
   for (const [key, spec] of fresh) {
     const deps = [...new Set(spec.deps)];
@@ -102,7 +118,8 @@ function orderNew(s: SchedulerCore, cs: ClientRecord, fresh: ReadonlyMap<Key, Ta
     return planGraph(graph, [...new Set(keys.filter((k) => fresh.has(k)))]);
   } catch (e) {
     if (!(e instanceof GraphError)) throw e;
-    for (const key of new Set(keys)) s.tell(cs.id, { op: 'task-erred', key, error: { ...encodeError(e, e.key ?? key), stack: '' } });
+    for (const key of new Set(keys))
+      s.tell(cs.id, { op: 'task-erred', key, error: { ...encodeError(e, e.key ?? key), stack: '' } });
     return undefined;
   }
 }
@@ -110,7 +127,10 @@ function orderNew(s: SchedulerCore, cs: ClientRecord, fresh: ReadonlyMap<Key, Ta
 function runSpec(spec: TaskSpec, frames: readonly Uint8Array[]): RunSpec {
   const own = spec.args.frames.map((i) => {
     const f = frames[i];
-    if (f === undefined) throw new Error(`update-graph: task ${spec.key} refers to frame ${i}, which the message lacks (call checkFrameRefs first)`);
+    if (f === undefined)
+      throw new Error(
+        `update-graph: task ${spec.key} refers to frame ${i}, which the message lacks (call checkFrameRefs first)`,
+      );
     return f;
   });
   const run: RunSpec = { fn: spec.fn, args: { header: spec.args.header, frames: own.map((_, i) => i) }, frames: own };

@@ -63,7 +63,8 @@ function validateLinks(s: SchedulerCore, ts: SchedulerTask): void {
     if (s.clients.get(cs.id) !== cs) fail(`${ts.key} is wanted by ${cs.id}, which is not connected`);
     if (!cs.wantsWhat.has(ts)) fail(`${ts.key} is wanted by ${cs.id}, whose wantsWhat lacks it`);
   }
-  for (const w of ts.waiters) if (!ts.dependents.has(w)) fail(`${ts.key} has waiter ${w.key}, which is not a dependent`);
+  for (const w of ts.waiters)
+    if (!ts.dependents.has(w)) fail(`${ts.key} has waiter ${w.key}, which is not a dependent`);
   for (const d of ts.dependents) {
     if (ACTIVE_STATES.has(d.state) !== ts.waiters.has(d)) {
       fail(`${ts.key}: dependent ${d.key} is ${d.state} but ${ts.waiters.has(d) ? 'is' : 'is not'} among its waiters`);
@@ -80,39 +81,51 @@ function validateWaiting(_s: SchedulerCore, ts: SchedulerTask): void {
     if (ts.waitingOn.size === 0) fail(`${ts.key} is waiting on nothing`);
     for (const d of ts.dependencies) {
       if (inMemory(d) === ts.waitingOn.has(d)) {
-        fail(`${ts.key} is waiting; its dependency ${d.key} is ${d.state} but ${ts.waitingOn.has(d) ? 'is' : 'is not'} in waitingOn`);
+        fail(
+          `${ts.key} is waiting; its dependency ${d.key} is ${d.state} but ${ts.waitingOn.has(d) ? 'is' : 'is not'} in waitingOn`,
+        );
       }
     }
-    for (const d of ts.waitingOn) if (!ts.dependencies.has(d)) fail(`${ts.key} waits on ${d.key}, which is not a dependency`);
+    for (const d of ts.waitingOn)
+      if (!ts.dependencies.has(d)) fail(`${ts.key} waits on ${d.key}, which is not a dependency`);
     return;
   }
-  if (ts.waitingOn.size > 0) fail(`${ts.key} is ${ts.state} but waits on ${[...ts.waitingOn].map((d) => d.key).join(', ')}`);
+  if (ts.waitingOn.size > 0)
+    fail(`${ts.key} is ${ts.state} but waits on ${[...ts.waitingOn].map((d) => d.key).join(', ')}`);
   if (ts.state === 'processing' || ts.state === 'queued' || ts.state === 'no-worker') {
-    for (const d of ts.dependencies) if (!inMemory(d)) fail(`${ts.key} is ${ts.state} but its dependency ${d.key} is ${d.state}`);
+    for (const d of ts.dependencies)
+      if (!inMemory(d)) fail(`${ts.key} is ${ts.state} but its dependency ${d.key} is ${d.state}`);
   }
 }
 
 function validateState(s: SchedulerCore, ts: SchedulerTask): void {
   const ws = ts.processingOn;
-  if ((ts.state === 'processing') !== (ws !== undefined)) fail(`${ts.key} is ${ts.state} with processingOn ${ws?.address ?? 'unset'}`);
+  if ((ts.state === 'processing') !== (ws !== undefined))
+    fail(`${ts.key} is ${ts.state} with processingOn ${ws?.address ?? 'unset'}`);
   if (ws !== undefined) {
     if (s.workers.get(ws.address) !== ws) fail(`${ts.key} is processing on ${ws.address}, which is not registered`);
     if (!ws.processing.has(ts)) fail(`${ts.key} is processing on ${ws.address}, whose processing set lacks it`);
   }
-  if ((ts.state === 'memory') !== (ts.whoHas.size > 0)) fail(`${ts.key} is ${ts.state} and held by ${ts.whoHas.size} workers`);
-  if ((ts.state === 'queued') !== s.queued.has(ts)) fail(`${ts.key} is ${ts.state} and ${s.queued.has(ts) ? 'in' : 'not in'} the queue`);
+  if ((ts.state === 'memory') !== ts.whoHas.size > 0)
+    fail(`${ts.key} is ${ts.state} and held by ${ts.whoHas.size} workers`);
+  if ((ts.state === 'queued') !== s.queued.has(ts))
+    fail(`${ts.key} is ${ts.state} and ${s.queued.has(ts) ? 'in' : 'not in'} the queue`);
   if (ts.state === 'queued' && ts.dependencies.size > 0) fail(`${ts.key} is queued but has dependencies`);
-  if ((ts.state === 'no-worker') !== s.unrunnable.has(ts)) fail(`${ts.key} is ${ts.state} and ${s.unrunnable.has(ts) ? 'in' : 'not in'} unrunnable`);
+  if ((ts.state === 'no-worker') !== s.unrunnable.has(ts))
+    fail(`${ts.key} is ${ts.state} and ${s.unrunnable.has(ts) ? 'in' : 'not in'} unrunnable`);
   if (ts.state === 'erred' && ts.exception === undefined) fail(`${ts.key} is erred without an exception`);
   if (ts.state === 'forgotten') fail(`${ts.key} is forgotten but still in the task table`);
 }
 
 function validateNeed(s: SchedulerCore, ts: SchedulerTask): void {
   const needed = s.needed(ts);
-  if ((ACTIVE_STATES.has(ts.state) || ts.state === 'memory') && !needed) fail(`${ts.key} is ${ts.state} but nobody needs it`);
+  if ((ACTIVE_STATES.has(ts.state) || ts.state === 'memory') && !needed)
+    fail(`${ts.key} is ${ts.state} but nobody needs it`);
   if (ts.state === 'released' && needed) fail(`${ts.key} is released but needed`);
-  if ((ts.state === 'released' || ts.state === 'erred') && !needed && ts.dependents.size === 0) fail(`${ts.key} is ${ts.state}, unneeded and without dependents: it should be forgotten`);
-  if (ts.spec === undefined && ACTIVE_STATES.has(ts.state)) fail(`${ts.key} has no run spec (scattered) but is ${ts.state}`);
+  if ((ts.state === 'released' || ts.state === 'erred') && !needed && ts.dependents.size === 0)
+    fail(`${ts.key} is ${ts.state}, unneeded and without dependents: it should be forgotten`);
+  if (ts.spec === undefined && ACTIVE_STATES.has(ts.state))
+    fail(`${ts.key} has no run spec (scattered) but is ${ts.state}`);
 }
 
 function validateWorkers(s: SchedulerCore): void {
@@ -125,7 +138,8 @@ function validateWorkers(s: SchedulerCore): void {
     }
     if (bytes !== ws.nbytes) fail(`${address} counts ${ws.nbytes} bytes but holds ${bytes}`);
     for (const ts of ws.processing) {
-      if (ts.processingOn !== ws || ts.state !== 'processing') fail(`${address} processes ${ts.key}, which is ${ts.state} on ${ts.processingOn?.address ?? 'no worker'}`);
+      if (ts.processingOn !== ws || ts.state !== 'processing')
+        fail(`${address} processes ${ts.key}, which is ${ts.state} on ${ts.processingOn?.address ?? 'no worker'}`);
     }
   }
 }
@@ -135,10 +149,15 @@ function validateQueues(s: SchedulerCore): void {
   for (const ts of s.unrunnable) if (ts.state !== 'no-worker') fail(`${ts.key} is unrunnable but ${ts.state}`);
   if (s.queued.size > 0) {
     const ms = rootTaskMs(s, s.queued.peek());
-    for (const ws of s.workers.values()) if (!isSaturated(s, ws, ms)) fail(`tasks are queued while ${ws.address} has a free slot`);
+    for (const ws of s.workers.values())
+      if (!isSaturated(s, ws, ms)) fail(`tasks are queued while ${ws.address} has a free slot`);
   }
-  if (s.unrunnable.size > 0 && hasRunningWorker(s)) fail(`${s.unrunnable.size} tasks are no-worker while a running worker is registered`);
+  if (s.unrunnable.size > 0 && hasRunningWorker(s))
+    fail(`${s.unrunnable.size} tasks are no-worker while a running worker is registered`);
   for (const [ts, { victim }] of s.steals) {
-    if (ts.state !== 'processing' || ts.processingOn !== victim) fail(`a steal of ${ts.key} from ${victim.address} is pending, but the task is ${ts.state} on ${ts.processingOn?.address ?? 'no worker'}`);
+    if (ts.state !== 'processing' || ts.processingOn !== victim)
+      fail(
+        `a steal of ${ts.key} from ${victim.address} is pending, but the task is ${ts.state} on ${ts.processingOn?.address ?? 'no worker'}`,
+      );
   }
 }

@@ -30,7 +30,15 @@ import { startDashboard, type Dashboard } from './dashboard/start-dashboard.js';
 import { DEFAULT_DASHBOARD_PORT } from './dashboard/dashboard-address.js';
 import { acceptHello, Connection, listenWithToken, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { frameLimits, OPS, type Address, type ClientId, type FrameLimits, type TaskTiming, type WorkerInfo } from './protocol.js';
+import {
+  frameLimits,
+  OPS,
+  type Address,
+  type ClientId,
+  type FrameLimits,
+  type TaskTiming,
+  type WorkerInfo,
+} from './protocol.js';
 import { isWorkerOutgoing, SchedulerState, type Outgoing, type SchedulerConfig } from './scheduler-state.js';
 
 export interface SchedulerServerOptions extends SchedulerConfig {
@@ -52,10 +60,11 @@ export interface SchedulerServerOptions extends SchedulerConfig {
   readonly dashboard?: { readonly host?: string; readonly port?: number; readonly onPortInUse?: 'fail' | 'free-port' };
 }
 
-
 export interface SchedulerServerEvents {
   /** A worker reported a task done (task-finished or task-erred), with when and on which thread it ran. */
-  'task-done': [{ worker: Address; key: string; status: 'finished' | 'erred'; timing: TaskTiming | undefined; nbytes: number }];
+  'task-done': [
+    { worker: Address; key: string; status: 'finished' | 'erred'; timing: TaskTiming | undefined; nbytes: number },
+  ];
   'worker-added': [WorkerInfo];
   'worker-removed': [Address, string];
   'client-added': [ClientId];
@@ -102,7 +111,13 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     const host = options.host ?? '127.0.0.1';
     checkBind(host, options.insecure, 'scheduler');
     const token = options.token ?? randomBytes(32).toString('hex');
-    const wss = await listenWithToken('scheduler', host, options.port ?? 8786, token, frameLimits(options.frameLimits ?? {}).maxTotalBytes);
+    const wss = await listenWithToken(
+      'scheduler',
+      host,
+      options.port ?? 8786,
+      token,
+      frameLimits(options.frameLimits ?? {}).maxTotalBytes,
+    );
     const server = new SchedulerServer(wss, options, token, host);
     if (options.dashboard !== undefined) {
       try {
@@ -122,7 +137,10 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
         writeSecret(options.schedulerFile, JSON.stringify({ address: server.address, token }));
       } catch (e) {
         await server.close();
-        throw new DaskError('DASK_ERR_CONFIG', `cannot write the scheduler file ${options.schedulerFile}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new DaskError(
+          'DASK_ERR_CONFIG',
+          `cannot write the scheduler file ${options.schedulerFile}: ${e instanceof Error ? e.message : String(e)}`,
+        );
       }
     }
     return server;
@@ -158,7 +176,13 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
   }
 
   private async accept(ws: WebSocket): Promise<void> {
-    const hello = await acceptHello(ws, { token: this.token, roles: ['client', 'worker'], role: 'scheduler', id: 'scheduler', dashboard: this.dashboardLink });
+    const hello = await acceptHello(ws, {
+      token: this.token,
+      roles: ['client', 'worker'],
+      role: 'scheduler',
+      id: 'scheduler',
+      dashboard: this.dashboardLink,
+    });
     if (hello === undefined || this.status !== 'running') return;
     if (hello.role === 'client') {
       let id = hello.id;
@@ -197,7 +221,13 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
       const address = peer.address;
       this.dispatch(() => this.state.handleWorkerMessage(address, msg, Date.now()));
       if ((msg.op === 'task-finished' || msg.op === 'task-erred') && this.listenerCount('task-done') > 0) {
-        this.emit('task-done', { worker: address, key: msg.key, status: msg.op === 'task-finished' ? 'finished' : 'erred', timing: msg.timing, nbytes: msg.op === 'task-finished' ? msg.nbytes : 0 });
+        this.emit('task-done', {
+          worker: address,
+          key: msg.key,
+          status: msg.op === 'task-finished' ? 'finished' : 'erred',
+          timing: msg.timing,
+          nbytes: msg.op === 'task-finished' ? msg.nbytes : 0,
+        });
       }
     });
     conn.onClose((code, reason) => {
@@ -220,7 +250,9 @@ export class SchedulerServer extends EventEmitter<SchedulerServerEvents> {
     try {
       out = stimulus();
     } catch (e) {
-      process.stderr.write(`dask-ts scheduler: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.stderr.write(
+        `dask-ts scheduler: internal error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+      );
       return;
     }
     for (const o of out) {

@@ -46,7 +46,8 @@ export function sizeOf(value: unknown, depth = 0): number {
 
 function objectSize(v: object, depth: number): number {
   if (ArrayBuffer.isView(v)) return v.byteLength;
-  if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) return (v as HasByteLength).byteLength;
+  if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer))
+    return (v as HasByteLength).byteLength;
   if (depth > 32) return OVERHEAD;
   if (isArrow(v)) return v.batches.reduce((n, b) => n + b.data.byteLength, OVERHEAD);
   if (isNdArray(v)) return sizeOf(v.data, depth + 1) + OVERHEAD;

@@ -38,11 +38,13 @@ export type Decoded = { ok: true; header: string; frames: Uint8Array[] } | { ok:
 
 /** Splits a received message into header text and frame views, refusing bad sizes first. */
 export function decodeWire(data: Uint8Array, limits: FrameLimits = FRAME_LIMITS): Decoded {
-  if (data.byteLength < 8) return { ok: false, error: `message of ${data.byteLength} bytes is shorter than its 8-byte prefix` };
+  if (data.byteLength < 8)
+    return { ok: false, error: `message of ${data.byteLength} bytes is shorter than its 8-byte prefix` };
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const headerBytes = view.getUint32(0, true);
   const frameCount = view.getUint32(4, true);
-  if (frameCount > limits.maxFrames) return { ok: false, error: `message announces ${frameCount} frames; at most ${limits.maxFrames} are accepted` };
+  if (frameCount > limits.maxFrames)
+    return { ok: false, error: `message announces ${frameCount} frames; at most ${limits.maxFrames} are accepted` };
   const prefix = 8 + 4 * frameCount;
   if (data.byteLength < prefix) return { ok: false, error: 'message is shorter than its frame table' };
   const sizes: number[] = [];
@@ -51,7 +53,8 @@ export function decodeWire(data: Uint8Array, limits: FrameLimits = FRAME_LIMITS)
   if (refused !== undefined) return { ok: false, error: refused };
   let need = pad8(prefix) + pad8(headerBytes);
   for (const s of sizes) need += pad8(s);
-  if (need > data.byteLength) return { ok: false, error: `message announces ${need} bytes but ${data.byteLength} arrived` };
+  if (need > data.byteLength)
+    return { ok: false, error: `message announces ${need} bytes but ${data.byteLength} arrived` };
   let at = pad8(prefix);
   const header = Buffer.from(data.buffer, data.byteOffset + at, headerBytes).toString('utf8');
   at += pad8(headerBytes);

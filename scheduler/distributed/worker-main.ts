@@ -9,7 +9,9 @@
 import { runChild } from './child-process.js';
 import { DistributedWorker, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
-async function start(options: WorkerOptions): Promise<{ worker: DistributedWorker; close(): Promise<void>; ended: Promise<number> }> {
+async function start(
+  options: WorkerOptions,
+): Promise<{ worker: DistributedWorker; close(): Promise<void>; ended: Promise<number> }> {
   const worker = await DistributedWorker.start(options);
   return { worker, close: () => worker.close(), ended: worker.closed.then((reason) => WORKER_EXIT_CODES[reason]) };
 }

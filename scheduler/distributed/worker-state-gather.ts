@@ -33,7 +33,11 @@ export function planGathers(w: WorkerState): void {
     const queue = w.fetchByPeer.get(peer!)!;
     const batch: WorkerTask[] = [];
     let bytes = 0;
-    for (let t = queue.peek(); t !== undefined && batch.length < gatherBatch && (batch.length === 0 || bytes + t.nbytes <= gatherBytes); t = queue.peek()) {
+    for (
+      let t = queue.peek();
+      t !== undefined && batch.length < gatherBatch && (batch.length === 0 || bytes + t.nbytes <= gatherBytes);
+      t = queue.peek()
+    ) {
       batch.push(queue.pop()!);
       bytes += t.nbytes;
     }

@@ -28,8 +28,17 @@ import type { Address, Priority, WorkerToScheduler } from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
 
 export type WorkerTaskState =
-  | 'released' | 'waiting' | 'ready' | 'executing' | 'memory' | 'error'
-  | 'fetch' | 'flight' | 'missing' | 'cancelled' | 'forgotten';
+  | 'released'
+  | 'waiting'
+  | 'ready'
+  | 'executing'
+  | 'memory'
+  | 'error'
+  | 'fetch'
+  | 'flight'
+  | 'missing'
+  | 'cancelled'
+  | 'forgotten';
 
 export class WorkerTask {
   state: WorkerTaskState = 'released';

@@ -26,15 +26,33 @@ export interface WorkerTransitionContext {
 }
 
 export type WorkerTransition =
-  | 'released->waiting' | 'released->ready' | 'released->fetch' | 'released->missing' | 'released->memory' | 'released->forgotten'
-  | 'waiting->ready' | 'waiting->released'
-  | 'ready->executing' | 'ready->released'
-  | 'executing->memory' | 'executing->error' | 'executing->cancelled'
-  | 'fetch->flight' | 'fetch->missing' | 'fetch->released'
-  | 'flight->memory' | 'flight->fetch' | 'flight->missing' | 'flight->cancelled'
-  | 'missing->fetch' | 'missing->released'
-  | 'cancelled->executing' | 'cancelled->flight' | 'cancelled->released'
-  | 'memory->released' | 'error->released';
+  | 'released->waiting'
+  | 'released->ready'
+  | 'released->fetch'
+  | 'released->missing'
+  | 'released->memory'
+  | 'released->forgotten'
+  | 'waiting->ready'
+  | 'waiting->released'
+  | 'ready->executing'
+  | 'ready->released'
+  | 'executing->memory'
+  | 'executing->error'
+  | 'executing->cancelled'
+  | 'fetch->flight'
+  | 'fetch->missing'
+  | 'fetch->released'
+  | 'flight->memory'
+  | 'flight->fetch'
+  | 'flight->missing'
+  | 'flight->cancelled'
+  | 'missing->fetch'
+  | 'missing->released'
+  | 'cancelled->executing'
+  | 'cancelled->flight'
+  | 'cancelled->released'
+  | 'memory->released'
+  | 'error->released';
 
 export type WorkerTransitionHandler = (w: WorkerState, t: WorkerTask, ctx: WorkerTransitionContext) => void;
 
@@ -50,7 +68,9 @@ function toMemory(w: WorkerState, t: WorkerTask, ctx: WorkerTransitionContext): 
 }
 
 function finished(t: WorkerTask): { op: 'task-finished'; key: string; nbytes: number; typeName?: string } {
-  return t.typeName === undefined ? { op: 'task-finished', key: t.key, nbytes: t.nbytes } : { op: 'task-finished', key: t.key, nbytes: t.nbytes, typeName: t.typeName };
+  return t.typeName === undefined
+    ? { op: 'task-finished', key: t.key, nbytes: t.nbytes }
+    : { op: 'task-finished', key: t.key, nbytes: t.nbytes, typeName: t.typeName };
 }
 
 const state =

@@ -31,7 +31,11 @@ import { PriorityQueue, comparePriority } from './scheduler-priority-queue.js';
 import type { RunSpec } from './scheduler-records.js';
 import { planGathers } from './worker-state-gather.js';
 import { WorkerTask, type Instruction, type WorkerStateConfig, type WorkerTaskState } from './worker-state-records.js';
-import { WORKER_TRANSITIONS, type WorkerTransitionContext, type WorkerTransitionHandler } from './worker-state-transitions.js';
+import {
+  WORKER_TRANSITIONS,
+  type WorkerTransitionContext,
+  type WorkerTransitionHandler,
+} from './worker-state-transitions.js';
 import { validateWorker } from './worker-state-validate.js';
 
 export type { Instruction, WorkerStateConfig, WorkerTaskState } from './worker-state-records.js';
@@ -65,7 +69,14 @@ export class WorkerState {
   private readonly deferredDeps = new Map<WorkerTask, WhoHas>();
 
   constructor(config: WorkerStateConfig) {
-    this.config = { gathersPerPeer: 1, gathersTotal: 4, gatherBatch: 100, gatherBytes: 50e6, validate: false, ...config };
+    this.config = {
+      gathersPerPeer: 1,
+      gathersTotal: 4,
+      gatherBatch: 100,
+      gatherBytes: 50e6,
+      validate: false,
+      ...config,
+    };
   }
 
   handle(msg: SchedulerToWorker, frames: readonly Uint8Array[] = []): Instruction[] {
@@ -84,7 +95,11 @@ export class WorkerState {
   computeTask(msg: ComputeTask, frames: readonly Uint8Array[] = []): Instruction[] {
     return this.run(() => {
       const own = msg.args.frames.map((i) => frames[i] ?? new Uint8Array(0));
-      const base: RunSpec = { fn: msg.fn, args: { header: msg.args.header, frames: own.map((_, i) => i) }, frames: own };
+      const base: RunSpec = {
+        fn: msg.fn,
+        args: { header: msg.args.header, frames: own.map((_, i) => i) },
+        frames: own,
+      };
       const run: RunSpec = msg.timeout === undefined ? base : { ...base, timeout: msg.timeout };
       const t = this.taskFor(msg.key, msg.priority);
       t.scheduled = true;
@@ -92,7 +107,16 @@ export class WorkerState {
         t.priority = msg.priority;
         if (t.state === 'ready') this.ready.add(t);
       }
-      if (t.state === 'memory') return this.emit({ kind: 'send-scheduler', msg: { op: 'task-finished', key: t.key, nbytes: t.nbytes, ...(t.typeName === undefined ? {} : { typeName: t.typeName }) } });
+      if (t.state === 'memory')
+        return this.emit({
+          kind: 'send-scheduler',
+          msg: {
+            op: 'task-finished',
+            key: t.key,
+            nbytes: t.nbytes,
+            ...(t.typeName === undefined ? {} : { typeName: t.typeName }),
+          },
+        });
       if (t.state === 'executing') return;
       t.run = run;
       if (t.state === 'cancelled' && t.cancelledFrom === 'executing') return this.transition(t, 'executing');
@@ -153,7 +177,10 @@ export class WorkerState {
   executeDone(key: Key, nbytes: number, typeName?: string): Instruction[] {
     return this.run(() => {
       const t = this.tasks.get(key);
-      if (t?.state === 'executing' || (t?.state === 'cancelled' && t.cancelledFrom === 'executing' && t.dependents.size > 0)) {
+      if (
+        t?.state === 'executing' ||
+        (t?.state === 'cancelled' && t.cancelledFrom === 'executing' && t.dependents.size > 0)
+      ) {
         if (t.state === 'cancelled') this.transition(t, 'executing');
         this.transition(t, 'memory', { nbytes, typeName });
       } else if (t?.state !== 'memory') {
@@ -198,7 +225,8 @@ export class WorkerState {
     let executing = 0;
     let inFlight = 0;
     for (const t of this.executing) if (t.state === 'executing') executing += 1;
-    for (const t of this.tasks.values()) if (t.state === 'flight' || (t.state === 'cancelled' && t.cancelledFrom === 'flight')) inFlight += 1;
+    for (const t of this.tasks.values())
+      if (t.state === 'flight' || (t.state === 'cancelled' && t.cancelledFrom === 'flight')) inFlight += 1;
     return { executing, memory: this.memoryBytes, ready: this.ready.size, inFlight };
   }
 
@@ -220,7 +248,8 @@ export class WorkerState {
     if (direct !== undefined) return direct(this, t, ctx);
     const first = handlerFor(from, 'released');
     const second = handlerFor('released', to);
-    if (from === 'released' || first === undefined || second === undefined) throw new Error(`worker ${this.config.address}: no transition from ${from} to ${to} for task ${t.key}`);
+    if (from === 'released' || first === undefined || second === undefined)
+      throw new Error(`worker ${this.config.address}: no transition from ${from} to ${to} for task ${t.key}`);
     first(this, t, ctx);
     if (t.state === 'released') second(this, t, ctx);
   }
@@ -234,7 +263,11 @@ export class WorkerState {
   }
 
   addKey(t: WorkerTask): void {
-    this.addKeys.push(t.typeName === undefined ? { key: t.key, nbytes: t.nbytes } : { key: t.key, nbytes: t.nbytes, typeName: t.typeName });
+    this.addKeys.push(
+      t.typeName === undefined
+        ? { key: t.key, nbytes: t.nbytes }
+        : { key: t.key, nbytes: t.nbytes, typeName: t.typeName },
+    );
   }
 
   /** `t` enters state fetch. */
@@ -298,7 +331,8 @@ export class WorkerState {
 
   private run(body: () => void): Instruction[] {
     body();
-    while (!this.paused && this.executing.size < this.config.nthreads && this.ready.size > 0) this.transition(this.ready.pop()!, 'executing');
+    while (!this.paused && this.executing.size < this.config.nthreads && this.ready.size > 0)
+      this.transition(this.ready.pop()!, 'executing');
     planGathers(this);
     if (this.addKeys.length > 0) this.emit({ kind: 'send-scheduler', msg: { op: 'add-keys', keys: this.addKeys } });
     if (this.drops.length > 0) this.emit({ kind: 'drop-data', keys: this.drops });

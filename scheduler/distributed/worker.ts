@@ -39,7 +39,16 @@ import { ThreadPool } from '../threads/thread-pool.js';
 import { advertisedAddress, checkBind } from './bind.js';
 import { acceptHello, Connection, listenWithToken, dial, SCHEDULER_CLOSING, type Link } from './connection.js';
 import { ensureGraphCodecs } from './graph-codecs.js';
-import { FRAME_LIMITS, OPS, type Address, type EncodedValue, type GetDataReply, type KeyBytes, type TaskTiming, type WorkerMetrics } from './protocol.js';
+import {
+  FRAME_LIMITS,
+  OPS,
+  type Address,
+  type EncodedValue,
+  type GetDataReply,
+  type KeyBytes,
+  type TaskTiming,
+  type WorkerMetrics,
+} from './protocol.js';
 import type { RunSpec } from './scheduler-records.js';
 import { DataStore } from './data-store.js';
 import { PeerRequests, type PeerReply } from './peer-requests.js';
@@ -81,7 +90,12 @@ export interface MemoryThresholds {
   /** Process RSS above which the nanny restarts the worker. */
   readonly terminate: number | false;
 }
-export const DEFAULT_MEMORY_THRESHOLDS: MemoryThresholds = Object.freeze({ target: 0.6, spill: 0.7, pause: 0.8, terminate: 0.95 });
+export const DEFAULT_MEMORY_THRESHOLDS: MemoryThresholds = Object.freeze({
+  target: 0.6,
+  spill: 0.7,
+  pause: 0.8,
+  terminate: 0.95,
+});
 
 /**
  * Fault injection for the failure tests: every get-data answer waits this long, so a test can kill
@@ -96,7 +110,12 @@ const FAULT_SLOW_GET_DATA_MS = Number(process.env.DASK_TS_FAULT_SLOW_GET_DATA_MS
  */
 export type WorkerEndReason = 'closed' | 'fatal' | 'scheduler-closed' | 'scheduler-lost';
 /** Process exit codes of a worker process, by why it ended. */
-export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = { closed: 0, fatal: 70, 'scheduler-closed': 75, 'scheduler-lost': 76 };
+export const WORKER_EXIT_CODES: Readonly<Record<WorkerEndReason, number>> = {
+  closed: 0,
+  fatal: 70,
+  'scheduler-closed': 75,
+  'scheduler-lost': 76,
+};
 
 export class DistributedWorker extends EventEmitter {
   readonly address: Address;
@@ -136,13 +155,23 @@ export class DistributedWorker extends EventEmitter {
     this.memoryLimit = options.memoryLimit ?? 0;
     // Incoming transfers hold at most a tenth of the memory limit (Dask's memory.transfer), spread over the concurrent gathers.
     const gatherBytes = this.memoryLimit > 0 ? Math.min(50e6, (0.1 * this.memoryLimit) / 4) : 50e6;
-    this.state = new WorkerState({ address: this.address, nthreads: this.nthreads, gatherBytes, validate: config.get('validate') });
+    this.state = new WorkerState({
+      address: this.address,
+      nthreads: this.nthreads,
+      gatherBytes,
+      validate: config.get('validate'),
+    });
     this.memory = { ...DEFAULT_MEMORY_THRESHOLDS, ...options.memory };
-    const spillDir = join(options.localDirectory ?? tmpdir(), `dask-ts-worker-${this.name.replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`);
-    const target = this.memoryLimit > 0 && this.memory.target !== false ? this.memory.target * this.memoryLimit : Infinity;
+    const spillDir = join(
+      options.localDirectory ?? tmpdir(),
+      `dask-ts-worker-${this.name.replace(/[^\w.-]/g, '_')}-${randomBytes(4).toString('hex')}`,
+    );
+    const target =
+      this.memoryLimit > 0 && this.memory.target !== false ? this.memory.target * this.memoryLimit : Infinity;
     this.data = new DataStore(this.memoryLimit > 0 ? spillDir : undefined, target);
     // Threads collect dropped shared chunks after allocating a sixteenth of the limit (shared-memory.ts).
-    if (this.memoryLimit > 0) process.env.DASK_TS_SHARED_GC_MB = String(Math.max(4, Math.floor(this.memoryLimit / 16 / 2 ** 20)));
+    if (this.memoryLimit > 0)
+      process.env.DASK_TS_SHARED_GC_MB = String(Math.max(4, Math.floor(this.memoryLimit / 16 / 2 ** 20)));
     this.pool = new ThreadPool(this.nthreads);
     this.peers = new PeerRequests({ role: 'worker', token: options.token, id: this.name });
     this.freeSlots = Array.from({ length: this.nthreads }, (_, i) => this.nthreads - 1 - i);
@@ -153,7 +182,8 @@ export class DistributedWorker extends EventEmitter {
   static async start(options: WorkerOptions): Promise<DistributedWorker> {
     ensureGraphCodecs();
     const nthreads = options.nthreads ?? 1;
-    if (!Number.isInteger(nthreads) || nthreads < 1) throw new DaskError('DASK_ERR_CONFIG', `nthreads must be a positive integer, got ${nthreads}`);
+    if (!Number.isInteger(nthreads) || nthreads < 1)
+      throw new DaskError('DASK_ERR_CONFIG', `nthreads must be a positive integer, got ${nthreads}`);
     const host = options.host ?? '127.0.0.1';
     checkBind(host, options.insecure, 'worker');
     const wss = await listenWithToken('worker', host, options.port ?? 0, options.token, FRAME_LIMITS.maxTotalBytes);
@@ -178,7 +208,11 @@ export class DistributedWorker extends EventEmitter {
     for (;;) {
       try {
         scheduler = await dial(this.options.scheduler, {
-          role: 'worker', token: this.options.token, id: this.name, accept: OPS.schedulerToWorker, peer: 'the scheduler',
+          role: 'worker',
+          token: this.options.token,
+          id: this.name,
+          accept: OPS.schedulerToWorker,
+          peer: 'the scheduler',
           timeoutMs: Math.max(1000, deadline - Date.now()),
         });
         break;
@@ -191,8 +225,18 @@ export class DistributedWorker extends EventEmitter {
     this.scheduler = scheduler;
     scheduler.onMessage((msg, frames) => this.perform(this.state.handle(msg, frames)));
     scheduler.onClose((code) => void this.shutdown(code === SCHEDULER_CLOSING ? 'scheduler-closed' : 'scheduler-lost'));
-    scheduler.send({ op: 'register-worker', address: this.address, name: this.name, nthreads: this.nthreads, memoryLimit: this.options.memoryLimit ?? 0, pid: process.pid });
-    this.heartbeat = setInterval(() => scheduler.send({ op: 'heartbeat', metrics: this.metrics() }), this.options.heartbeatMs ?? 1000);
+    scheduler.send({
+      op: 'register-worker',
+      address: this.address,
+      name: this.name,
+      nthreads: this.nthreads,
+      memoryLimit: this.options.memoryLimit ?? 0,
+      pid: process.pid,
+    });
+    this.heartbeat = setInterval(
+      () => scheduler.send({ op: 'heartbeat', metrics: this.metrics() }),
+      this.options.heartbeatMs ?? 1000,
+    );
     this.heartbeat.unref();
     if (this.memoryLimit > 0) {
       this.monitor = setInterval(() => this.checkMemory(), 100);
@@ -205,11 +249,17 @@ export class DistributedWorker extends EventEmitter {
     const m = this.state.metrics();
     const now = performance.now();
     const used = process.cpuUsage(this.lastCpu.usage);
-    const cpu = now > this.lastCpu.at ? Math.round(((used.user + used.system) / 1000 / (now - this.lastCpu.at)) * 1000) / 10 : 0;
+    const cpu =
+      now > this.lastCpu.at ? Math.round(((used.user + used.system) / 1000 / (now - this.lastCpu.at)) * 1000) / 10 : 0;
     this.lastCpu = { at: now, usage: process.cpuUsage() };
     return {
-      ...m, memory: Math.round(this.data.memoryBytes), spilled: Math.round(this.data.spilledBytes), spillCount: this.data.spillCount,
-      rss: process.memoryUsage.rss(), paused: this.state.paused, cpu,
+      ...m,
+      memory: Math.round(this.data.memoryBytes),
+      spilled: Math.round(this.data.spilledBytes),
+      spillCount: this.data.spillCount,
+      rss: process.memoryUsage.rss(),
+      paused: this.state.paused,
+      cpu,
     };
   }
 
@@ -259,7 +309,13 @@ export class DistributedWorker extends EventEmitter {
           void this.gather(ins.worker, ins.keys);
           break;
         case 'send-scheduler':
-          this.scheduler?.send(timing !== undefined && (ins.msg.op === 'task-finished' || ins.msg.op === 'task-erred') && ins.msg.key === timing.key ? { ...ins.msg, timing: timing.timing } : ins.msg);
+          this.scheduler?.send(
+            timing !== undefined &&
+              (ins.msg.op === 'task-finished' || ins.msg.op === 'task-erred') &&
+              ins.msg.key === timing.key
+              ? { ...ins.msg, timing: timing.timing }
+              : ins.msg,
+          );
           break;
         case 'drop-data':
           for (const k of ins.keys) this.data.delete(k);
@@ -272,7 +328,8 @@ export class DistributedWorker extends EventEmitter {
     let task: Task;
     try {
       const args = fromFrames(run.args.header, run.frames);
-      if (!Array.isArray(args)) throw new DaskError('DASK_ERR_SERIALIZATION', `the args of task ${key} are not an array`);
+      if (!Array.isArray(args))
+        throw new DaskError('DASK_ERR_SERIALIZATION', `the args of task ${key} are not an array`);
       task = new Task(key, functionForRef(run.fn), args);
     } catch (e) {
       this.perform(this.state.executeFailed(key, encodeError(e, key)));
@@ -281,27 +338,32 @@ export class DistributedWorker extends EventEmitter {
     const thread = this.freeSlots.pop() ?? 0;
     const start = performance.timeOrigin + performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const batch = this.pool.submit([task], (_i, k) => this.data.get(k), (outcome) => {
-      if (timer !== undefined) clearTimeout(timer);
-      this.freeSlots.push(thread);
-      if (this.status !== 'running') return;
-      const timing = { key, timing: { start, stop: performance.timeOrigin + performance.now(), thread } };
-      const failure = outcome.error;
-      if (failure === undefined) {
-        const value = outcome.results[0];
-        this.data.set(key, value, sizeOf(value));
-        this.grew(this.data.nbytesOf(key));
-        this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeName(value)), timing);
-      } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
-        process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
-        void this.shutdown('fatal');
-      } else {
-        this.perform(this.state.executeFailed(key, encodeError(failure.error, key)), timing);
-      }
-    });
+    const batch = this.pool.submit(
+      [task],
+      (_i, k) => this.data.get(k),
+      (outcome) => {
+        if (timer !== undefined) clearTimeout(timer);
+        this.freeSlots.push(thread);
+        if (this.status !== 'running') return;
+        const timing = { key, timing: { start, stop: performance.timeOrigin + performance.now(), thread } };
+        const failure = outcome.error;
+        if (failure === undefined) {
+          const value = outcome.results[0];
+          this.data.set(key, value, sizeOf(value));
+          this.grew(this.data.nbytesOf(key));
+          this.perform(this.state.executeDone(key, this.data.nbytesOf(key), typeName(value)), timing);
+        } else if (failure.error instanceof KilledWorker && failure.error.worker.startsWith('worker thread ')) {
+          process.stderr.write(`dask-ts worker ${this.name}: ${failure.error.message}; the worker stops\n`);
+          void this.shutdown('fatal');
+        } else {
+          this.perform(this.state.executeFailed(key, encodeError(failure.error, key)), timing);
+        }
+      },
+    );
     // A task past its timeout: its thread is ended (the pool replaces it) and it fails with TaskTimeoutError.
     const timeout = run.timeout;
-    if (timeout !== undefined) timer = setTimeout(() => this.pool.abort(batch, new TaskTimeoutError(key, timeout)), timeout);
+    if (timeout !== undefined)
+      timer = setTimeout(() => this.pool.abort(batch, new TaskTimeoutError(key, timeout)), timeout);
   }
 
   private async gather(peer: Address, keys: readonly Key[]): Promise<void> {
@@ -319,14 +381,20 @@ export class DistributedWorker extends EventEmitter {
   }
 
   private async acceptPeer(ws: WebSocket): Promise<void> {
-    const hello = await acceptHello(ws, { token: this.options.token, roles: ['client', 'worker'], role: 'worker', id: this.name });
+    const hello = await acceptHello(ws, {
+      token: this.options.token,
+      roles: ['client', 'worker'],
+      role: 'worker',
+      id: this.name,
+    });
     if (hello === undefined) return;
     const conn = new Connection(ws, `${hello.role} ${hello.id}`, OPS.toWorkerFromPeer);
     this.inbound.add(conn);
     conn.onClose(() => this.inbound.delete(conn));
     conn.onMessage((msg, frames) => {
       if (msg.op === 'get-data') {
-        if (FAULT_SLOW_GET_DATA_MS > 0) setTimeout(() => this.serveData(conn, msg.id, msg.keys), FAULT_SLOW_GET_DATA_MS);
+        if (FAULT_SLOW_GET_DATA_MS > 0)
+          setTimeout(() => this.serveData(conn, msg.id, msg.keys), FAULT_SLOW_GET_DATA_MS);
         else this.serveData(conn, msg.id, msg.keys);
         return;
       }

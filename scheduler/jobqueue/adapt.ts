@@ -45,11 +45,21 @@ export class AdaptPolicy {
     this.intervalMs = options.intervalMs ?? 1000;
     this.waitCount = options.waitCount ?? 3;
     const whole = (n: number): boolean => Number.isInteger(n) && n >= 0;
-    if (!whole(this.minimumJobs) || !(whole(this.maximumJobs) || this.maximumJobs === Number.POSITIVE_INFINITY) || this.minimumJobs > this.maximumJobs) {
-      throw new DaskError('DASK_ERR_CONFIG', `adapt needs whole numbers 0 <= minimumJobs <= maximumJobs, got ${this.minimumJobs} and ${this.maximumJobs}`);
+    if (
+      !whole(this.minimumJobs) ||
+      !(whole(this.maximumJobs) || this.maximumJobs === Number.POSITIVE_INFINITY) ||
+      this.minimumJobs > this.maximumJobs
+    ) {
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        `adapt needs whole numbers 0 <= minimumJobs <= maximumJobs, got ${this.minimumJobs} and ${this.maximumJobs}`,
+      );
     }
     if (!(this.intervalMs > 0) || !Number.isInteger(this.waitCount) || this.waitCount < 1) {
-      throw new DaskError('DASK_ERR_CONFIG', `adapt needs intervalMs > 0 and a whole waitCount >= 1, got ${this.intervalMs} and ${this.waitCount}`);
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        `adapt needs intervalMs > 0 and a whole waitCount >= 1, got ${this.intervalMs} and ${this.waitCount}`,
+      );
     }
   }
 

@@ -34,7 +34,14 @@ import { ACTIVE_STATES } from '../distributed/scheduler-records.js';
 import { SchedulerServer } from '../distributed/server.js';
 import { AdaptPolicy, type AdaptOptions, type Load } from './adapt.js';
 import { runBatchCommand } from './batch-command.js';
-import { jobSpec, renderJobScript, workerNamePrefix, type BatchSystem, type JobClusterOptions, type JobSpec } from './job-script.js';
+import {
+  jobSpec,
+  renderJobScript,
+  workerNamePrefix,
+  type BatchSystem,
+  type JobClusterOptions,
+  type JobSpec,
+} from './job-script.js';
 import { jobTransition, nextClusterStatus, type ClusterStatus, type JobRecord } from './job-lifecycle.js';
 import { interfaceAddress } from './network-interface.js';
 
@@ -78,7 +85,9 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
     super();
     const name = options.name ?? 'dask-worker';
     const shared = options.logDirectory ?? join(process.cwd(), '.dask-ts');
-    const schedulerFile = resolve(options.schedulerFile ?? join(shared, `scheduler-${name}-${randomBytes(4).toString('hex')}.json`));
+    const schedulerFile = resolve(
+      options.schedulerFile ?? join(shared, `scheduler-${name}-${randomBytes(4).toString('hex')}.json`),
+    );
     this.spec = jobSpec(options, { schedulerFile, packageRoot: packageRoot(), node: process.execPath });
   }
 
@@ -163,7 +172,9 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
         await this.start();
         const target = policy.decide(this.clusterLoad());
         if (target !== undefined) await this.scaleTo(target, true);
-      }).catch((e: unknown) => process.stderr.write(`dask-ts jobqueue: adapt: ${e instanceof Error ? e.message : String(e)}\n`));
+      }).catch((e: unknown) =>
+        process.stderr.write(`dask-ts jobqueue: adapt: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
     };
     tick();
     const timer = setInterval(tick, policy.intervalMs);
@@ -175,11 +186,22 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
   /** Resolves once at least `n` workers have joined; rejects after `timeoutMs` saying which jobs run. */
   async waitForWorkers(n: number, options: { readonly timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 120_000;
-    await this.until(() => this.joined.size >= n, timeoutMs, () => {
-      const jobs = this.liveJobs().map((j) => `${j.id} (${j.status})`).join(', ') || 'none';
-      const logs = this.spec.logDirectory === undefined ? `the batch system's default output files` : this.spec.logDirectory;
-      return new DaskError('DASK_ERR_CONFIG', `${this.joined.size} of ${n} workers joined within ${timeoutMs} ms; jobs: ${jobs}. Their output is in ${logs}`);
-    });
+    await this.until(
+      () => this.joined.size >= n,
+      timeoutMs,
+      () => {
+        const jobs =
+          this.liveJobs()
+            .map((j) => `${j.id} (${j.status})`)
+            .join(', ') || 'none';
+        const logs =
+          this.spec.logDirectory === undefined ? `the batch system's default output files` : this.spec.logDirectory;
+        return new DaskError(
+          'DASK_ERR_CONFIG',
+          `${this.joined.size} of ${n} workers joined within ${timeoutMs} ms; jobs: ${jobs}. Their output is in ${logs}`,
+        );
+      },
+    );
   }
 
   /** Cancels every job (qdel / scancel) and closes the scheduler. */
@@ -196,7 +218,9 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
       this.transition('closing');
       const live = this.liveJobs();
       if (live.length > 0) {
-        await this.cancel(live).catch((e: unknown) => process.stderr.write(`dask-ts jobqueue: close: ${e instanceof Error ? e.message : String(e)}\n`));
+        await this.cancel(live).catch((e: unknown) =>
+          process.stderr.write(`dask-ts jobqueue: close: ${e instanceof Error ? e.message : String(e)}\n`),
+        );
       }
       // Workers the cancel has not stopped yet see the scheduler go and exit (code 75).
       await this.schedulerServer?.close();
@@ -235,7 +259,11 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
       writeFileSync(script, this.jobScript(), { mode: 0o700 });
       const { stdout } = await runBatchCommand(this.system.submitCommand, this.system.submitArgs(script));
       const id = this.system.parseJobId(stdout);
-      if (id === undefined) throw new DaskError('DASK_ERR_CONFIG', `cannot find a job id in the output of ${this.system.submitCommand}: ${JSON.stringify(stdout.slice(0, 500))}`);
+      if (id === undefined)
+        throw new DaskError(
+          'DASK_ERR_CONFIG',
+          `cannot find a job id in the output of ${this.system.submitCommand}: ${JSON.stringify(stdout.slice(0, 500))}`,
+        );
       const job: JobRecord = { id, status: 'queued', workers: new Set(), order: this.submitted++ };
       this.jobRecords.set(id, job);
       for (const w of this.joined.values()) if (w.jobId === undefined) this.attach(w);
@@ -262,7 +290,10 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
       this.jobRecords.delete(j.id);
     }
     this.changes.emit('change');
-    await runBatchCommand(this.system.cancelCommand, jobs.map((j) => j.id));
+    await runBatchCommand(
+      this.system.cancelCommand,
+      jobs.map((j) => j.id),
+    );
     for (const j of jobs) this.emit('job-cancelled', j.id);
   }
 
@@ -273,9 +304,14 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
   }
 
   private jobsFor(target: number | { readonly jobs?: number; readonly workers?: number }): number {
-    const [n, what, perJob] = typeof target === 'number' ? [target, 'scale(n)', this.spec.processes] :
-      target.jobs !== undefined ? [target.jobs, 'scale({ jobs })', 1] : [target.workers ?? Number.NaN, 'scale({ workers })', this.spec.processes];
-    if (!Number.isInteger(n) || n < 0) throw new DaskError('DASK_ERR_CONFIG', `${what} needs a whole number >= 0, got ${JSON.stringify(target)}`);
+    const [n, what, perJob] =
+      typeof target === 'number'
+        ? [target, 'scale(n)', this.spec.processes]
+        : target.jobs !== undefined
+          ? [target.jobs, 'scale({ jobs })', 1]
+          : [target.workers ?? Number.NaN, 'scale({ workers })', this.spec.processes];
+    if (!Number.isInteger(n) || n < 0)
+      throw new DaskError('DASK_ERR_CONFIG', `${what} needs a whole number >= 0, got ${JSON.stringify(target)}`);
     return Math.ceil(n / perJob);
   }
 
@@ -283,12 +319,18 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
 
   private async startScheduler(): Promise<SchedulerServer> {
     const cli = join(this.spec.packageRoot, 'dist', 'scheduler', 'distributed', 'cli.js');
-    if (!existsSync(cli)) throw new DaskError('DASK_ERR_CONFIG', `the jobs run ${cli}, which is not built; run \`npm run build\` first`);
+    if (!existsSync(cli))
+      throw new DaskError('DASK_ERR_CONFIG', `the jobs run ${cli}, which is not built; run \`npm run build\` first`);
     const host = this.spec.interface === undefined ? '127.0.0.1' : interfaceAddress(this.spec.interface);
     mkdirSync(dirname(this.spec.schedulerFile), { recursive: true, mode: 0o700 });
     if (this.spec.logDirectory !== undefined) mkdirSync(this.spec.logDirectory, { recursive: true });
     // A real interface is not loopback: there is no TLS, so binding it needs `insecure` (the token is still required).
-    const server = await SchedulerServer.start({ host, port: 0, insecure: !isLoopback(host), schedulerFile: this.spec.schedulerFile });
+    const server = await SchedulerServer.start({
+      host,
+      port: 0,
+      insecure: !isLoopback(host),
+      schedulerFile: this.spec.schedulerFile,
+    });
     server.on('worker-added', (info) => this.workerAdded(info));
     server.on('worker-removed', (address) => this.workerRemoved(address));
     return server;
@@ -304,7 +346,9 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
 
   /** Links a worker to the recorded job its name belongs to, if any. */
   private attach(worker: JobWorker): void {
-    const job = [...this.jobRecords.values()].find((j) => worker.name.startsWith(workerNamePrefix(this.spec.name, j.id)));
+    const job = [...this.jobRecords.values()].find((j) =>
+      worker.name.startsWith(workerNamePrefix(this.spec.name, j.id)),
+    );
     if (job === undefined) return;
     this.joined.set(worker.address, { ...worker, jobId: job.id });
     job.workers.add(worker.address);
@@ -330,18 +374,24 @@ export class JobCluster extends EventEmitter<JobClusterEvents> {
   // ---- plumbing ----
 
   private liveJobs(): JobRecord[] {
-    return [...this.jobRecords.values()].filter((j) => j.status === 'queued' || j.status === 'running').sort((a, b) => a.order - b.order);
+    return [...this.jobRecords.values()]
+      .filter((j) => j.status === 'queued' || j.status === 'running')
+      .sort((a, b) => a.order - b.order);
   }
 
   private running(): SchedulerServer {
     if (this.schedulerServer === undefined || this.statusValue !== 'running') {
-      throw new DaskError('DASK_ERR_CONFIG', `the cluster's scheduler is ${this.statusValue === 'created' ? 'not started: await cluster.start() or cluster.scale(...) first' : this.statusValue}`);
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        `the cluster's scheduler is ${this.statusValue === 'created' ? 'not started: await cluster.start() or cluster.scale(...) first' : this.statusValue}`,
+      );
     }
     return this.schedulerServer;
   }
 
   private checkOpen(): void {
-    if (this.statusValue === 'closing' || this.statusValue === 'closed') throw new DaskError('DASK_ERR_CONFIG', 'the cluster is closed');
+    if (this.statusValue === 'closing' || this.statusValue === 'closed')
+      throw new DaskError('DASK_ERR_CONFIG', 'the cluster is closed');
   }
 
   private stopAdapt(): void {

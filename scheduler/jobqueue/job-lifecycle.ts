@@ -38,11 +38,15 @@ export interface JobRecord {
 /** The status after moving from `from` to `to`; throws when the table does not allow it. */
 export function nextClusterStatus(from: ClusterStatus, to: ClusterStatus): ClusterStatus {
   if (CLUSTER_TRANSITIONS[from].includes(to)) return to;
-  throw new DaskError('DASK_ERR_CONFIG', from === 'closed' || from === 'closing' ? 'the cluster is closed' : `the cluster cannot go from ${from} to ${to}`);
+  throw new DaskError(
+    'DASK_ERR_CONFIG',
+    from === 'closed' || from === 'closing' ? 'the cluster is closed' : `the cluster cannot go from ${from} to ${to}`,
+  );
 }
 
 /** Moves `job` to `to`; a move the table does not allow is a bug. */
 export function jobTransition(job: JobRecord, to: JobStatus): void {
-  if (!JOB_TRANSITIONS[job.status].includes(to)) throw new DaskError('DASK_ERR_CONFIG', `job ${job.id} cannot go from ${job.status} to ${to} (a bug)`);
+  if (!JOB_TRANSITIONS[job.status].includes(to))
+    throw new DaskError('DASK_ERR_CONFIG', `job ${job.id} cannot go from ${job.status} to ${to} (a bug)`);
   job.status = to;
 }

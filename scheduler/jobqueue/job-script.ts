@@ -114,27 +114,41 @@ function configError(message: string): DaskError {
 }
 
 /** Checks the options and fills in defaults; `schedulerFile` and `packageRoot` come from the cluster. */
-export function jobSpec(o: JobClusterOptions, where: { schedulerFile: string; packageRoot: string; node: string }): JobSpec {
-  if (!Number.isInteger(o.cores) || o.cores < 1) throw configError(`cores must be a positive whole number (cores per job), got ${String(o.cores)}`);
+export function jobSpec(
+  o: JobClusterOptions,
+  where: { schedulerFile: string; packageRoot: string; node: string },
+): JobSpec {
+  if (!Number.isInteger(o.cores) || o.cores < 1)
+    throw configError(`cores must be a positive whole number (cores per job), got ${String(o.cores)}`);
   const processes = o.processes ?? 1;
   if (!Number.isInteger(processes) || processes < 1 || processes > o.cores) {
     throw configError(`processes must be a whole number from 1 to cores (${o.cores}), got ${String(processes)}`);
   }
   const memoryBytes = parseBytes(o.memory);
-  if (memoryBytes < processes) throw configError(`memory ${JSON.stringify(o.memory)} is too small for ${processes} worker processes`);
+  if (memoryBytes < processes)
+    throw configError(`memory ${JSON.stringify(o.memory)} is too small for ${processes} worker processes`);
   const walltime = o.walltime ?? DEFAULT_WALLTIME;
-  if (!/^(\d+-)?\d+(:\d\d){0,2}$/.test(walltime)) throw configError(`walltime ${JSON.stringify(walltime)}: write it as HH:MM:SS, e.g. 00:20:00`);
+  if (!/^(\d+-)?\d+(:\d\d){0,2}$/.test(walltime))
+    throw configError(`walltime ${JSON.stringify(walltime)}: write it as HH:MM:SS, e.g. 00:20:00`);
   const name = o.name ?? 'dask-worker';
   if (!NAME.test(name)) throw configError(`name ${JSON.stringify(name)}: use letters, digits, '.', '_' and '-' only`);
   const deathTimeout = o.deathTimeout ?? DEFAULT_DEATH_TIMEOUT_S;
-  if (!(deathTimeout > 0) || !Number.isFinite(deathTimeout)) throw configError(`deathTimeout must be a positive number of seconds, got ${String(deathTimeout)}`);
+  if (!(deathTimeout > 0) || !Number.isFinite(deathTimeout))
+    throw configError(`deathTimeout must be a positive number of seconds, got ${String(deathTimeout)}`);
   for (const key of Object.keys(o.env ?? {})) {
     if (!ENV_NAME.test(key)) throw configError(`env: ${JSON.stringify(key)} is not a shell variable name`);
   }
-  if (o.interface !== undefined && !/^[A-Za-z0-9_.:@-]+$/.test(o.interface)) throw configError(`interface ${JSON.stringify(o.interface)} is not an interface name`);
+  if (o.interface !== undefined && !/^[A-Za-z0-9_.:@-]+$/.test(o.interface))
+    throw configError(`interface ${JSON.stringify(o.interface)} is not an interface name`);
   return {
-    cores: o.cores, memoryBytes, processes, walltime, name, deathTimeout,
-    queue: o.queue, account: o.account,
+    cores: o.cores,
+    memoryBytes,
+    processes,
+    walltime,
+    name,
+    deathTimeout,
+    queue: o.queue,
+    account: o.account,
     shebang: o.shebang ?? '#!/usr/bin/env bash',
     extraDirectives: o.jobExtraDirectives ?? [],
     directivesSkip: o.jobDirectivesSkip ?? [],
@@ -153,17 +167,25 @@ export function jobSpec(o: JobClusterOptions, where: { schedulerFile: string; pa
 
 /** The whole script text (ends with a newline). */
 export function renderJobScript(spec: JobSpec, system: BatchSystem): string {
-  const directives = system.directives(spec)
+  const directives = system
+    .directives(spec)
     .map((d) => `${system.prefix} ${d}`)
     .filter((line) => !spec.directivesSkip.some((s) => s !== '' && line.includes(s)));
   const extra = spec.extraDirectives.map((d) => (d.startsWith('#') ? d : `${system.prefix} ${d}`));
   const env = Object.entries(spec.env).map(([k, v]) => `export ${k}=${shellWord(v, true)}`);
-  const host = spec.interface === undefined ? [] : [
-    `DASK_TS_HOST=$(${shellWord(spec.node)} ${shellWord(`${spec.packageRoot}/dist/scheduler/jobqueue/interface-cli.js`)} ${spec.interface}) || exit 1`,
-  ];
+  const host =
+    spec.interface === undefined
+      ? []
+      : [
+          `DASK_TS_HOST=$(${shellWord(spec.node)} ${shellWord(`${spec.packageRoot}/dist/scheduler/jobqueue/interface-cli.js`)} ${spec.interface}) || exit 1`,
+        ];
   const commands = Array.from({ length: spec.processes }, (_, i) => workerCommand(spec, system, i));
   const run = spec.processes === 1 ? commands : [...commands.map((c) => `${c} &`), 'wait'];
-  return [spec.shebang, '', ...directives, ...extra, ...env, ...spec.prologue, ...host, ...run, ...spec.epilogue].join('\n') + '\n';
+  return (
+    [spec.shebang, '', ...directives, ...extra, ...env, ...spec.prologue, ...host, ...run, ...spec.epilogue].join(
+      '\n',
+    ) + '\n'
+  );
 }
 
 /** One worker process's command line. */
@@ -172,12 +194,17 @@ function workerCommand(spec: JobSpec, system: BatchSystem, index: number): strin
     shellWord(spec.node),
     shellWord(`${spec.packageRoot}/dist/scheduler/distributed/cli.js`),
     'worker',
-    '--scheduler-file', shellWord(spec.schedulerFile),
-    '--nthreads', String(Math.max(1, Math.floor(spec.cores / spec.processes))),
-    '--memory-limit', formatDecimalBytes(Math.floor(spec.memoryBytes / spec.processes)),
+    '--scheduler-file',
+    shellWord(spec.schedulerFile),
+    '--nthreads',
+    String(Math.max(1, Math.floor(spec.cores / spec.processes))),
+    '--memory-limit',
+    formatDecimalBytes(Math.floor(spec.memoryBytes / spec.processes)),
     ...(spec.localDirectory === undefined ? [] : ['--local-directory', shellWord(spec.localDirectory, true)]),
-    '--death-timeout', String(spec.deathTimeout),
-    '--name', `"${spec.name}-\${${system.jobIdVariable}}-${index}"`,
+    '--death-timeout',
+    String(spec.deathTimeout),
+    '--name',
+    `"${spec.name}-\${${system.jobIdVariable}}-${index}"`,
     ...(spec.interface === undefined ? [] : ['--host', '"$DASK_TS_HOST"', '--insecure']),
     ...spec.workerExtraArgs.map((a) => shellWord(a, true)),
   ];
@@ -203,7 +230,12 @@ export function shellWord(text: string, expand = false): string {
 
 /** Bytes as the worker's --memory-limit reads them: 192GB, 1500MB, or plain bytes. */
 export function formatDecimalBytes(n: number): string {
-  for (const [unit, size] of [['TB', 1e12], ['GB', 1e9], ['MB', 1e6], ['kB', 1e3]] as const) {
+  for (const [unit, size] of [
+    ['TB', 1e12],
+    ['GB', 1e9],
+    ['MB', 1e6],
+    ['kB', 1e3],
+  ] as const) {
     if (n >= size && n % size === 0) return `${n / size}${unit}`;
   }
   return String(n);
@@ -214,8 +246,15 @@ export function formatDecimalBytes(n: number): string {
  * with PBS's names (KB, MB, GB mean KiB, MiB, GiB), '179G' with SLURM's (K, M, G). Switches to the
  * bigger unit from 10 of it, so the rounding costs at most 10%.
  */
-export function formatBinaryBytesCeil(n: number, names: { readonly k: string; readonly m: string; readonly g: string; readonly b: string }): string {
-  for (const [name, size] of [[names.g, 1024 ** 3], [names.m, 1024 ** 2], [names.k, 1024]] as const) {
+export function formatBinaryBytesCeil(
+  n: number,
+  names: { readonly k: string; readonly m: string; readonly g: string; readonly b: string },
+): string {
+  for (const [name, size] of [
+    [names.g, 1024 ** 3],
+    [names.m, 1024 ** 2],
+    [names.k, 1024],
+  ] as const) {
     if (n >= 10 * size) return `${Math.ceil(n / size)}${name}`;
   }
   return `${n}${names.b}`;

@@ -40,7 +40,9 @@ export const SLURM_SYSTEM: BatchSystem = {
     `--cpus-per-task=${spec.cores}`,
     `--mem=${slurmMemory(spec.memoryBytes)}`,
     `-t ${spec.walltime}`,
-    ...(spec.logDirectory === undefined ? [] : [`-o ${spec.logDirectory}/${spec.name}-%j.out`, `-e ${spec.logDirectory}/${spec.name}-%j.err`]),
+    ...(spec.logDirectory === undefined
+      ? []
+      : [`-o ${spec.logDirectory}/${spec.name}-%j.out`, `-e ${spec.logDirectory}/${spec.name}-%j.err`]),
   ],
 };
 

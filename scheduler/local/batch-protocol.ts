@@ -115,7 +115,12 @@ export function encodeBatch(id: number, tasks: readonly Task[], lookup: BatchLoo
 }
 
 /** args with TaskRefs replaced by values and inline Tasks by InlineSpecs. */
-function shipArgs(args: readonly unknown[], lookup: (key: Key) => unknown, need: (fn: TaskFunction) => number, state: { inline: boolean }): unknown[] {
+function shipArgs(
+  args: readonly unknown[],
+  lookup: (key: Key) => unknown,
+  need: (fn: TaskFunction) => number,
+  state: { inline: boolean },
+): unknown[] {
   const walk = (v: unknown): unknown => {
     if (v === null || typeof v !== 'object') return v;
     if (v instanceof TaskRef) return lookup(v.key);

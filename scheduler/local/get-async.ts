@@ -93,7 +93,11 @@ class Loop implements LoopState {
     this.running += ids.length;
     if (this.hooks.length > 0) for (const t of tasks) for (const h of this.hooks) h.pretask?.(t.key, this);
     try {
-      this.executor.run(tasks, (j, k) => this.dependencyValue(ids[j]!, k), (outcome) => this.onBatch(ids, outcome));
+      this.executor.run(
+        tasks,
+        (j, k) => this.dependencyValue(ids[j]!, k),
+        (outcome) => this.onBatch(ids, outcome),
+      );
     } catch (error) {
       // The executor refused the batch before running it (say, a function that cannot be shipped).
       this.outstanding -= 1;
@@ -189,7 +193,12 @@ export function asTaskError(key: Key, thrown: unknown): Error {
 }
 
 /** Computes `keys` of `graph` with `executor`; resolves to their values in the same order. */
-export function getAsync(graph: Graph, keys: readonly Key[], executor: Executor, options: GetOptions = {}): Promise<unknown[]> {
+export function getAsync(
+  graph: Graph,
+  keys: readonly Key[],
+  executor: Executor,
+  options: GetOptions = {},
+): Promise<unknown[]> {
   return new Promise<unknown[]>((resolve, reject) => {
     const plan = planGraph(graph, keys);
     const hooks = options.hooks ?? [];

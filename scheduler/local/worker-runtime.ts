@@ -106,7 +106,8 @@ export class WorkerRuntime {
         if (value instanceof Promise) {
           const settle = (value as Promise<unknown>).then(
             (v) => void (results[i] = v),
-            (error: unknown) => void (failure = failure !== undefined && failure.index < i ? failure : { index: i, error }),
+            (error: unknown) =>
+              void (failure = failure !== undefined && failure.index < i ? failure : { index: i, error }),
           );
           (awaiting ??= []).push(settle);
         }
@@ -124,7 +125,11 @@ export class WorkerRuntime {
     if (fn !== undefined) return fn;
     const why = this.broken.get(id);
     if (why instanceof Error) throw why;
-    throw new Error(why === undefined ? `function #${id} was never sent to this worker` : `function #${id} could not be loaded: ${JSON.stringify(why)}`);
+    throw new Error(
+      why === undefined
+        ? `function #${id} was never sent to this worker`
+        : `function #${id} could not be loaded: ${JSON.stringify(why)}`,
+    );
   }
 
   private evaluateInline(value: unknown): unknown {
@@ -143,7 +148,12 @@ export class WorkerRuntime {
     return value;
   }
 
-  private reply(id: number, results: unknown[], failed: { index: number; error: unknown } | undefined, start: number): Outgoing {
+  private reply(
+    id: number,
+    results: unknown[],
+    failed: { index: number; error: unknown } | undefined,
+    start: number,
+  ): Outgoing {
     let failure = failed;
     if (this.progress !== undefined) this.progress[1] = -1;
     const ms = performance.now() - start;

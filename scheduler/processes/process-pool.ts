@@ -42,7 +42,11 @@ class PoolChild {
   readonly process: ChildProcess;
   constructor(entry: string) {
     const execArgv = dropNodeFlags(process.execArgv, MAIN_PROGRAM_FLAGS) ?? process.execArgv;
-    this.process = fork(entry, [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.process = fork(entry, [], {
+      execArgv,
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     this.idle();
   }
   busy(): void {
@@ -64,9 +68,14 @@ export class ProcessPool {
   private readonly starts = new StartFailures();
 
   constructor(readonly size: number) {
-    if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
     this.entry = join(packageRoot(), 'dist', 'scheduler', 'processes', 'worker-entry.js');
-    if (!existsSync(this.entry)) throw new DaskError('DASK_ERR_CONFIG', `the process pool needs the built ${this.entry}; run \`npm run build\` first`);
+    if (!existsSync(this.entry))
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        `the process pool needs the built ${this.entry}; run \`npm run build\` first`,
+      );
     for (let i = 0; i < size; i++) this.children.push(this.spawn(i));
   }
 
@@ -99,10 +108,18 @@ export class ProcessPool {
     if (this.closed) return;
     this.closed = true;
     const children = this.children.splice(0);
-    const exits = children.map((c) => new Promise<void>((resolve) => (c.process.exitCode !== null || c.process.signalCode !== null ? resolve() : c.process.once('exit', () => resolve()))));
+    const exits = children.map(
+      (c) =>
+        new Promise<void>((resolve) =>
+          c.process.exitCode !== null || c.process.signalCode !== null
+            ? resolve()
+            : c.process.once('exit', () => resolve()),
+        ),
+    );
     for (const c of children) {
       c.status = 'dead';
-      for (const b of c.outstanding.values()) b.done({ results: [], error: { index: 0, error: new CancelledError('the process pool was closed') } }, 0);
+      for (const b of c.outstanding.values())
+        b.done({ results: [], error: { index: 0, error: new CancelledError('the process pool was closed') } }, 0);
       c.outstanding.clear();
       c.process.kill();
     }
@@ -134,7 +151,8 @@ export class ProcessPool {
     c.status = 'dead';
     const batches = [...c.outstanding.values()];
     c.outstanding.clear();
-    const gaveUp = c.ready || this.closed ? undefined : this.starts.diedBeforeLoading((n) => this.whyNotStarted(code, signal, n));
+    const gaveUp =
+      c.ready || this.closed ? undefined : this.starts.diedBeforeLoading((n) => this.whyNotStarted(code, signal, n));
     if (gaveUp !== undefined) {
       for (const b of batches) b.done({ results: [], error: { index: 0, error: gaveUp } }, 0);
       if (pools.get(this.size) === this) pools.delete(this.size);
@@ -145,7 +163,13 @@ export class ProcessPool {
       const first = running.tasks[0]?.key ?? '(unknown)';
       const how = signal !== null ? `it was killed by ${signal}` : `it exited with code ${code}`;
       const where = running.tasks.length > 1 ? ` (in a batch of ${running.tasks.length} tasks)` : '';
-      running.done({ results: [], error: { index: 0, error: new KilledWorker(first, `worker process ${c.process.pid}`, `${how}${where}`) } }, 0);
+      running.done(
+        {
+          results: [],
+          error: { index: 0, error: new KilledWorker(first, `worker process ${c.process.pid}`, `${how}${where}`) },
+        },
+        0,
+      );
     }
     if (this.closed) return;
     this.children[slot] = this.spawn(slot);

@@ -26,9 +26,12 @@ let chosen: { argv: string[] | undefined } | undefined;
 export function startThread(entry: URL, options: WorkerOptions): Worker {
   chosen ??= { argv: threadExecArgv(process.execArgv) };
   try {
-    return chosen.argv === undefined ? new Worker(entry, options) : new Worker(entry, { ...options, execArgv: chosen.argv });
+    return chosen.argv === undefined
+      ? new Worker(entry, options)
+      : new Worker(entry, { ...options, execArgv: chosen.argv });
   } catch (error) {
-    if (chosen.argv === undefined || (error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    if (chosen.argv === undefined || (error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV')
+      throw error;
     chosen = { argv: [] };
     return new Worker(entry, { ...options, execArgv: [] });
   }

@@ -54,7 +54,8 @@ class PoolThread {
     const { port1, port2 } = new MessageChannel();
     const data: WorkerData = { progress: this.progress, control: port2 };
     this.progress[1] = -1;
-    const limits = options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } };
+    const limits =
+      options.maxHeapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: options.maxHeapMb } };
     this.worker = startThread(entry, { workerData: data, transferList: [port2], ...limits });
     this.worker.unref();
     this.threadId = this.worker.threadId;
@@ -80,9 +81,11 @@ export class ThreadPool {
     readonly size: number,
     private readonly options: ThreadPoolOptions = {},
   ) {
-    if (!Number.isInteger(size) || size < 1) throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
+    if (!Number.isInteger(size) || size < 1)
+      throw new DaskError('DASK_ERR_CONFIG', `numWorkers must be a positive integer, got ${size}`);
     const file = join(packageRoot(), 'dist', 'scheduler', 'threads', 'worker-entry.js');
-    if (!existsSync(file)) throw new DaskError('DASK_ERR_CONFIG', `the thread pool needs the built ${file}; run \`npm run build\` first`);
+    if (!existsSync(file))
+      throw new DaskError('DASK_ERR_CONFIG', `the thread pool needs the built ${file}; run \`npm run build\` first`);
     this.entry = pathToFileURL(file);
     for (let i = 0; i < size; i++) this.threads.push(this.spawn(i));
   }
@@ -134,7 +137,8 @@ export class ThreadPool {
     for (const t of threads) {
       if (t.status === 'dead') continue; // failed to start: already released
       t.status = 'dead';
-      for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: new CancelledError('the thread pool was closed') } }, 0);
+      for (const b of t.outstanding.values())
+        b.done({ results: [], error: { index: 0, error: new CancelledError('the thread pool was closed') } }, 0);
       t.outstanding.clear();
       t.control[releaseProxy]();
     }
@@ -163,7 +167,8 @@ export class ThreadPool {
     t.control[releaseProxy]();
     const loaded = Atomics.load(t.progress, 2) === 1 || t.aborted !== undefined;
     if (loaded) this.starts.loaded();
-    const gaveUp = loaded || this.closed ? undefined : this.starts.diedBeforeLoading((n) => this.whyNotStarted(t, code, n));
+    const gaveUp =
+      loaded || this.closed ? undefined : this.starts.diedBeforeLoading((n) => this.whyNotStarted(t, code, n));
     if (gaveUp !== undefined) {
       for (const b of t.outstanding.values()) b.done({ results: [], error: { index: 0, error: gaveUp } }, 0);
       t.outstanding.clear();
@@ -178,8 +183,14 @@ export class ThreadPool {
         b.done({ results: [], error: { index: 0, error: t.aborted.error } }, 0);
       } else if (b.id === runningBatch) {
         const key = b.tasks[Math.max(0, runningTask)]?.key ?? '(unknown)';
-        const detail = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `the thread exited with code ${code}`;
-        b.done({ results: [], error: { index: 0, error: new KilledWorker(key, `worker thread ${t.threadId}`, detail) } }, 0);
+        const detail =
+          t.lastError !== undefined
+            ? `${t.lastError.name}: ${t.lastError.message}`
+            : `the thread exited with code ${code}`;
+        b.done(
+          { results: [], error: { index: 0, error: new KilledWorker(key, `worker thread ${t.threadId}`, detail) } },
+          0,
+        );
       } else {
         orphans.push(b);
       }
@@ -191,10 +202,10 @@ export class ThreadPool {
   }
 
   private whyNotStarted(t: PoolThread, code: number, times: number): string {
-    const cause = t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `it exited with code ${code}`;
+    const cause =
+      t.lastError !== undefined ? `${t.lastError.name}: ${t.lastError.message}` : `it exited with code ${code}`;
     return `worker threads failed to start ${times} times in a row (last: ${cause}). Check the heap limit (maxHeapMb: ${this.options.maxHeapMb ?? 'none'}), the Node options threads take from this process (${JSON.stringify(process.execArgv)}) and the built entry file ${this.entry.href} (\`npm run build\`).`;
   }
-
 }
 
 const pools = new Map<number, ThreadPool>();

@@ -47,7 +47,9 @@ export interface ComputeOptions extends GetOptions {
 }
 
 export function isDaskCollection(value: unknown): value is DaskCollection {
-  return typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[COLLECTION] === true;
+  return (
+    typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[COLLECTION] === true
+  );
 }
 
 export function flattenKeys(tree: KeyTree, into: Key[] = []): Key[] {
@@ -63,7 +65,10 @@ function unflatten(tree: KeyTree, values: readonly unknown[], pos: { i: number }
 }
 
 /** One optimised graph for several collections (read-only: it may be shared), and their keys. */
-export function collectionsToGraph(collections: readonly DaskCollection[], optimize = true): { graph: Graph; keys: Key[] } {
+export function collectionsToGraph(
+  collections: readonly DaskCollection[],
+  optimize = true,
+): { graph: Graph; keys: Key[] } {
   const groups = new Map<Optimizer, DaskCollection[]>();
   for (const c of collections) {
     const g = groups.get(c.__daskOptimize);

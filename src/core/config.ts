@@ -18,13 +18,20 @@ export interface DaskConfig {
   validate: boolean;
 }
 
-const defaults: DaskConfig = { scheduler: undefined, numWorkers: undefined, validate: process.env.DASK_TS_VALIDATE === '1' };
+const defaults: DaskConfig = {
+  scheduler: undefined,
+  numWorkers: undefined,
+  validate: process.env.DASK_TS_VALIDATE === '1',
+};
 let current: DaskConfig = { ...defaults };
 
 function check(update: Partial<DaskConfig>): void {
   for (const name of Object.keys(update)) {
     if (!(name in defaults)) {
-      throw new DaskError('DASK_ERR_CONFIG', `unknown config option "${name}"; known options: ${Object.keys(defaults).join(', ')}`);
+      throw new DaskError(
+        'DASK_ERR_CONFIG',
+        `unknown config option "${name}"; known options: ${Object.keys(defaults).join(', ')}`,
+      );
     }
   }
   const n = update.numWorkers;
@@ -36,7 +43,10 @@ function check(update: Partial<DaskConfig>): void {
   }
   const s = update.scheduler;
   if (s !== undefined && (typeof s !== 'string' || s.length === 0)) {
-    throw new DaskError('DASK_ERR_CONFIG', `config scheduler must be a scheduler name such as 'sync' or 'threads', got ${String(s)}`);
+    throw new DaskError(
+      'DASK_ERR_CONFIG',
+      `config scheduler must be a scheduler name such as 'sync' or 'threads', got ${String(s)}`,
+    );
   }
 }
 

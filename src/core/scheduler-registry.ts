@@ -36,7 +36,9 @@ export async function resolveScheduler(choice?: string | SchedulerLike): Promise
   if (loader === undefined) {
     throw new DaskError(
       'DASK_ERR_CONFIG',
-      `unknown scheduler "${wanted}"; use one of ${schedulerNames().map((n) => `'${n}'`).join(', ')} or pass a Client`,
+      `unknown scheduler "${wanted}"; use one of ${schedulerNames()
+        .map((n) => `'${n}'`)
+        .join(', ')} or pass a Client`,
     );
   }
   return loader();

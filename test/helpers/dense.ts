@@ -48,7 +48,12 @@ export function broadcast2(a: Dense, b: Dense, f: (x: number, y: number) => numb
 }
 
 /** Reduces `axes` of a with f over the list of values (keepdims optional). */
-export function reduceAxes(a: Dense, axes: readonly number[], f: (values: number[]) => number, keepdims = false): Dense {
+export function reduceAxes(
+  a: Dense,
+  axes: readonly number[],
+  f: (values: number[]) => number,
+  keepdims = false,
+): Dense {
   const outShapeKeep = a.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const groups = new Map<number, number[]>();
   const stKeep = strides(outShapeKeep);
@@ -102,7 +107,8 @@ export function fromResult(r: ndarray.NdArray | number): Dense {
 
 /** Same shape and values within a relative tolerance (NaN equals NaN). */
 export function closeTo(actual: Dense, expected: Dense, rtol = 1e-12): string | undefined {
-  if (actual.shape.join() !== expected.shape.join()) return `shape (${actual.shape.join(',')}) != (${expected.shape.join(',')})`;
+  if (actual.shape.join() !== expected.shape.join())
+    return `shape (${actual.shape.join(',')}) != (${expected.shape.join(',')})`;
   for (let i = 0; i < expected.data.length; i++) {
     const a = actual.data[i]!;
     const e = expected.data[i]!;

@@ -23,4 +23,3 @@ export function treeReduction(n: number, k: number): { graph: Graph; root: strin
   }
   return { graph, root: level[0]!, expected: n * (n - 1) };
 }
-

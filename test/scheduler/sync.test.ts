@@ -24,20 +24,31 @@ describe('sync scheduler', () => {
     const inner = new Task('inner', (x: number) => x * 100, [new TaskRef('x')]);
     const g = graphOf(
       new DataNode('x', 2),
-      new Task('y', (o: { list: number[]; v: number }) => o.list[0]! + o.list[1]! + o.v, [{ list: [new TaskRef('x'), 3], v: inner }]),
+      new Task('y', (o: { list: number[]; v: number }) => o.list[0]! + o.list[1]! + o.v, [
+        { list: [new TaskRef('x'), 3], v: inner },
+      ]),
     );
     expect(await syncScheduler.get(g, ['y'])).toEqual([205]);
   });
 
   test('async task functions are awaited', async () => {
-    const g = graphOf(new Task('a', async (x: number) => Promise.resolve(x + 1), [1]), new Task('b', add, [new TaskRef('a'), 1]));
+    const g = graphOf(
+      new Task('a', async (x: number) => Promise.resolve(x + 1), [1]),
+      new Task('b', add, [new TaskRef('a'), 1]),
+    );
     expect(await syncScheduler.get(g, ['b'])).toEqual([3]);
   });
 
   test('a throwing task rejects with TaskError carrying the original error', async () => {
-    const g = graphOf(new Task('bad-1', () => {
-      throw new RangeError('out of range!');
-    }, []));
+    const g = graphOf(
+      new Task(
+        'bad-1',
+        () => {
+          throw new RangeError('out of range!');
+        },
+        [],
+      ),
+    );
     const err = await syncScheduler.get(g, ['bad-1']).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     const te = err as TaskError;
@@ -100,10 +111,14 @@ describe('async inline sub-tasks', () => {
     const g = graphOf(
       new DataNode('x', 20),
       new Task('fetch', async (x: number) => Promise.resolve(x + 1), [new TaskRef('x')]),
-      new Task('double', (v: number) => {
-        if (typeof v !== 'number') throw new TypeError(`double got ${typeof v}`);
-        return v * 2;
-      }, [new TaskRef('fetch')]),
+      new Task(
+        'double',
+        (v: number) => {
+          if (typeof v !== 'number') throw new TypeError(`double got ${typeof v}`);
+          return v * 2;
+        },
+        [new TaskRef('fetch')],
+      ),
     );
     const fused = fuse(g, ['double']);
     expect(fused.has('fetch')).toBe(false); // the async task is now inline in 'double'

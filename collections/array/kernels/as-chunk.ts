@@ -10,7 +10,8 @@ import { chunkOf, cStrides, newChunk, sizeOf, type Chunk } from '../chunk.js';
 import { dtypeOfArray, type NumericArray } from '../dtype.js';
 
 /** What a block function may return. */
-export type BlockResult = Chunk | NumericArray | number | { data: NumericArray; shape: number[]; stride?: number[]; offset?: number };
+export type BlockResult =
+  Chunk | NumericArray | number | { data: NumericArray; shape: number[]; stride?: number[]; offset?: number };
 
 interface ChunkLike {
   data: NumericArray;
@@ -21,7 +22,11 @@ interface ChunkLike {
 
 function isContiguous(c: ChunkLike): boolean {
   const expected = cStrides(c.shape);
-  return (c.offset ?? 0) === 0 && c.data.length === sizeOf(c.shape) && (c.stride === undefined || c.stride.every((s, i) => s === expected[i] || c.shape[i] === 1));
+  return (
+    (c.offset ?? 0) === 0 &&
+    c.data.length === sizeOf(c.shape) &&
+    (c.stride === undefined || c.stride.every((s, i) => s === expected[i] || c.shape[i] === 1))
+  );
 }
 
 export function asChunk(value: unknown, expectedShape: number[] | null): Chunk {
@@ -33,7 +38,10 @@ export function asChunk(value: unknown, expectedShape: number[] | null): Chunk {
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     const data = value as NumericArray;
     const shape = expectedShape ?? [data.length];
-    if (sizeOf(shape) !== data.length) throw new Error(`a block function returned ${data.length} values where the block has shape (${shape.join(', ')}); return an ndarray or pass chunks to mapBlocks`);
+    if (sizeOf(shape) !== data.length)
+      throw new Error(
+        `a block function returned ${data.length} values where the block has shape (${shape.join(', ')}); return an ndarray or pass chunks to mapBlocks`,
+      );
     return chunkOf(data, shape);
   }
   const c = value as Partial<ChunkLike> | null;

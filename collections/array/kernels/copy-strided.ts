@@ -47,7 +47,9 @@ const SET_MIN = 48;
 /** Copies the `shape` elements of `src` into `dst` (element widths must match). */
 export function copyStrided(shape: readonly number[], src: StridedSide, dst: StridedSide): void {
   if (src.data.BYTES_PER_ELEMENT !== dst.data.BYTES_PER_ELEMENT) {
-    throw new ValueError(`copy: element sizes differ (${src.data.BYTES_PER_ELEMENT} and ${dst.data.BYTES_PER_ELEMENT} bytes)`);
+    throw new ValueError(
+      `copy: element sizes differ (${src.data.BYTES_PER_ELEMENT} and ${dst.data.BYTES_PER_ELEMENT} bytes)`,
+    );
   }
   if (shape.some((d) => d === 0)) return;
   const dims: number[] = [];
@@ -85,8 +87,12 @@ export function copyStrided(shape: readonly number[], src: StridedSide, dst: Str
 /** Odometer over all but the last two axes, handing each 2-d slab to copy2d. */
 function walk(dims: number[], ss: number[], ds: number[], a: BitArray, so: number, b: BitArray, dOff: number): void {
   const n = dims.length;
-  const rows = dims[n - 2]!, cols = dims[n - 1]!;
-  const srs = ss[n - 2]!, scs = ss[n - 1]!, drs = ds[n - 2]!, dcs = ds[n - 1]!;
+  const rows = dims[n - 2]!,
+    cols = dims[n - 1]!;
+  const srs = ss[n - 2]!,
+    scs = ss[n - 1]!,
+    drs = ds[n - 2]!,
+    dcs = ds[n - 1]!;
   const outer = n - 2;
   const idx = new Array<number>(outer).fill(0);
   for (;;) {
@@ -105,7 +111,18 @@ function walk(dims: number[], ss: number[], ds: number[], a: BitArray, so: numbe
 }
 
 /** Copies a rows×cols matrix: b[d + i·drs + j·dcs] = a[s + i·srs + j·scs]. */
-function copy2d(a: BitArray, s: number, rows: number, cols: number, srs: number, scs: number, b: BitArray, d: number, drs: number, dcs: number): void {
+function copy2d(
+  a: BitArray,
+  s: number,
+  rows: number,
+  cols: number,
+  srs: number,
+  scs: number,
+  b: BitArray,
+  d: number,
+  drs: number,
+  dcs: number,
+): void {
   if (scs === 1 && dcs === 1) {
     if (cols >= SET_MIN) {
       for (let i = 0; i < rows; i++, s += srs, d += drs) b.set(a.subarray(s, s + cols), d);
@@ -127,7 +144,8 @@ function copy2d(a: BitArray, s: number, rows: number, cols: number, srs: number,
     for (let j0 = 0; j0 < cols; j0 += TILE) {
       const j1 = Math.min(cols, j0 + TILE);
       for (let i = i0; i < i1; i++) {
-        for (let j = j0, x = s + i * srs + j0 * scs, y = d + i * drs + j0 * dcs; j < j1; j++, x += scs, y += dcs) b[y] = a[x]!;
+        for (let j = j0, x = s + i * srs + j0 * scs, y = d + i * drs + j0 * dcs; j < j1; j++, x += scs, y += dcs)
+          b[y] = a[x]!;
       }
     }
   }

@@ -35,23 +35,30 @@ export function sliceChunk(chunk: Chunk, spec: SliceSpec): Chunk {
   const nd = chunk.shape.length;
   const { start, stop, step, drop } = spec;
   if (start.length !== nd || stop.length !== nd || step.length !== nd || drop.length !== nd) {
-    throw new ValueError(`sliceChunk: the slice has ${start.length}/${stop.length}/${step.length}/${drop.length} start/stop/step/drop entries for a ${nd}-d chunk`);
+    throw new ValueError(
+      `sliceChunk: the slice has ${start.length}/${stop.length}/${step.length}/${drop.length} start/stop/step/drop entries for a ${nd}-d chunk`,
+    );
   }
   let offset = chunk.offset;
   const shape: number[] = [];
   const stride: number[] = [];
   for (let i = 0; i < nd; i++) {
     const dim = chunk.shape[i]!;
-    const s = start[i]!, e = stop[i]!, t = step[i]!;
+    const s = start[i]!,
+      e = stop[i]!,
+      t = step[i]!;
     if (!Number.isInteger(s) || !Number.isInteger(e) || !Number.isInteger(t) || t === 0) {
-      throw new ValueError(`sliceChunk: axis ${i} has start ${s}, stop ${e}, step ${t}; they must be integers and step non-zero`);
+      throw new ValueError(
+        `sliceChunk: axis ${i} has start ${s}, stop ${e}, step ${t}; they must be integers and step non-zero`,
+      );
     }
     const count = Math.max(0, Math.ceil((e - s) / t));
     if (count > 0 && (s < 0 || s >= dim || s + (count - 1) * t < 0 || s + (count - 1) * t >= dim)) {
       throw new ValueError(`sliceChunk: index ${s}:${e}:${t} is out of bounds for axis ${i} with size ${dim}`);
     }
     if (drop[i] === true) {
-      if (count !== 1) throw new ValueError(`sliceChunk: axis ${i} is indexed by an integer but selects ${count} elements`);
+      if (count !== 1)
+        throw new ValueError(`sliceChunk: axis ${i} is indexed by an integer but selects ${count} elements`);
       offset += s * chunk.stride[i]!;
       continue;
     }
@@ -66,7 +73,8 @@ export function sliceChunk(chunk: Chunk, spec: SliceSpec): Chunk {
 export function transposeChunk(chunk: Chunk, axes: readonly number[]): Chunk {
   const nd = chunk.shape.length;
   const sorted = [...axes].sort((x, y) => x - y);
-  if (axes.length !== nd || sorted.some((a, i) => a !== i)) throw new ValueError(`transposeChunk: axes (${axes.join(', ')}) don't match array of ${nd} dimensions`);
+  if (axes.length !== nd || sorted.some((a, i) => a !== i))
+    throw new ValueError(`transposeChunk: axes (${axes.join(', ')}) don't match array of ${nd} dimensions`);
   const shape = axes.map((a) => chunk.shape[a]!);
   const stride = axes.map((a) => chunk.stride[a]!);
   return copyView(chunk, shape, stride, chunk.offset);
@@ -106,12 +114,16 @@ export function reshapeChunk(chunk: Chunk, shape: readonly number[]): Chunk {
   const size = sizeOf(chunk.shape);
   const target = resolveShape(shape, size, chunk.shape);
   const source = isCContiguous(chunk) ? chunk : contiguousChunk(chunk);
-  const data = source.offset === 0 && source.data.length === size ? source.data : source.data.subarray(source.offset, source.offset + size);
+  const data =
+    source.offset === 0 && source.data.length === size
+      ? source.data
+      : source.data.subarray(source.offset, source.offset + size);
   return chunkOf(data, target);
 }
 
 function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
-  const fail = (): ValueError => new ValueError(`cannot reshape array of size ${size} into shape (${shape.join(', ')}) (from (${from.join(', ')}))`);
+  const fail = (): ValueError =>
+    new ValueError(`cannot reshape array of size ${size} into shape (${shape.join(', ')}) (from (${from.join(', ')}))`);
   const target = [...shape];
   const unknown = shape.indexOf(-1);
   if (shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== unknown))) throw fail();
@@ -133,7 +145,9 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
 export function assembleBlocks(dtype: DType, grid: readonly number[], blocks: readonly Chunk[]): Chunk {
   const nd = grid.length;
   if (blocks.length !== sizeOf(grid) || blocks.length === 0) {
-    throw new ValueError(`assembleBlocks: a grid of (${grid.join(', ')}) needs ${sizeOf(grid)} blocks, got ${blocks.length}`);
+    throw new ValueError(
+      `assembleBlocks: a grid of (${grid.join(', ')}) needs ${sizeOf(grid)} blocks, got ${blocks.length}`,
+    );
   }
   const gridStrides = cStrides(grid);
   const extents = grid.map((g, d) => Array.from({ length: g }, (_, t) => blocks[t * gridStrides[d]!]?.shape[d] ?? 0));
@@ -142,7 +156,8 @@ export function assembleBlocks(dtype: DType, grid: readonly number[], blocks: re
   const ctor = dtypeInfo(dtype).ctor;
   for (const [f, block] of blocks.entries()) {
     checkBlock(block, f, grid, gridStrides, extents);
-    if (!(block.data instanceof ctor)) throw new ValueError(`assembleBlocks: block ${f} holds ${dtypeOfArray(block.data)} data, expected ${dtype}`);
+    if (!(block.data instanceof ctor))
+      throw new ValueError(`assembleBlocks: block ${f} holds ${dtypeOfArray(block.data)} data, expected ${dtype}`);
   }
   const only = blocks[0]!;
   if (blocks.length === 1) return contiguousChunk(only);
@@ -156,7 +171,13 @@ export function assembleBlocks(dtype: DType, grid: readonly number[], blocks: re
   return chunkOf(data, shape);
 }
 
-function checkBlock(block: Chunk, f: number, grid: readonly number[], gridStrides: readonly number[], extents: readonly number[][]): void {
+function checkBlock(
+  block: Chunk,
+  f: number,
+  grid: readonly number[],
+  gridStrides: readonly number[],
+  extents: readonly number[][],
+): void {
   const nd = grid.length;
   const index = grid.map((g, d) => Math.floor(f / gridStrides[d]!) % g);
   const expected = index.map((t, d) => extents[d]![t]!);

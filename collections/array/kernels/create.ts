@@ -75,7 +75,14 @@ function fillArange32(out: Float32Array, start: number, step: number, offset: nu
 }
 
 /** NumPy's integer fill: first = int(start), second = int(start + step), then first + g·(second − first). */
-function fillArangeInteger(out: NumericArray, bool: boolean, start: number, step: number, offset: number, count: number): void {
+function fillArangeInteger(
+  out: NumericArray,
+  bool: boolean,
+  start: number,
+  step: number,
+  offset: number,
+  count: number,
+): void {
   const first = Math.trunc(start);
   const second = Math.trunc(start + step);
   const delta = second - first;
@@ -110,9 +117,11 @@ export function linspaceChunk(spec: LinspaceSpec): Chunk {
   const step = delta / div;
   const last = endpoint && num > 1 ? num - 1 : -1;
   const value =
-    div === 0 ? (g: number): number => g * delta + start
-    : step === 0 ? (g: number): number => (g / div) * delta + start
-    : (g: number): number => g * step + start;
+    div === 0
+      ? (g: number): number => g * delta + start
+      : step === 0
+        ? (g: number): number => (g / div) * delta + start
+        : (g: number): number => g * step + start;
   const data = allocate(dtype, count);
   if (dtype === 'float64' && div !== 0 && step !== 0) {
     const out = data as Float64Array;
@@ -139,12 +148,14 @@ function castValue(v: number, dtype: DType): number {
 }
 
 function checkCount(count: number, who: string): void {
-  if (!Number.isInteger(count) || count < 0) throw new ValueError(`${who}: count must be a non-negative integer, got ${count}`);
+  if (!Number.isInteger(count) || count < 0)
+    throw new ValueError(`${who}: count must be a non-negative integer, got ${count}`);
 }
 
 /** NumPy's length of arange(start, stop, step): ceil((stop − start) / step), at least 0. */
 export function arangeLength(start: number, stop: number, step: number): number {
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError(`arange: step must be finite and non-zero, got ${step}`);
   const n = Math.ceil((stop - start) / step);
   if (!Number.isFinite(n)) throw new ValueError('arange: cannot compute length');
   return Math.max(0, n);
@@ -153,4 +164,3 @@ export function arangeLength(start: number, stop: number, step: number): number 
 registerModuleFunction(fullChunk, import.meta.url, 'fullChunk');
 registerModuleFunction(arangeChunk, import.meta.url, 'arangeChunk');
 registerModuleFunction(linspaceChunk, import.meta.url, 'linspaceChunk');
-

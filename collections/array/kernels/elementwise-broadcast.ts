@@ -25,7 +25,9 @@ export function broadcastShapes(shapes: readonly (readonly number[])[]): number[
       const cur = out[lead + d]!;
       if (e === cur || e === 1) continue;
       if (cur !== 1) {
-        throw new ValueError(`operands could not be broadcast together with shapes ${shapes.map(formatShape).join(' ')}`);
+        throw new ValueError(
+          `operands could not be broadcast together with shapes ${shapes.map(formatShape).join(' ')}`,
+        );
       }
       out[lead + d] = e;
     }

@@ -125,21 +125,37 @@ export function isIntType(t: NodeType): t is DType {
 /** Code bringing a double into dtype `t`: integer wrap, float32 rounding, bool 0/1. */
 export function wrapTo(t: NodeType, code: string): string {
   switch (t) {
-    case 'int32': return `(${code} | 0)`;
-    case 'uint32': return `(${code} >>> 0)`;
-    case 'int16': return `((${code} << 16) >> 16)`;
-    case 'uint16': return `(${code} & 65535)`;
-    case 'int8': return `((${code} << 24) >> 24)`;
-    case 'uint8': return `(${code} & 255)`;
-    case 'bool': return `(${code} !== 0 ? 1 : 0)`;
-    case 'float32': return `Math.fround(${code})`;
-    default: return code;
+    case 'int32':
+      return `(${code} | 0)`;
+    case 'uint32':
+      return `(${code} >>> 0)`;
+    case 'int16':
+      return `((${code} << 16) >> 16)`;
+    case 'uint16':
+      return `(${code} & 65535)`;
+    case 'int8':
+      return `((${code} << 24) >> 24)`;
+    case 'uint8':
+      return `(${code} & 255)`;
+    case 'bool':
+      return `(${code} !== 0 ? 1 : 0)`;
+    case 'float32':
+      return `Math.fround(${code})`;
+    default:
+      return code;
   }
 }
 
 const RANGE: Readonly<Record<DType, readonly [number, number]>> = {
-  bool: [0, 1], int8: [-128, 127], uint8: [0, 255], int16: [-32768, 32767], uint16: [0, 65535],
-  int32: [-2147483648, 2147483647], uint32: [0, 4294967295], float32: [-Infinity, Infinity], float64: [-Infinity, Infinity],
+  bool: [0, 1],
+  int8: [-128, 127],
+  uint8: [0, 255],
+  int16: [-32768, 32767],
+  uint16: [0, 65535],
+  int32: [-2147483648, 2147483647],
+  uint32: [0, 4294967295],
+  float32: [-Infinity, Infinity],
+  float64: [-Infinity, Infinity],
 };
 
 /** Code converting a value of type `from` to dtype `to` as NumPy's astype does (C-style for float → int). */
@@ -196,10 +212,12 @@ export function emitExpr(expr: Expr, ctx: EmitContext): Emitted {
     if (e.op === 'input') {
       const key = `$${e.index}`;
       const dtype = ctx.inputDtypes[e.index];
-      if (dtype === undefined) throw new ValueError(`expression reads input ${e.index} but only ${ctx.inputDtypes.length} dtypes are given`);
+      if (dtype === undefined)
+        throw new ValueError(`expression reads input ${e.index} but only ${ctx.inputDtypes.length} dtypes are given`);
       return memo.get(key) ?? bind(key, ctx.load(e.index), dtype);
     }
-    const parts: Node[] = e.op === 'where' ? [visit(e.cond), visit(e.a), visit(e.b)] : 'b' in e ? [visit(e.a), visit(e.b)] : [visit(e.a)];
+    const parts: Node[] =
+      e.op === 'where' ? [visit(e.cond), visit(e.a), visit(e.b)] : 'b' in e ? [visit(e.a), visit(e.b)] : [visit(e.a)];
     const key = `${e.op === 'cast' ? `cast:${e.dtype}` : e.op}(${parts.map((p) => p.key).join(',')})`;
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
@@ -229,22 +247,38 @@ function binaryCode(op: BinaryOp, a: Node, b: Node, helpers: Set<HelperName>): [
   const x = a.code;
   const y = b.code;
   switch (op) {
-    case 'add': case 'sub': case 'mul': return ringCode(op, a, b, t);
+    case 'add':
+    case 'sub':
+    case 'mul':
+      return ringCode(op, a, b, t);
     case 'div': {
       const dt = isWeak(t) ? 'weak-float' : divisionType(t);
       return [wrapTo(dt, `${x} / ${y}`), dt];
     }
-    case 'floordiv': case 'mod': case 'pow': return integralCode(op, a, b, t === 'bool' ? 'int8' : t, helpers);
-    case 'maximum': return [`Math.max(${x}, ${y})`, t];
-    case 'minimum': return [`Math.min(${x}, ${y})`, t];
-    case 'lt': return [`(${x} < ${y} ? 1 : 0)`, 'bool'];
-    case 'le': return [`(${x} <= ${y} ? 1 : 0)`, 'bool'];
-    case 'gt': return [`(${x} > ${y} ? 1 : 0)`, 'bool'];
-    case 'ge': return [`(${x} >= ${y} ? 1 : 0)`, 'bool'];
-    case 'eq': return [`(${x} === ${y} ? 1 : 0)`, 'bool'];
-    case 'ne': return [`(${x} !== ${y} ? 1 : 0)`, 'bool'];
-    case 'and': return [`(${x} !== 0 && ${y} !== 0 ? 1 : 0)`, 'bool'];
-    case 'or': return [`(${x} !== 0 || ${y} !== 0 ? 1 : 0)`, 'bool'];
+    case 'floordiv':
+    case 'mod':
+    case 'pow':
+      return integralCode(op, a, b, t === 'bool' ? 'int8' : t, helpers);
+    case 'maximum':
+      return [`Math.max(${x}, ${y})`, t];
+    case 'minimum':
+      return [`Math.min(${x}, ${y})`, t];
+    case 'lt':
+      return [`(${x} < ${y} ? 1 : 0)`, 'bool'];
+    case 'le':
+      return [`(${x} <= ${y} ? 1 : 0)`, 'bool'];
+    case 'gt':
+      return [`(${x} > ${y} ? 1 : 0)`, 'bool'];
+    case 'ge':
+      return [`(${x} >= ${y} ? 1 : 0)`, 'bool'];
+    case 'eq':
+      return [`(${x} === ${y} ? 1 : 0)`, 'bool'];
+    case 'ne':
+      return [`(${x} !== ${y} ? 1 : 0)`, 'bool'];
+    case 'and':
+      return [`(${x} !== 0 && ${y} !== 0 ? 1 : 0)`, 'bool'];
+    case 'or':
+      return [`(${x} !== 0 || ${y} !== 0 ? 1 : 0)`, 'bool'];
   }
 }
 
@@ -266,7 +300,13 @@ function ringCode(op: 'add' | 'sub' | 'mul', a: Node, b: Node, t: NodeType): [st
   return [wrapTo(t, `${a.code} ${op === 'add' ? '+' : op === 'sub' ? '-' : '*'} ${b.code}`), t];
 }
 
-function integralCode(op: 'floordiv' | 'mod' | 'pow', a: Node, b: Node, t: NodeType, helpers: Set<HelperName>): [string, NodeType] {
+function integralCode(
+  op: 'floordiv' | 'mod' | 'pow',
+  a: Node,
+  b: Node,
+  t: NodeType,
+  helpers: Set<HelperName>,
+): [string, NodeType] {
   const x = a.code;
   const y = b.code;
   if (isIntType(t)) {
@@ -281,7 +321,12 @@ function integralCode(op: 'floordiv' | 'mod' | 'pow', a: Node, b: Node, t: NodeT
 }
 
 const MATH: Readonly<Record<'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tan', string>> = {
-  exp: 'Math.exp', log: 'Math.log', sqrt: 'Math.sqrt', sin: 'Math.sin', cos: 'Math.cos', tan: 'Math.tan',
+  exp: 'Math.exp',
+  log: 'Math.log',
+  sqrt: 'Math.sqrt',
+  sin: 'Math.sin',
+  cos: 'Math.cos',
+  tan: 'Math.tan',
 };
 
 function unaryCode(op: UnaryOp, a: Node): [string, NodeType] {
@@ -295,13 +340,17 @@ function unaryCode(op: UnaryOp, a: Node): [string, NodeType] {
         );
       }
       return [isIntType(t) ? wrapTo(t, `-${x}`) : `(-${x})`, t];
-    case 'abs': return [isIntType(t) ? wrapTo(t, `Math.abs(${x})`) : `Math.abs(${x})`, t];
-    case 'floor': case 'ceil': {
+    case 'abs':
+      return [isIntType(t) ? wrapTo(t, `Math.abs(${x})`) : `Math.abs(${x})`, t];
+    case 'floor':
+    case 'ceil': {
       const ft = isFloatLike(t) ? (t === 'weak-int' ? 'weak-float' : t) : 'float64';
       return [isFloatLike(t) ? `Math.${op}(${x})` : x, ft];
     }
-    case 'not': return [`(${x} === 0 ? 1 : 0)`, 'bool'];
-    case 'isnan': return [`(${x} !== ${x} ? 1 : 0)`, 'bool'];
+    case 'not':
+      return [`(${x} === 0 ? 1 : 0)`, 'bool'];
+    case 'isnan':
+      return [`(${x} !== ${x} ? 1 : 0)`, 'bool'];
     default: {
       const ft: NodeType = t === 'float32' ? 'float32' : isWeak(t) ? 'weak-float' : 'float64';
       return [wrapTo(ft, `${MATH[op]}(${x})`), ft];

@@ -13,10 +13,26 @@ import { ValueError } from '../../../src/core/errors.js';
 import { isDType, type DType } from '../dtype.js';
 
 export type BinaryOp =
-  | 'add' | 'sub' | 'mul' | 'div' | 'floordiv' | 'pow' | 'mod' | 'maximum' | 'minimum'
-  | 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne' | 'and' | 'or';
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'floordiv'
+  | 'pow'
+  | 'mod'
+  | 'maximum'
+  | 'minimum'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'eq'
+  | 'ne'
+  | 'and'
+  | 'or';
 
-export type UnaryOp = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tan' | 'floor' | 'ceil' | 'not' | 'isnan';
+export type UnaryOp =
+  'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'sin' | 'cos' | 'tan' | 'floor' | 'ceil' | 'not' | 'isnan';
 
 export type Expr =
   | { op: 'input'; index: number }
@@ -27,12 +43,38 @@ export type Expr =
   | { op: 'cast'; dtype: DType; a: Expr };
 
 export const BINARY_OPS: ReadonlySet<string> = new Set<BinaryOp>([
-  'add', 'sub', 'mul', 'div', 'floordiv', 'pow', 'mod', 'maximum', 'minimum',
-  'lt', 'le', 'gt', 'ge', 'eq', 'ne', 'and', 'or',
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'floordiv',
+  'pow',
+  'mod',
+  'maximum',
+  'minimum',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'eq',
+  'ne',
+  'and',
+  'or',
 ]);
 
 export const UNARY_OPS: ReadonlySet<string> = new Set<UnaryOp>([
-  'neg', 'abs', 'exp', 'log', 'sqrt', 'sin', 'cos', 'tan', 'floor', 'ceil', 'not', 'isnan',
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'sin',
+  'cos',
+  'tan',
+  'floor',
+  'ceil',
+  'not',
+  'isnan',
 ]);
 
 /** Expressions deeper than this are refused (the walkers recurse). */
@@ -64,7 +106,8 @@ export function exprKey(expr: Expr): string {
 }
 
 function child(node: Record<string, unknown>, field: string, depth: number): string {
-  if (!Object.hasOwn(node, field)) throw new ValueError(`expression node "${String(node.op)}" lacks its operand "${field}"`);
+  if (!Object.hasOwn(node, field))
+    throw new ValueError(`expression node "${String(node.op)}" lacks its operand "${field}"`);
   return keyOf(node[field], depth + 1);
 }
 
@@ -82,7 +125,8 @@ function keyOf(node: unknown, depth: number): string {
     return `$${index}`;
   }
   if (op === 'const') {
-    if (typeof n.value !== 'number') throw new ValueError(`expression constant must be a number, got ${typeof n.value}`);
+    if (typeof n.value !== 'number')
+      throw new ValueError(`expression constant must be a number, got ${typeof n.value}`);
     return `#${numberText(n.value)}`;
   }
   if (op === 'cast') {

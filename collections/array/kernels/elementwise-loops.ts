@@ -50,7 +50,11 @@ interface Dim {
 }
 
 /** Drops extent-1 dimensions and merges contiguous neighbours, then encodes the pattern. */
-export function planLoops(extents: readonly number[], reduced: readonly boolean[], arrays: readonly LoopArray[]): LoopPlan {
+export function planLoops(
+  extents: readonly number[],
+  reduced: readonly boolean[],
+  arrays: readonly LoopArray[],
+): LoopPlan {
   const dims: Dim[] = [];
   for (let d = 0; d < extents.length; d++) {
     const extent = extents[d]!;

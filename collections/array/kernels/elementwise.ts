@@ -20,7 +20,17 @@ import { checkDType, dtypeOfArray, type DType, type NumericArray } from '../dtyp
 import { broadcastShapes, broadcastView } from './elementwise-broadcast.js';
 import { emitExpr, helperSource, inputBindings, storeCode, type HelperName } from './elementwise-emit.js';
 import { exprKey, type Expr } from './elementwise-expr.js';
-import { at, compileKernel, emitLoopNest, emitParams, innerIndex, planLoops, warmUpArray, warmUpLayout, type LoopPlan } from './elementwise-loops.js';
+import {
+  at,
+  compileKernel,
+  emitLoopNest,
+  emitParams,
+  innerIndex,
+  planLoops,
+  warmUpArray,
+  warmUpLayout,
+  type LoopPlan,
+} from './elementwise-loops.js';
 
 export { exprInputs, exprKey } from './elementwise-expr.js';
 export type { BinaryOp, Expr, UnaryOp } from './elementwise-expr.js';
@@ -40,7 +50,9 @@ type ElementwiseKernel = (out: NumericArray, ins: readonly NumericArray[], P: re
  */
 export function checkChunkInputs(dtypes: readonly unknown[], inputs: readonly Chunk[]): DType[] {
   if (!Array.isArray(dtypes) || dtypes.length !== inputs.length) {
-    throw new ValueError(`expected one input dtype per input chunk: ${inputs.length} chunks, ${Array.isArray(dtypes) ? dtypes.length : 'no'} dtypes`);
+    throw new ValueError(
+      `expected one input dtype per input chunk: ${inputs.length} chunks, ${Array.isArray(dtypes) ? dtypes.length : 'no'} dtypes`,
+    );
   }
   return inputs.map((c, k) => {
     const dtype = checkDType(dtypes[k]);
@@ -68,7 +80,11 @@ export function elementwise(spec: ElementwiseSpec, ...inputs: Chunk[]): Chunk {
     () => elementwiseSource(spec.expr, dtypes, outDtype, plan),
     (fn) => warmUp(fn, plan, dtypes, outDtype),
   );
-  kernel(out.data, inputs.map((c) => c.data), plan.params);
+  kernel(
+    out.data,
+    inputs.map((c) => c.data),
+    plan.params,
+  );
   return out;
 }
 

@@ -88,26 +88,79 @@ function createJsKernel(): MicroKernel {
 }
 
 /** One 4×4 tile: ct[co + r·ldc + c] = Σ_p ap[ao + 4p + r] · bp[bo + 4p + c]. */
-function jsTile(ap: Float64Array, ao: number, bp: Float64Array, bo: number, kc: number, ct: Float64Array, co: number, ldc: number): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function jsTile(
+  ap: Float64Array,
+  ao: number,
+  bp: Float64Array,
+  bo: number,
+  kc: number,
+  ct: Float64Array,
+  co: number,
+  ldc: number,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0,
+    c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0,
+    c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   for (let p = 0; p < kc; p++) {
-    const a0 = ap[ao]!, a1 = ap[ao + 1]!, a2 = ap[ao + 2]!, a3 = ap[ao + 3]!;
-    const b0 = bp[bo]!, b1 = bp[bo + 1]!, b2 = bp[bo + 2]!, b3 = bp[bo + 3]!;
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = ap[ao]!,
+      a1 = ap[ao + 1]!,
+      a2 = ap[ao + 2]!,
+      a3 = ap[ao + 3]!;
+    const b0 = bp[bo]!,
+      b1 = bp[bo + 1]!,
+      b2 = bp[bo + 2]!,
+      b3 = bp[bo + 3]!;
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
     ao += 4;
     bo += 4;
   }
-  ct[co] = c00; ct[co + 1] = c01; ct[co + 2] = c02; ct[co + 3] = c03;
+  ct[co] = c00;
+  ct[co + 1] = c01;
+  ct[co + 2] = c02;
+  ct[co + 3] = c03;
   co += ldc;
-  ct[co] = c10; ct[co + 1] = c11; ct[co + 2] = c12; ct[co + 3] = c13;
+  ct[co] = c10;
+  ct[co + 1] = c11;
+  ct[co + 2] = c12;
+  ct[co + 3] = c13;
   co += ldc;
-  ct[co] = c20; ct[co + 1] = c21; ct[co + 2] = c22; ct[co + 3] = c23;
+  ct[co] = c20;
+  ct[co + 1] = c21;
+  ct[co + 2] = c22;
+  ct[co + 3] = c23;
   co += ldc;
-  ct[co] = c30; ct[co + 1] = c31; ct[co + 2] = c32; ct[co + 3] = c33;
+  ct[co] = c30;
+  ct[co + 1] = c31;
+  ct[co + 2] = c32;
+  ct[co + 3] = c33;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -262,14 +315,24 @@ function assembleKernelModule(): Uint8Array {
   ]);
   const body = [...locals, ...kernelBody()];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vector([[0x60, ...vector(new Array<number[]>(7).fill([I32])), 0]])),
     ...section(3, vector([[0]])),
     ...section(5, vector([[0x00, ...uleb(MEMORY_PAGES)]])),
-    ...section(7, vector([
-      [...name('gemm'), 0x00, 0],
-      [...name('memory'), 0x02, 0],
-    ])),
+    ...section(
+      7,
+      vector([
+        [...name('gemm'), 0x00, 0],
+        [...name('memory'), 0x02, 0],
+      ]),
+    ),
     ...section(10, vector([[...uleb(body.length), ...body]])),
   ]);
 }

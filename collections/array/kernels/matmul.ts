@@ -52,7 +52,8 @@ export function matmulAccumulate(outDtype: DType, as: readonly Chunk[], bs: read
   if (m === 0 || n === 0) return out;
   if (isFloat(outDtype)) {
     const kernel = microKernel(preferredKernel);
-    if (kernel === undefined) throw new ValueError(`matmul: the ${preferredKernel ?? 'float'} micro-kernel is unavailable in this runtime`);
+    if (kernel === undefined)
+      throw new ValueError(`matmul: the ${preferredKernel ?? 'float'} micro-kernel is unavailable in this runtime`);
     const target = out.data instanceof Float64Array ? out.data : new Float64Array(m * n);
     const skinny = m < MR || n < NR;
     for (let q = 0; q < as.length; q++) (skinny ? gemmDirect : gemmFloat)(kernel, as[q]!, bs[q]!, target, m, n);
@@ -68,7 +69,9 @@ export function matmulAccumulate(outDtype: DType, as: readonly Chunk[], bs: read
 /** [m, n] after checking every pair is 2-d with matching core dimensions (NumPy's wording). */
 function checkOperands(as: readonly Chunk[], bs: readonly Chunk[]): [number, number] {
   if (as.length !== bs.length || as.length === 0) {
-    throw new ValueError(`matmul: need the same positive number of left and right blocks, got ${as.length} and ${bs.length}`);
+    throw new ValueError(
+      `matmul: need the same positive number of left and right blocks, got ${as.length} and ${bs.length}`,
+    );
   }
   const m = as[0]!.shape[0];
   const n = bs[0]!.shape[1];
@@ -76,7 +79,9 @@ function checkOperands(as: readonly Chunk[], bs: readonly Chunk[]): [number, num
     const a = as[q]!;
     const b = bs[q]!;
     if (a.shape.length !== 2 || b.shape.length !== 2) {
-      throw new ValueError(`matmul: blocks must be 2-d, got shapes (${a.shape.join(', ')}) and (${b.shape.join(', ')})`);
+      throw new ValueError(
+        `matmul: blocks must be 2-d, got shapes (${a.shape.join(', ')}) and (${b.shape.join(', ')})`,
+      );
     }
     if (a.shape[1] !== b.shape[0]) {
       throw new ValueError(
@@ -119,14 +124,16 @@ function gemmFloat(kernel: MicroKernel, a: Chunk, b: Chunk, c: Float64Array, m: 
  */
 function gemmDirect(_kernel: MicroKernel, a: Chunk, b: Chunk, c: Float64Array, m: number, n: number): void {
   const k = a.shape[1]!;
-  const ad = a.data, bd = b.data;
+  const ad = a.data,
+    bd = b.data;
   const [ars, acs] = a.stride as [number, number];
   const [brs, bcs] = b.stride as [number, number];
   if (n < NR) {
     for (let i = 0; i < m; i++) {
       for (let j = 0; j < n; j++) {
         let s = 0;
-        for (let p = 0, x = a.offset + i * ars, y = b.offset + j * bcs; p < k; p++, x += acs, y += brs) s += ad[x]! * bd[y]!;
+        for (let p = 0, x = a.offset + i * ars, y = b.offset + j * bcs; p < k; p++, x += acs, y += brs)
+          s += ad[x]! * bd[y]!;
         c[i * n + j] = c[i * n + j]! + s;
       }
     }
@@ -147,7 +154,9 @@ function packA(src: NumericArray, o: number, rs: number, cs: number, mc: number,
     const rows = Math.min(MR, mc - ir);
     let s = o + ir * rs;
     if (rows === MR) {
-      const s1 = rs, s2 = 2 * rs, s3 = 3 * rs;
+      const s1 = rs,
+        s2 = 2 * rs,
+        s3 = 3 * rs;
       for (let p = 0; p < kc; p++, s += cs, w += MR) {
         ap[w] = src[s]!;
         ap[w + 1] = src[s + s1]!;
@@ -169,7 +178,9 @@ function packB(src: NumericArray, o: number, rs: number, cs: number, kc: number,
     const cols = Math.min(NR, nc - jr);
     let s = o + jr * cs;
     if (cols === NR) {
-      const s1 = cs, s2 = 2 * cs, s3 = 3 * cs;
+      const s1 = cs,
+        s2 = 2 * cs,
+        s3 = 3 * cs;
       for (let p = 0; p < kc; p++, s += rs, w += NR) {
         bp[w] = src[s]!;
         bp[w + 1] = src[s + s1]!;
@@ -185,7 +196,15 @@ function packB(src: NumericArray, o: number, rs: number, cs: number, kc: number,
 }
 
 /** c[co + i·ldc + j] += ct[i·ldt + j] for the valid mc×nc corner of the tile buffer. */
-function addTile(ct: Float64Array, ldt: number, c: Float64Array, co: number, ldc: number, mc: number, nc: number): void {
+function addTile(
+  ct: Float64Array,
+  ldt: number,
+  c: Float64Array,
+  co: number,
+  ldc: number,
+  mc: number,
+  nc: number,
+): void {
   for (let i = 0; i < mc; i++, co += ldc) {
     const t = i * ldt;
     for (let j = 0; j < nc; j++) c[co + j] = c[co + j]! + ct[t + j]!;
@@ -195,7 +214,8 @@ function addTile(ct: Float64Array, ldt: number, c: Float64Array, co: number, ldc
 /** out (m×n, contiguous integer) += a · b modulo 2^32, each sum wrapped by the store. */
 function gemmInteger(a: Chunk, b: Chunk, out: NumericArray, m: number, n: number): void {
   const k = a.shape[1]!;
-  const ad = a.data, bd = b.data;
+  const ad = a.data,
+    bd = b.data;
   const [ars, acs] = a.stride as [number, number];
   const [brs, bcs] = b.stride as [number, number];
   const acc = new Int32Array(n);
@@ -215,7 +235,8 @@ function gemmInteger(a: Chunk, b: Chunk, out: NumericArray, m: number, n: number
 /** out (m×n, contiguous 0/1) |= OR_p (a[i,p] ≠ 0 AND b[p,j] ≠ 0). */
 function gemmBool(a: Chunk, b: Chunk, out: NumericArray, m: number, n: number): void {
   const k = a.shape[1]!;
-  const ad = a.data, bd = b.data;
+  const ad = a.data,
+    bd = b.data;
   const [ars, acs] = a.stride as [number, number];
   const [brs, bcs] = b.stride as [number, number];
   for (let i = 0; i < m; i++) {

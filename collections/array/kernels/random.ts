@@ -87,7 +87,8 @@ function requireFloat(dtype: DType, dist: string): void {
 
 function uniform(data: NumericArray, dtype: DType, state: Int32Array, low: number, high: number, dist: string): void {
   requireFloat(dtype, dist);
-  if (!Number.isFinite(low) || !Number.isFinite(high)) throw new ValueError(`${dist}: low and high must be finite, got ${low} and ${high}`);
+  if (!Number.isFinite(low) || !Number.isFinite(high))
+    throw new ValueError(`${dist}: low and high must be finite, got ${low} and ${high}`);
   if (data instanceof Float64Array) uniform64(data, state, low, high - low);
   else uniform32(data, state, low, high - low);
 }
@@ -111,8 +112,14 @@ function add64(a: U64, b: U64): U64 {
 function mul64(a: U64, b: U64): U64 {
   const [ah, al] = a;
   const [bh, bl] = b;
-  const a0 = al & 0xffff, a1 = al >>> 16, b0 = bl & 0xffff, b1 = bl >>> 16;
-  const p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  const a0 = al & 0xffff,
+    a1 = al >>> 16,
+    b0 = bl & 0xffff,
+    b1 = bl >>> 16;
+  const p00 = a0 * b0,
+    p01 = a0 * b1,
+    p10 = a1 * b0,
+    p11 = a1 * b1;
   const mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
   const lo = (((mid & 0xffff) << 16) | (p00 & 0xffff)) >>> 0;
   const carry = p11 + (p01 >>> 16) + (p10 >>> 16) + Math.floor(mid / 65536);
@@ -130,7 +137,8 @@ function mix(z: U64): U64 {
 }
 
 function toU64(v: number, what: string): U64 {
-  if (!Number.isSafeInteger(v) || v < 0) throw new ValueError(`random: ${what} must be a non-negative integer below 2^53, got ${v}`);
+  if (!Number.isSafeInteger(v) || v < 0)
+    throw new ValueError(`random: ${what} must be a non-negative integer below 2^53, got ${v}`);
   return [Math.floor(v / TWO_32) >>> 0, v >>> 0];
 }
 
@@ -158,38 +166,65 @@ const buffer = new Int32Array(BUFFER_WORDS);
 
 /** out[i] = low + scale·u_i with 53-bit u_i; the xoshiro128** step is inlined with state in locals. */
 function uniform64(out: Float64Array, state: Int32Array, low: number, scale: number): void {
-  let s0 = state[0]!, s1 = state[1]!, s2 = state[2]!, s3 = state[3]!;
+  let s0 = state[0]!,
+    s1 = state[1]!,
+    s2 = state[2]!,
+    s3 = state[3]!;
   const n = out.length;
   for (let i = 0; i < n; i++) {
     let r = Math.imul(s1, 5);
     const w0 = Math.imul((r << 7) | (r >>> 25), 9);
     let t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
     r = Math.imul(s1, 5);
     const w1 = Math.imul((r << 7) | (r >>> 25), 9);
     t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
     out[i] = low + scale * (((w0 >>> 5) * 67108864 + (w1 >>> 6)) * TWO_M53);
   }
-  state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3;
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
 }
 
 /** Fills words[0:n] with the next n outputs of the stream and advances `state`. */
 function nextWords(state: Int32Array, words: Int32Array, n: number): void {
-  let s0 = state[0]!, s1 = state[1]!, s2 = state[2]!, s3 = state[3]!;
+  let s0 = state[0]!,
+    s1 = state[1]!,
+    s2 = state[2]!,
+    s3 = state[3]!;
   for (let i = 0; i < n; i++) {
     const r = Math.imul(s1, 5);
     words[i] = Math.imul((r << 7) | (r >>> 25), 9);
     const t = s1 << 9;
-    s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t; s3 = (s3 << 11) | (s3 >>> 21);
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = (s3 << 11) | (s3 >>> 21);
   }
-  state[0] = s0; state[1] = s1; state[2] = s2; state[3] = s3;
+  state[0] = s0;
+  state[1] = s1;
+  state[2] = s2;
+  state[3] = s3;
 }
 
 /** out[i] = low + scale·u_i with 24-bit u_i, one word each (float32 output). */
 function uniform32(out: NumericArray, state: Int32Array, low: number, scale: number): void {
   const n = out.length;
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const m = Math.min(n - i, BUFFER_WORDS);
     nextWords(state, buffer, m);
     for (let j = 0; j < m; j++) out[i + j] = low + scale * ((buffer[j]! >>> 8) * TWO_M24);
@@ -199,7 +234,8 @@ function uniform32(out: NumericArray, state: Int32Array, low: number, scale: num
 
 function normal(out: NumericArray, dtype: DType, state: Int32Array, mean: number, std: number): void {
   requireFloat(dtype, 'normal');
-  if (!(std >= 0) || !Number.isFinite(std) || !Number.isFinite(mean)) throw new ValueError(`normal: scale < 0 or not finite (std ${std}, mean ${mean})`);
+  if (!(std >= 0) || !Number.isFinite(std) || !Number.isFinite(mean))
+    throw new ValueError(`normal: scale < 0 or not finite (std ${std}, mean ${mean})`);
   const n = out.length;
   let w = BUFFER_WORDS;
   for (let i = 0; i < n; i += 2) {
@@ -223,7 +259,8 @@ function normal(out: NumericArray, dtype: DType, state: Int32Array, mean: number
 function randint(out: NumericArray, dtype: DType, state: Int32Array, low: number, high: number | undefined): void {
   if (high === undefined) throw new ValueError('randint: high is required');
   const [min, max] = integerBounds(dtype);
-  if (!Number.isInteger(low) || !Number.isInteger(high)) throw new ValueError(`randint: low and high must be integers, got ${low} and ${high}`);
+  if (!Number.isInteger(low) || !Number.isInteger(high))
+    throw new ValueError(`randint: low and high must be integers, got ${low} and ${high}`);
   if (low < min) throw new ValueError(`low is out of bounds for ${dtype}`);
   if (high - 1 > max) throw new ValueError(`high is out of bounds for ${dtype}`);
   if (low >= high) throw new ValueError('low >= high');

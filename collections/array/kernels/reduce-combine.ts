@@ -17,8 +17,16 @@ import { ValueError } from '../../../src/core/errors.js';
 import { chunkOf, sizeOf, type Chunk } from '../chunk.js';
 import { allocate, checkDType, dtypeOfArray, type DType, type NumericArray } from '../dtype.js';
 import {
-  checkReduceOp, isArgPartial, isMomentPartial,
-  type ArgPartial, type FinalizeKind, type FinalizeSpec, type MomentPartial, type Partial, type ReduceOp, type ReduceSpec,
+  checkReduceOp,
+  isArgPartial,
+  isMomentPartial,
+  type ArgPartial,
+  type FinalizeKind,
+  type FinalizeSpec,
+  type MomentPartial,
+  type Partial,
+  type ReduceOp,
+  type ReduceSpec,
 } from './reduce-partial.js';
 
 /** `src` as a new array of `dtype` (shared memory), or `src` itself when it already is one. */
@@ -71,22 +79,32 @@ function sameShape(a: readonly number[], b: readonly number[]): boolean {
 }
 
 function valueOf(p: Partial, op: ReduceOp): Chunk {
-  if (typeof p !== 'object' || p === null || !('value' in p)) throw new ValueError(`a ${op} partial must have a "value" chunk`);
+  if (typeof p !== 'object' || p === null || !('value' in p))
+    throw new ValueError(`a ${op} partial must have a "value" chunk`);
   return p.value;
 }
 
 /** Merges the partials of neighbouring blocks along the reduced axes. */
 export function combinePartials(spec: ReduceSpec, partials: Partial[]): Partial {
   const op = checkReduceOp(spec.op);
-  if (!Array.isArray(partials) || partials.length === 0) throw new ValueError('combinePartials needs at least one partial');
+  if (!Array.isArray(partials) || partials.length === 0)
+    throw new ValueError('combinePartials needs at least one partial');
   if (partials.length === 1) return partials[0]!;
   if (op === 'moment') return combineMoments(partials.map((p) => checkMoment(p)));
   const shape = valueOf(partials[0]!, op).shape;
   for (const p of partials) {
     const other = valueOf(p, op).shape;
-    if (!sameShape(other, shape)) throw new ValueError(`cannot combine ${op} partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(other)}`);
+    if (!sameShape(other, shape))
+      throw new ValueError(
+        `cannot combine ${op} partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(other)}`,
+      );
   }
-  if (op === 'argmin' || op === 'argmax') return combineArgs(op, partials.map((p) => checkArg(p)), shape);
+  if (op === 'argmin' || op === 'argmax')
+    return combineArgs(
+      op,
+      partials.map((p) => checkArg(p)),
+      shape,
+    );
   const values = partials.map((p) => contiguousData(valueOf(p, op)));
   const acc = op === 'sum' ? sumPairwise(values, 0, values.length) : foldValues(op, values);
   const dtype = op === 'any' || op === 'all' ? 'bool' : dtypeOfArray(values[0]!);
@@ -117,7 +135,8 @@ function foldValues(op: ReduceOp, values: readonly NumericArray[]): Float64Array
 }
 
 function checkArg(p: Partial): ArgPartial {
-  if (typeof p !== 'object' || p === null || !isArgPartial(p)) throw new ValueError('an argmin/argmax partial must have "value" and "index" chunks');
+  if (typeof p !== 'object' || p === null || !isArgPartial(p))
+    throw new ValueError('an argmin/argmax partial must have "value" and "index" chunks');
   return p;
 }
 
@@ -163,7 +182,9 @@ function combineMoments(partials: readonly MomentPartial[]): MomentPartial {
   const shape = partials[0]!.mean.shape;
   for (const p of partials) {
     if (!sameShape(p.mean.shape, shape)) {
-      throw new ValueError(`cannot combine moment partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(p.mean.shape)}`);
+      throw new ValueError(
+        `cannot combine moment partials of shapes ${JSON.stringify(shape)} and ${JSON.stringify(p.mean.shape)}`,
+      );
     }
   }
   const withM2 = partials.every((p) => p.m2 !== undefined);
@@ -196,7 +217,15 @@ function chanPairwise(items: readonly Moments[], lo: number, hi: number): Moment
 }
 
 const DEFAULT_KIND: Readonly<Record<ReduceOp, FinalizeKind>> = {
-  sum: 'sum', prod: 'prod', min: 'min', max: 'max', any: 'any', all: 'all', argmin: 'argmin', argmax: 'argmax', moment: 'mean',
+  sum: 'sum',
+  prod: 'prod',
+  min: 'min',
+  max: 'max',
+  any: 'any',
+  all: 'all',
+  argmin: 'argmin',
+  argmax: 'argmax',
+  moment: 'mean',
 };
 
 /** The result chunk (keepdims shape, spec.outDtype) of a fully combined partial. */
@@ -219,13 +248,15 @@ export function finalizePartial(spec: FinalizeSpec, partial: Partial): Chunk {
 }
 
 function finalizeMoment(kind: 'mean' | 'var' | 'std', p: MomentPartial, ddof: number, outDtype: DType): Chunk {
-  if (typeof ddof !== 'number' || !Number.isFinite(ddof)) throw new ValueError(`ddof must be a finite number, got ${String(ddof)}`);
+  if (typeof ddof !== 'number' || !Number.isFinite(ddof))
+    throw new ValueError(`ddof must be a finite number, got ${String(ddof)}`);
   const mean = contiguousData(p.mean);
   const out = allocate('float64', mean.length);
   if (kind === 'mean') {
     for (let i = 0; i < out.length; i++) out[i] = p.n === 0 ? NaN : mean[i]!;
   } else {
-    if (p.m2 === undefined) throw new ValueError(`finalizing "${kind}" needs m2: reduce with order 2 (the default), not order 1`);
+    if (p.m2 === undefined)
+      throw new ValueError(`finalizing "${kind}" needs m2: reduce with order 2 (the default), not order 1`);
     const m2 = contiguousData(p.m2);
     const dof = p.n - ddof;
     for (let i = 0; i < out.length; i++) {

@@ -35,11 +35,25 @@ function columnRow(family: ReduceFamily, ctx: Ctx, offsets: readonly string[], i
   const { load, hoisted } = makeLoad(ctx.plan, offsets, '');
   const [lines, v] = lane(ctx, load, 'j', '_0_');
   const q = at(offsets[ctx.dtypes.length]!, 'j');
-  return [...hoisted, `for (let j = 0; j < n${last}; j++) {`, ...lines, `const q = ${q};`, ...update(family, [v], idx), '}'];
+  return [
+    ...hoisted,
+    `for (let j = 0; j < n${last}; j++) {`,
+    ...lines,
+    `const q = ${q};`,
+    ...update(family, [v], idx),
+    '}',
+  ];
 }
 
 /** Offsets of every array at index `i` of dimension `d` (stride-0 arrays keep theirs). */
-function offsetsAt(plan: LoopPlan, offsets: readonly string[], d: number, i: string, name: (k: number) => string, out: string[]): string[] {
+function offsetsAt(
+  plan: LoopPlan,
+  offsets: readonly string[],
+  d: number,
+  i: string,
+  name: (k: number) => string,
+  out: string[],
+): string[] {
   return offsets.map((base, k) => {
     if (plan.kinds[k]![d] === 'z') return base;
     out.push(`const ${name(k)} = ${at(base, `${i} * s${k}_${d}`)};`);
@@ -67,40 +81,67 @@ function blockedRows(family: ReduceFamily, ctx: Ctx, offsets: readonly string[])
   }
   const q = at(offsets[ctx.dtypes.length]!, 'j');
   const restOffsets: string[] = [];
-  const rest = columnRow(family, ctx, offsetsAt(plan, offsets, d, i, (k) => `p${k}_${d}`, restOffsets), '0');
+  const rest = columnRow(
+    family,
+    ctx,
+    offsetsAt(plan, offsets, d, i, (k) => `p${k}_${d}`, restOffsets),
+    '0',
+  );
   return [
     `let ${i} = 0;`,
     `for (; ${i} + ${ROWS} <= n${d}; ${i} += ${ROWS}) {`,
-    ...pre, ...hoisted,
-    `for (let j = 0; j < n${last}; j++) {`, ...lines, `const q = ${q};`, ...update(family, values, '0'), '}',
+    ...pre,
+    ...hoisted,
+    `for (let j = 0; j < n${last}; j++) {`,
+    ...lines,
+    `const q = ${q};`,
+    ...update(family, values, '0'),
     '}',
-    `for (; ${i} < n${d}; ${i}++) {`, ...restOffsets, ...rest, '}',
+    '}',
+    `for (; ${i} < n${d}; ${i}++) {`,
+    ...restOffsets,
+    ...rest,
+    '}',
   ];
 }
 
 /** Folds the values of one or more rows at slot q. */
 function update(family: ReduceFamily, v: readonly string[], idx: string): string[] {
   switch (family) {
-    case 'sum': return [`acc[q] += ${tree(v, sumOf)};`];
-    case 'prod': return [`acc[q] *= ${tree(v, productOf)};`];
-    case 'min': return [`acc[q] = ${minOf('acc[q]', tree(v, minOf))};`];
-    case 'max': return [`acc[q] = ${maxOf('acc[q]', tree(v, maxOf))};`];
-    case 'any': return [`if (${v.map((x) => `${x} !== 0`).join(' || ')}) acc[q] = 1;`];
-    case 'all': return [`if (${v.map((x) => `${x} === 0`).join(' || ')}) acc[q] = 0;`];
-    case 'argmin': case 'argmax': {
+    case 'sum':
+      return [`acc[q] += ${tree(v, sumOf)};`];
+    case 'prod':
+      return [`acc[q] *= ${tree(v, productOf)};`];
+    case 'min':
+      return [`acc[q] = ${minOf('acc[q]', tree(v, minOf))};`];
+    case 'max':
+      return [`acc[q] = ${maxOf('acc[q]', tree(v, maxOf))};`];
+    case 'any':
+      return [`if (${v.map((x) => `${x} !== 0`).join(' || ')}) acc[q] = 1;`];
+    case 'all':
+      return [`if (${v.map((x) => `${x} === 0`).join(' || ')}) acc[q] = 0;`];
+    case 'argmin':
+    case 'argmax': {
       const x = v[0]!;
       const cmp = family === 'argmin' ? '<' : '>';
-      return ['const b = acc[q];', `if (${x} ${cmp} b || (${x} !== ${x} && b === b)) { acc[q] = ${x}; acc2[q] = ${idx}; }`];
+      return [
+        'const b = acc[q];',
+        `if (${x} ${cmp} b || (${x} !== ${x} && b === b)) { acc[q] = ${x}; acc2[q] = ${idx}; }`,
+      ];
     }
     case 'dev': {
       const ds = v.map((_, u) => `d${u}`);
       return [
         'const m = acc3[q];',
         ...v.map((x, u) => `const d${u} = ${x} - m;`),
-        `acc[q] += ${tree(ds.map((x) => `${x} * ${x}`), sumOf)};`,
+        `acc[q] += ${tree(
+          ds.map((x) => `${x} * ${x}`),
+          sumOf,
+        )};`,
         `acc2[q] += ${tree(ds, sumOf)};`,
       ];
     }
-    case 'moment': throw new ValueError('internal error: one-pass moment on a column reduction');
+    case 'moment':
+      throw new ValueError('internal error: one-pass moment on a column reduction');
   }
 }

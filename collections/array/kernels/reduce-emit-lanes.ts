@@ -54,7 +54,14 @@ function lanePos(l: number): string {
 }
 
 /** An unrolled loop over [start, end) with `count` lanes, then a one-lane remainder loop. */
-export function unrolled(ctx: Ctx, load: Load, count: number, start: string, end: string, step: (value: string, l: number) => string[]): string[] {
+export function unrolled(
+  ctx: Ctx,
+  load: Load,
+  count: number,
+  start: string,
+  end: string,
+  step: (value: string, l: number) => string[],
+): string[] {
   const main: string[] = [];
   for (let l = 0; l < count; l++) {
     const [lines, v] = lane(ctx, load, lanePos(l), `_${l}_`);
@@ -63,14 +70,21 @@ export function unrolled(ctx: Ctx, load: Load, count: number, start: string, end
   const [rest, v0] = lane(ctx, load, 'j', '_r_');
   return [
     `let j = ${start};`,
-    `for (; j + ${count} <= ${end}; j += ${count}) {`, ...main, '}',
-    `for (; j < ${end}; j++) {`, ...rest, ...step(v0, 0), '}',
+    `for (; j + ${count} <= ${end}; j += ${count}) {`,
+    ...main,
+    '}',
+    `for (; j < ${end}; j++) {`,
+    ...rest,
+    ...step(v0, 0),
+    '}',
   ];
 }
 
 /** `let r0 = init, r1 = init, ...;` */
 export function declareLanes(prefix: string, count: number, init: string): string {
-  return `let ${laneNames(prefix, count).map((n) => `${n} = ${init}`).join(', ')};`;
+  return `let ${laneNames(prefix, count)
+    .map((n) => `${n} = ${init}`)
+    .join(', ')};`;
 }
 
 export function laneNames(prefix: string, count: number): string[] {

@@ -12,7 +12,16 @@
  * formula and finally merged into the slot's running triple (acc = count, acc2 = sum,
  * acc3 = m2), since several rows may feed one slot.
  */
-import { declareLanes, lane, PAIRWISE_BLOCK, segmentPos, segments, STREAM_MIN, type Ctx, type Load } from './reduce-emit-lanes.js';
+import {
+  declareLanes,
+  lane,
+  PAIRWISE_BLOCK,
+  segmentPos,
+  segments,
+  STREAM_MIN,
+  type Ctx,
+  type Load,
+} from './reduce-emit-lanes.js';
 
 const MOMENT_STREAMS = 4;
 const MOMENT_LANES = 4;
@@ -36,7 +45,9 @@ function stackAt(stream: number, field: number): string {
 export function momentRow(ctx: Ctx, load: Load, n: string, slot: string): string[] {
   return [
     'let c = 0, s = 0, m2 = 0, lo = 0;',
-    `if (${n} >= ${STREAM_MIN}) {`, ...streamedMoments(ctx, load, n), '}',
+    `if (${n} >= ${STREAM_MIN}) {`,
+    ...streamedMoments(ctx, load, n),
+    '}',
     ...tailMoments(ctx, load, n),
     `const sc = acc[${slot}], ss = acc2[${slot}], sm = acc3[${slot}];`,
     ...chanInto('c', 's', 'm2', 'sc', 'ss', 'sm'),
@@ -64,7 +75,9 @@ function streamedMoments(ctx: Ctx, load: Load, n: string): string[] {
     }),
     declareLanes('r', S, '0'),
     declareLanes('q', S, '0'),
-    `for (let j = i, e = i + ${B}; j < e; j++) {`, ...body, '}',
+    `for (let j = i, e = i + ${B}; j < e; j++) {`,
+    ...body,
+    '}',
     ...each((k) => [`let bc${k} = ${B}, bs${k} = ${B} * K${k} + r${k}, bm${k} = q${k} - r${k} * r${k} / ${B};`]),
     'for (let b = blk; (b & 1) === 1; b >>>= 1) {',
     'st -= 3;',
@@ -102,8 +115,12 @@ function tailMoments(ctx: Ctx, load: Load, n: string): string[] {
     declareLanes('r', MOMENT_LANES, '0'),
     declareLanes('q', MOMENT_LANES, '0'),
     'let j = i;',
-    `for (; j + ${MOMENT_LANES} <= e; j += ${MOMENT_LANES}) {`, ...lanes.flatMap((l) => step(l, l === 0 ? 'j' : `(j + ${l})`, `_${l}_`)), '}',
-    'for (; j < e; j++) {', ...step(0, 'j', '_r_'), '}',
+    `for (; j + ${MOMENT_LANES} <= e; j += ${MOMENT_LANES}) {`,
+    ...lanes.flatMap((l) => step(l, l === 0 ? 'j' : `(j + ${l})`, `_${l}_`)),
+    '}',
+    'for (; j < e; j++) {',
+    ...step(0, 'j', '_r_'),
+    '}',
     'const s1 = (r0 + r1) + (r2 + r3);',
     'let bc = e - i, bs = bc * K + s1, bm = ((q0 + q1) + (q2 + q3)) - s1 * s1 / bc;',
     'for (let b = blk; (b & 1) === 1; b >>>= 1) {',

@@ -18,8 +18,22 @@
  */
 import { ValueError } from '../../../src/core/errors.js';
 import {
-  declareLanes, lane, laneNames, maxOf, minOf, PAIRWISE_BLOCK, productOf, segmentPos, segments, STREAM_MIN, STREAMS, sumOf, tree, unrolled,
-  type Ctx, type Load,
+  declareLanes,
+  lane,
+  laneNames,
+  maxOf,
+  minOf,
+  PAIRWISE_BLOCK,
+  productOf,
+  segmentPos,
+  segments,
+  STREAM_MIN,
+  STREAMS,
+  sumOf,
+  tree,
+  unrolled,
+  type Ctx,
+  type Load,
 } from './reduce-emit-lanes.js';
 import { momentRow } from './reduce-emit-moment.js';
 import type { ReduceFamily } from './reduce-emit.js';
@@ -36,26 +50,37 @@ export function rowCode(family: ReduceFamily, ctx: Ctx, load: Load, o: string): 
   const n = `n${ctx.plan.extents.length - 1}`;
   const slot = o === '' ? '0' : o;
   switch (family) {
-    case 'sum': return sumRow(ctx, load, n, slot);
-    case 'moment': return momentRow(ctx, load, n, slot);
-    case 'prod': return foldRow(ctx, load, n, slot, '1', productOf);
-    case 'min': return foldRow(ctx, load, n, slot, 'Infinity', minOf);
-    case 'max': return foldRow(ctx, load, n, slot, '-Infinity', maxOf);
-    case 'any': case 'all': {
+    case 'sum':
+      return sumRow(ctx, load, n, slot);
+    case 'moment':
+      return momentRow(ctx, load, n, slot);
+    case 'prod':
+      return foldRow(ctx, load, n, slot, '1', productOf);
+    case 'min':
+      return foldRow(ctx, load, n, slot, 'Infinity', minOf);
+    case 'max':
+      return foldRow(ctx, load, n, slot, '-Infinity', maxOf);
+    case 'any':
+    case 'all': {
       const [lines, v] = lane(ctx, load, 'j', '_0_');
       const hit = family === 'any' ? `${v} !== 0` : `${v} === 0`;
       const found = family === 'any' ? '1' : '0';
       return [
         `let r = ${family === 'any' ? 0 : 1};`,
-        `for (let j = 0; j < ${n}; j++) {`, ...lines, `if (${hit}) { r = ${found}; break; }`, '}',
+        `for (let j = 0; j < ${n}; j++) {`,
+        ...lines,
+        `if (${hit}) { r = ${found}; break; }`,
+        '}',
         `if (r === ${found}) acc[${slot}] = ${found};`,
       ];
     }
-    case 'argmin': case 'argmax': return argRow(family, ctx, load, n, slot);
-    case 'dev': throw new ValueError('internal error: dev pass on a row reduction');
+    case 'argmin':
+    case 'argmax':
+      return argRow(family, ctx, load, n, slot);
+    case 'dev':
+      throw new ValueError('internal error: dev pass on a row reduction');
   }
 }
-
 
 /** One pass over the STREAMS segments at inner index j, calling `step` with each value. */
 function segmentBody(ctx: Ctx, load: Load, step: (value: string, s: number) => string[]): string[] {
@@ -72,11 +97,16 @@ function sumRow(ctx: Ctx, load: Load, n: string, slot: string): string[] {
   return [
     `if (${n} < ${SHORT_ROW}) {`,
     'let s = 0;',
-    `for (let j = 0; j < ${n}; j++) {`, ...shortLines, `s += ${shortValue};`, '}',
+    `for (let j = 0; j < ${n}; j++) {`,
+    ...shortLines,
+    `s += ${shortValue};`,
+    '}',
     `acc[${slot}] += s;`,
     '} else {',
     'let lo = 0, ms = 0;',
-    `if (${n} >= ${STREAM_MIN}) {`, ...streamedSum(ctx, load, n), '}',
+    `if (${n} >= ${STREAM_MIN}) {`,
+    ...streamedSum(ctx, load, n),
+    '}',
     ...pairwiseSum(ctx, load, 'lo', n, 'ps'),
     `acc[${slot}] += ms + ps;`,
     '}',
@@ -95,15 +125,21 @@ function streamedSum(ctx: Ctx, load: Load, n: string): string[] {
     'let st = 0, blk = 0;',
     `for (let i = 0; i < L; i += ${B}) {`,
     declareLanes('r', STREAMS, '0'),
-    `for (let j = i, e = i + ${B}; j < e; j++) {`, ...segmentBody(ctx, load, (v, s) => [`r${s} += ${v};`]), '}',
+    `for (let j = i, e = i + ${B}; j < e; j++) {`,
+    ...segmentBody(ctx, load, (v, s) => [`r${s} += ${v};`]),
+    '}',
     'for (let c = blk; (c & 1) === 1; c >>>= 1) {',
-    '--st;', ...r.map((x, s) => `${x} = ${at(s, 'st')} + ${x};`),
+    '--st;',
+    ...r.map((x, s) => `${x} = ${at(s, 'st')} + ${x};`),
     '}',
     ...r.map((x, s) => `${at(s, 'st')} = ${x};`),
     'st++; blk++;',
     '}',
     declareLanes('f', STREAMS, '0'),
-    'while (st > 0) {', '--st;', ...f.map((x, s) => `${x} = ${at(s, 'st')} + ${x};`), '}',
+    'while (st > 0) {',
+    '--st;',
+    ...f.map((x, s) => `${x} = ${at(s, 'st')} + ${x};`),
+    '}',
     `ms = ${tree(f, sumOf)};`,
     `lo = ${STREAMS} * L;`,
   ];
@@ -127,7 +163,14 @@ function pairwiseSum(ctx: Ctx, load: Load, start: string, end: string, result: s
   ];
 }
 
-function foldRow(ctx: Ctx, load: Load, n: string, slot: string, init: string, op: (a: string, b: string) => string): string[] {
+function foldRow(
+  ctx: Ctx,
+  load: Load,
+  n: string,
+  slot: string,
+  init: string,
+  op: (a: string, b: string) => string,
+): string[] {
   const m = laneNames('m', STREAMS);
   return [
     declareLanes('r', FOLD_LANES, init),
@@ -136,7 +179,9 @@ function foldRow(ctx: Ctx, load: Load, n: string, slot: string, init: string, op
     `const L = Math.floor(${n} / ${STREAMS});`,
     ...segments(STREAMS),
     declareLanes('m', STREAMS, init),
-    'for (let j = 0; j < L; j++) {', ...segmentBody(ctx, load, (v, s) => [`m${s} = ${op(`m${s}`, v)};`]), '}',
+    'for (let j = 0; j < L; j++) {',
+    ...segmentBody(ctx, load, (v, s) => [`m${s} = ${op(`m${s}`, v)};`]),
+    '}',
     `r0 = ${tree(m, op)};`,
     `lo = ${STREAMS} * L;`,
     '}',
@@ -150,7 +195,10 @@ function argRow(family: 'argmin' | 'argmax', ctx: Ctx, load: Load, n: string, sl
   const better = (v: string, b: string): string => `${v} ${cmp} ${b} || (${v} !== ${v} && ${b} === ${b})`;
   const [lines, v] = lane(ctx, load, 'j', '_0_');
   const init = family === 'argmin' ? 'Infinity' : '-Infinity';
-  const merge = Array.from({ length: STREAMS }, (_, s) => `if (${better(`bs${s}`, 'best')}) { best = bs${s}; bi = bx${s}; }`);
+  const merge = Array.from(
+    { length: STREAMS },
+    (_, s) => `if (${better(`bs${s}`, 'best')}) { best = bs${s}; bi = bx${s}; }`,
+  );
   return [
     `let best = acc[${slot}], bi = acc2[${slot}], lo = 0;`,
     `if (${n} >= ${STREAM_MIN}) {`,
@@ -164,7 +212,10 @@ function argRow(family: 'argmin' | 'argmax', ctx: Ctx, load: Load, n: string, sl
     ...merge,
     `lo = ${STREAMS} * L;`,
     '}',
-    `for (let j = lo; j < ${n}; j++) {`, ...lines, `if (${better(v, 'best')}) { best = ${v}; bi = j; }`, '}',
+    `for (let j = lo; j < ${n}; j++) {`,
+    ...lines,
+    `if (${better(v, 'best')}) { best = ${v}; bi = j; }`,
+    '}',
     `acc[${slot}] = best; acc2[${slot}] = bi;`,
   ];
 }

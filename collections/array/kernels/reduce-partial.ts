@@ -17,7 +17,17 @@ import type { Expr } from './elementwise-expr.js';
 
 export type ReduceOp = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'argmin' | 'argmax' | 'moment';
 
-export const REDUCE_OPS: ReadonlySet<string> = new Set<ReduceOp>(['sum', 'prod', 'min', 'max', 'any', 'all', 'argmin', 'argmax', 'moment']);
+export const REDUCE_OPS: ReadonlySet<string> = new Set<ReduceOp>([
+  'sum',
+  'prod',
+  'min',
+  'max',
+  'any',
+  'all',
+  'argmin',
+  'argmax',
+  'moment',
+]);
 
 export interface ReduceSpec {
   op: ReduceOp;
@@ -57,7 +67,8 @@ export interface MomentPartial {
 export type Partial = ValuePartial | ArgPartial | MomentPartial;
 export type ReducePartial = Partial;
 
-export type FinalizeKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'argmin' | 'argmax' | 'mean' | 'var' | 'std';
+export type FinalizeKind =
+  'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'argmin' | 'argmax' | 'mean' | 'var' | 'std';
 
 export interface FinalizeSpec extends ReduceSpec {
   outDtype: DType;
@@ -86,7 +97,9 @@ export function checkAxes(axes: unknown, ndim: number, op: ReduceOp): number[] {
     return a;
   });
   if ((op === 'argmin' || op === 'argmax') && out.length !== 1) {
-    throw new ValueError(`${op} reduces exactly one axis (flatten first for several), got axes ${JSON.stringify(axes)}`);
+    throw new ValueError(
+      `${op} reduces exactly one axis (flatten first for several), got axes ${JSON.stringify(axes)}`,
+    );
   }
   return out;
 }

@@ -32,13 +32,30 @@ import { reduceSource, STACK_LENGTH, WARM_UP_INNER, type ReduceFamily, type Redu
 import { checkAxes, checkReduceOp, type Partial, type ReduceOp, type ReduceSpec } from './reduce-partial.js';
 
 export { combinePartials, finalizePartial };
-export type { ArgPartial, FinalizeKind, FinalizeSpec, MomentPartial, Partial, ReduceOp, ReducePartial, ReduceSpec, ValuePartial } from './reduce-partial.js';
+export type {
+  ArgPartial,
+  FinalizeKind,
+  FinalizeSpec,
+  MomentPartial,
+  Partial,
+  ReduceOp,
+  ReducePartial,
+  ReduceSpec,
+  ValuePartial,
+} from './reduce-partial.js';
 
 /** Scratch stack of the pairwise and moment kernels (kernels run synchronously: one per thread). */
 const STACK = new Float64Array(STACK_LENGTH);
 
 const IDENTITY: Readonly<Record<Exclude<ReduceOp, 'moment'>, number>> = {
-  sum: 0, prod: 1, min: Infinity, max: -Infinity, any: 0, all: 1, argmin: Infinity, argmax: -Infinity,
+  sum: 0,
+  prod: 1,
+  min: Infinity,
+  max: -Infinity,
+  any: 0,
+  all: 1,
+  argmin: Infinity,
+  argmax: -Infinity,
 };
 
 interface Job {
@@ -56,7 +73,13 @@ function accumulator(size: number, init: number): Float64Array {
   return a;
 }
 
-function run(job: Job, family: ReduceFamily, acc: Float64Array, acc2: Float64Array = acc, acc3: Float64Array = acc): void {
+function run(
+  job: Job,
+  family: ReduceFamily,
+  acc: Float64Array,
+  acc2: Float64Array = acc,
+  acc3: Float64Array = acc,
+): void {
   const key = `rd|${family}|${job.key}|${job.dtypes.join(',')}|${job.plan.pattern}`;
   const kernel = compileKernel<ReduceKernel>(
     key,
@@ -72,7 +95,14 @@ function warmUp(fn: ReduceKernel, job: Job): void {
     const layout = warmUpLayout(job.plan, inner);
     const ins = job.dtypes.map((d, k) => warmUpArray(d, layout.lengths[k]!));
     const size = layout.lengths[job.dtypes.length]!;
-    fn(ins, layout.params, new Float64Array(size), new Float64Array(size).fill(1), new Float64Array(size).fill(2), new Float64Array(STACK.length));
+    fn(
+      ins,
+      layout.params,
+      new Float64Array(size),
+      new Float64Array(size).fill(1),
+      new Float64Array(size).fill(2),
+      new Float64Array(STACK.length),
+    );
   }
 }
 
@@ -89,7 +119,10 @@ export function reduceChunk(spec: ReduceSpec, ...inputs: Chunk[]): Partial {
   const size = sizeOf(outShape);
   if (count === 0 || size === 0) return emptyPartial(spec, op, outShape, count);
   const outStride = cStrides(outShape).map((s, d) => (reduced[d] === true ? 0 : s));
-  const plan = planLoops(shape, reduced, [...inputs.map((c) => broadcastView(c, shape)), { stride: outStride, offset: 0 }]);
+  const plan = planLoops(shape, reduced, [
+    ...inputs.map((c) => broadcastView(c, shape)),
+    { stride: outStride, offset: 0 },
+  ]);
   const job: Job = { plan, expr: spec.expr, key: ek, dtypes, data: inputs.map((c) => c.data) };
   if (op === 'moment') return momentPartial(job, spec.order === 1 ? 1 : 2, count, outShape);
   const acc = accumulator(size, IDENTITY[op]);
@@ -143,7 +176,9 @@ function emptyPartial(spec: ReduceSpec, op: ReduceOp, outShape: number[], count:
   const size = sizeOf(outShape);
   if (count === 0 && size > 0) {
     if (op === 'min' || op === 'max') {
-      throw new ValueError(`zero-size array to reduction operation ${op === 'min' ? 'minimum' : 'maximum'} which has no identity`);
+      throw new ValueError(
+        `zero-size array to reduction operation ${op === 'min' ? 'minimum' : 'maximum'} which has no identity`,
+      );
     }
     if (op === 'argmin' || op === 'argmax') throw new ValueError(`attempt to get ${op} of an empty sequence`);
   }

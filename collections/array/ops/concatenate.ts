@@ -17,7 +17,8 @@ import { rechunkTo } from './rechunk.js';
 import { reshape } from './shape.js';
 
 function normalizeAxis(axis: number, ndim: number): number {
-  if (!Number.isInteger(axis) || axis >= ndim || axis < -ndim) throw new ValueError(`axis ${axis} is out of bounds for array of dimension ${ndim}`);
+  if (!Number.isInteger(axis) || axis >= ndim || axis < -ndim)
+    throw new ValueError(`axis ${axis} is out of bounds for array of dimension ${ndim}`);
   return axis < 0 ? axis + ndim : axis;
 }
 
@@ -33,16 +34,29 @@ export function concatenate(arrays: readonly DaskArray[], options: { axis?: numb
   if (ndim === 0) throw new ValueError('zero-dimensional arrays cannot be concatenated');
   const axis = normalizeAxis(options.axis ?? 0, ndim);
   for (const [i, a] of arrays.entries()) {
-    if (a.ndim !== ndim) throw new ValueError(`all the input arrays must have same number of dimensions, but the array at index 0 has ${ndim} dimension(s) and the array at index ${i} has ${a.ndim} dimension(s)`);
+    if (a.ndim !== ndim)
+      throw new ValueError(
+        `all the input arrays must have same number of dimensions, but the array at index 0 has ${ndim} dimension(s) and the array at index ${i} has ${a.ndim} dimension(s)`,
+      );
     for (let d = 0; d < ndim; d++) {
       if (d !== axis && a.shape[d] !== arrays[0]!.shape[d]) {
-        throw new ValueError(`all the input array dimensions except for the concatenation axis must match exactly, but along dimension ${d}, the array at index 0 has size ${arrays[0]!.shape[d]} and the array at index ${i} has size ${a.shape[d]}`);
+        throw new ValueError(
+          `all the input array dimensions except for the concatenation axis must match exactly, but along dimension ${d}, the array at index 0 has size ${arrays[0]!.shape[d]} and the array at index ${i} has size ${a.shape[d]}`,
+        );
       }
     }
   }
   const dtype = arrays.map((a) => a.dtype).reduce(resultType);
   const common = arrays[0]!.chunks.map((_, d) => (d === axis ? [] : refine(arrays.map((a) => a.chunks[d]!))));
-  const inputs = arrays.map((a) => astype(rechunkTo(a, a.chunks.map((c, d) => (d === axis ? c : common[d]!))), dtype));
+  const inputs = arrays.map((a) =>
+    astype(
+      rechunkTo(
+        a,
+        a.chunks.map((c, d) => (d === axis ? c : common[d]!)),
+      ),
+      dtype,
+    ),
+  );
   const name = `concatenate-${uniqueToken()}`;
   const nodes: Alias[] = [];
   let base = 0;
@@ -54,8 +68,20 @@ export function concatenate(arrays: readonly DaskArray[], options: { axis?: numb
     base += a.numblocks[axis]!;
   }
   const chunks = common.map((c, d) => (d === axis ? inputs.flatMap((a) => a.chunks[axis]!) : c));
-  const layer = new MaterializedLayer(name, nodes, inputs.map((a) => a.name));
-  return new DaskArray(HighLevelGraph.fromLayer(layer, inputs.map((a) => a.graph)), name, chunks, dtype);
+  const layer = new MaterializedLayer(
+    name,
+    nodes,
+    inputs.map((a) => a.name),
+  );
+  return new DaskArray(
+    HighLevelGraph.fromLayer(
+      layer,
+      inputs.map((a) => a.graph),
+    ),
+    name,
+    chunks,
+    dtype,
+  );
 }
 
 export function stack(arrays: readonly DaskArray[], options: { axis?: number } = {}): DaskArray {

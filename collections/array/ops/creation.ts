@@ -59,9 +59,16 @@ function toShared(data: Source, options: FromArrayOptions): { values: NumericArr
   const dtype = options.dtype ?? (Array.isArray(data) ? 'float64' : dtypeOfArray(data as NumericArray));
   const length = (data as ArrayLike<number>).length;
   const shape = options.shape === undefined ? [length] : [...options.shape];
-  if (sizeOf(shape) !== length) throw new ValueError(`fromArray: shape (${shape.join(', ')}) holds ${sizeOf(shape)} elements but the data has ${length}`);
-  const typed = ArrayBuffer.isView(data) ? (data) : undefined;
-  if (typed !== undefined && typed.buffer instanceof SharedArrayBuffer && dtypeOfArray(typed) === (dtype === 'bool' ? 'uint8' : dtype)) {
+  if (sizeOf(shape) !== length)
+    throw new ValueError(
+      `fromArray: shape (${shape.join(', ')}) holds ${sizeOf(shape)} elements but the data has ${length}`,
+    );
+  const typed = ArrayBuffer.isView(data) ? data : undefined;
+  if (
+    typed !== undefined &&
+    typed.buffer instanceof SharedArrayBuffer &&
+    dtypeOfArray(typed) === (dtype === 'bool' ? 'uint8' : dtype)
+  ) {
     return { values: typed, shape, dtype };
   }
   const values = allocate(dtype, length);
@@ -77,7 +84,9 @@ export function fromArray(data: Source, options: FromArrayOptions = {}): DaskArr
   // blocks are contiguous runs of the data when the axes before the first split one have size 1
   // and every axis after it is whole
   const firstSplit = numblocks.findIndex((n) => n > 1);
-  const contiguous = firstSplit < 0 || (shape.slice(0, firstSplit).every((d) => d === 1) && numblocks.slice(firstSplit + 1).every((n) => n === 1));
+  const contiguous =
+    firstSplit < 0 ||
+    (shape.slice(0, firstSplit).every((d) => d === 1) && numblocks.slice(firstSplit + 1).every((n) => n === 1));
   const nodes: GraphNode[] = [];
   const offsets = chunks.map(offsetsOf);
   const strides = cStrides(shape);
@@ -88,9 +97,16 @@ export function fromArray(data: Source, options: FromArrayOptions = {}): DaskArr
     const blockShape = idx.map((b, d) => chunks[d]![b]!);
     if (contiguous) {
       const from = start.reduce((s, v, d) => s + v * strides[d]!, 0);
-      nodes.push(new DataNode(key(name, ...idx), chunkOf(values.subarray(from, from + sizeOf(blockShape)), blockShape)));
+      nodes.push(
+        new DataNode(key(name, ...idx), chunkOf(values.subarray(from, from + sizeOf(blockShape)), blockShape)),
+      );
     } else {
-      const spec = { start, stop: start.map((s, d) => s + blockShape[d]!), step: start.map(() => 1), drop: start.map(() => false) };
+      const spec = {
+        start,
+        stop: start.map((s, d) => s + blockShape[d]!),
+        step: start.map(() => 1),
+        drop: start.map(() => false),
+      };
       nodes.push(new Task(key(name, ...idx), sliceChunk, [new TaskRef(whole), spec]));
     }
   }
@@ -98,7 +114,15 @@ export function fromArray(data: Source, options: FromArrayOptions = {}): DaskArr
 }
 
 /** An array whose block `idx` (of shape `blockShape`, starting at `start`) is `make(...)`. */
-function perBlock(prefix: string, token: string, shape: readonly number[], chunksIn: ChunksInput, dtype: DType, make: (idx: number[], blockShape: number[], start: number[]) => Task['args'], fn: TaskFunction): DaskArray {
+function perBlock(
+  prefix: string,
+  token: string,
+  shape: readonly number[],
+  chunksIn: ChunksInput,
+  dtype: DType,
+  make: (idx: number[], blockShape: number[], start: number[]) => Task['args'],
+  fn: TaskFunction,
+): DaskArray {
   const chunks = normalizeChunks(chunksIn, shape, dtype);
   const name = `${prefix}-${token}`;
   const offsets = chunks.map(offsetsOf);
@@ -123,8 +147,18 @@ function shapeOf(shape: number | readonly number[]): number[] {
 export function full(shape: number | readonly number[], value: number, options: CreateOptions = {}): DaskArray {
   const s = shapeOf(shape);
   // NumPy gives an integer fill value an integer dtype (int64 there; int32 here when it fits)
-  const dtype = checkDType(options.dtype ?? (Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 'int32' : 'float64'));
-  return perBlock('full', tokenize(s, value, dtype, options.chunks ?? 'auto'), s, options.chunks ?? 'auto', dtype, (_i, bs) => [{ shape: bs, dtype, value }], fullChunk);
+  const dtype = checkDType(
+    options.dtype ?? (Number.isInteger(value) && Math.abs(value) < 2 ** 31 ? 'int32' : 'float64'),
+  );
+  return perBlock(
+    'full',
+    tokenize(s, value, dtype, options.chunks ?? 'auto'),
+    s,
+    options.chunks ?? 'auto',
+    dtype,
+    (_i, bs) => [{ shape: bs, dtype, value }],
+    fullChunk,
+  );
 }
 
 export function zeros(shape: number | readonly number[], options: CreateOptions = {}): DaskArray {
@@ -135,7 +169,12 @@ export function ones(shape: number | readonly number[], options: CreateOptions =
   return full(shape, 1, { ...options, dtype: options.dtype ?? 'float64' });
 }
 
-export function arange(start: number, stop?: number | CreateOptions, step?: number | CreateOptions, options: CreateOptions = {}): DaskArray {
+export function arange(
+  start: number,
+  stop?: number | CreateOptions,
+  step?: number | CreateOptions,
+  options: CreateOptions = {},
+): DaskArray {
   const opts = [stop, step, options].find((o): o is CreateOptions => typeof o === 'object') ?? options;
   const s = typeof step === 'number' ? step : 1;
   let [a, b] = [start, typeof stop === 'number' ? stop : undefined];
@@ -144,14 +183,36 @@ export function arange(start: number, stop?: number | CreateOptions, step?: numb
   const count = Math.max(0, Math.ceil((b - a) / s));
   const allInt = [a, b, s].every(Number.isInteger);
   const dtype = checkDType(opts.dtype ?? (allInt ? 'int32' : 'float64'));
-  return perBlock('arange', tokenize(a, s, count, dtype, opts.chunks ?? 'auto'), [count], opts.chunks ?? 'auto', dtype, (_i, bs, st) => [{ start: a, step: s, offset: st[0]!, count: bs[0]!, dtype }], arangeChunk);
+  return perBlock(
+    'arange',
+    tokenize(a, s, count, dtype, opts.chunks ?? 'auto'),
+    [count],
+    opts.chunks ?? 'auto',
+    dtype,
+    (_i, bs, st) => [{ start: a, step: s, offset: st[0]!, count: bs[0]!, dtype }],
+    arangeChunk,
+  );
 }
 
-export function linspace(start: number, stop: number, num: number, options: CreateOptions & { endpoint?: boolean } = {}): DaskArray {
-  if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
+export function linspace(
+  start: number,
+  stop: number,
+  num: number,
+  options: CreateOptions & { endpoint?: boolean } = {},
+): DaskArray {
+  if (!Number.isInteger(num) || num < 0)
+    throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   const endpoint = options.endpoint ?? true;
   const dtype = checkDType(options.dtype ?? 'float64');
-  return perBlock('linspace', tokenize(start, stop, num, endpoint, dtype, options.chunks ?? 'auto'), [num], options.chunks ?? 'auto', dtype, (_i, bs, st) => [{ start, stop, num, offset: st[0]!, count: bs[0]!, endpoint, dtype }], linspaceChunk);
+  return perBlock(
+    'linspace',
+    tokenize(start, stop, num, endpoint, dtype, options.chunks ?? 'auto'),
+    [num],
+    options.chunks ?? 'auto',
+    dtype,
+    (_i, bs, st) => [{ start, stop, num, offset: st[0]!, count: bs[0]!, endpoint, dtype }],
+    linspaceChunk,
+  );
 }
 
 export interface RandomOptions extends CreateOptions {
@@ -160,12 +221,26 @@ export interface RandomOptions extends CreateOptions {
 
 type Dist = 'random' | 'uniform' | 'normal' | 'randint';
 
-function randomArray(dist: Dist, shape: number | readonly number[], params: Record<string, number>, options: RandomOptions, defaultDtype: DType): DaskArray {
+function randomArray(
+  dist: Dist,
+  shape: number | readonly number[],
+  params: Record<string, number>,
+  options: RandomOptions,
+  defaultDtype: DType,
+): DaskArray {
   const s = shapeOf(shape);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const dtype = checkDType(options.dtype ?? defaultDtype);
   const token = tokenize(dist, s, params, seed, dtype, options.chunks ?? 'auto');
-  return perBlock(dist === 'random' ? 'random_sample' : dist, token, s, options.chunks ?? 'auto', dtype, (idx, bs) => [{ dist, seed, block: idx, shape: bs, dtype, ...params }], randomChunk);
+  return perBlock(
+    dist === 'random' ? 'random_sample' : dist,
+    token,
+    s,
+    options.chunks ?? 'auto',
+    dtype,
+    (idx, bs) => [{ dist, seed, block: idx, shape: bs, dtype, ...params }],
+    randomChunk,
+  );
 }
 
 export const random = {

@@ -14,7 +14,14 @@ import { tokenize } from '../../../src/core/graph/tokenize.js';
 import { blockIndices } from '../blocks.js';
 import { DaskArray, type Operand } from '../dask-array.js';
 import { checkDType, divisionType, isFloat, resultType, scalarResultType, type DType } from '../dtype.js';
-import { elementwise as elementwiseKernel, exprKey, type BinaryOp, type ElementwiseSpec, type Expr, type UnaryOp } from '../kernels/elementwise.js';
+import {
+  elementwise as elementwiseKernel,
+  exprKey,
+  type BinaryOp,
+  type ElementwiseSpec,
+  type Expr,
+  type UnaryOp,
+} from '../kernels/elementwise.js';
 import { LazyLayer } from '../lazy-layer.js';
 import { operandBlock, unifyChunks } from './broadcast.js';
 
@@ -81,8 +88,16 @@ export function elementwiseArray(prefix: string, expr: Expr, inputs: readonly Da
       yield new Task(key(name, ...idx), elementwiseKernel, [spec, ...refs]);
     }
   };
-  const layer = new LazyLayer(name, arrays.map((a) => a.name), keys, build);
-  const graph = HighLevelGraph.fromLayer(layer, arrays.map((a) => a.graph));
+  const layer = new LazyLayer(
+    name,
+    arrays.map((a) => a.name),
+    keys,
+    build,
+  );
+  const graph = HighLevelGraph.fromLayer(
+    layer,
+    arrays.map((a) => a.graph),
+  );
   const fused = countNodes(expr) <= MAX_FUSED_NODES ? { expr, inputs: arrays } : undefined;
   return new DaskArray(graph, name, chunks, outDtype, fused);
 }
@@ -107,10 +122,13 @@ function binaryDtype(op: BinaryOp, x: Operand, y: Operand): DType {
 }
 
 export function binary(op: BinaryOp, x: Operand, y: Operand): DaskArray {
-  if (!DaskArray.isArray(x) && !DaskArray.isArray(y)) throw new ValueError(`${op} needs at least one dask-ts array operand`);
+  if (!DaskArray.isArray(x) && !DaskArray.isArray(y))
+    throw new ValueError(`${op} needs at least one dask-ts array operand`);
   for (const o of [x, y]) {
     if (!DaskArray.isArray(o) && typeof o !== 'number' && typeof o !== 'boolean') {
-      throw new ValueError(`${op}: operands must be arrays or numbers, got ${typeof o}; wrap data with da.fromArray(...)`);
+      throw new ValueError(
+        `${op}: operands must be arrays or numbers, got ${typeof o}; wrap data with da.fromArray(...)`,
+      );
     }
   }
   const { exprs, inputs } = gatherOperands([x, y]);
@@ -134,7 +152,8 @@ export function astype(x: DaskArray, dtype: DType): DaskArray {
 
 /** da.where(cond, a, b): elements of a where cond is true, else of b. */
 export function where(cond: Operand, a: Operand, b: Operand): DaskArray {
-  if (![cond, a, b].some((o) => DaskArray.isArray(o))) throw new ValueError('where needs at least one dask-ts array operand');
+  if (![cond, a, b].some((o) => DaskArray.isArray(o)))
+    throw new ValueError('where needs at least one dask-ts array operand');
   const { exprs, inputs } = gatherOperands([cond, a, b]);
   const dtype = pairType(operandDtype(a), operandDtype(b));
   return elementwiseArray('where', { op: 'where', cond: exprs[0]!, a: exprs[1]!, b: exprs[2]! }, inputs, dtype);

@@ -43,9 +43,18 @@ export function mapBlocks(fn: BlockFn, arrays: readonly DaskArray[], options: Ma
   let outChunks: number[][] = chunks;
   if (options.chunks !== undefined) {
     const given = options.chunks;
-    outChunks = Array.isArray(given) && given.every((g) => Array.isArray(g)) ? (given as number[][]).map((g) => [...g]) : normalizeChunks(given, chunks.map((c) => c.reduce((s, v) => s + v, 0)), dtype);
+    outChunks =
+      Array.isArray(given) && given.every((g) => Array.isArray(g))
+        ? (given as number[][]).map((g) => [...g])
+        : normalizeChunks(
+            given,
+            chunks.map((c) => c.reduce((s, v) => s + v, 0)),
+            dtype,
+          );
     if (outChunks.length !== chunks.length || outChunks.some((c, i) => c.length !== chunks[i]!.length)) {
-      throw new ValueError(`mapBlocks: chunks must give one size per block of the input grid (${chunks.map((c) => c.length).join('×')} blocks)`);
+      throw new ValueError(
+        `mapBlocks: chunks must give one size per block of the input grid (${chunks.map((c) => c.length).join('×')} blocks)`,
+      );
     }
   }
   const name = `${options.name ?? (fn.name || 'map-blocks')}-${uniqueToken()}`;
@@ -55,8 +64,20 @@ export function mapBlocks(fn: BlockFn, arrays: readonly DaskArray[], options: Ma
     const k = key(name, ...idx);
     tasks.push(new Task(k, asChunk, [new Task(k, fn, refs), idx.map((b, d) => outChunks[d]![b]!)]));
   }
-  const layer = new MaterializedLayer(name, tasks, unified.map((a) => a.name));
-  return new DaskArray(HighLevelGraph.fromLayer(layer, unified.map((a) => a.graph)), name, outChunks, dtype);
+  const layer = new MaterializedLayer(
+    name,
+    tasks,
+    unified.map((a) => a.name),
+  );
+  return new DaskArray(
+    HighLevelGraph.fromLayer(
+      layer,
+      unified.map((a) => a.graph),
+    ),
+    name,
+    outChunks,
+    dtype,
+  );
 }
 
 export interface BlockwiseOptions {
@@ -64,18 +85,35 @@ export interface BlockwiseOptions {
   name?: string;
 }
 
-export function blockwise(fn: (...args: (Chunk | Chunk[])[]) => BlockResult, outIndex: string, inputs: readonly (readonly [DaskArray, string])[], options: BlockwiseOptions = {}): DaskArray {
+export function blockwise(
+  fn: (...args: (Chunk | Chunk[])[]) => BlockResult,
+  outIndex: string,
+  inputs: readonly (readonly [DaskArray, string])[],
+  options: BlockwiseOptions = {},
+): DaskArray {
   const letters = new Map<string, number[]>();
   for (const [a, ind] of inputs) {
-    if (ind.length !== a.ndim) throw new ValueError(`blockwise: index '${ind}' has ${ind.length} letters for a ${a.ndim}-d array`);
+    if (ind.length !== a.ndim)
+      throw new ValueError(`blockwise: index '${ind}' has ${ind.length} letters for a ${a.ndim}-d array`);
     [...ind].forEach((l, d) => {
       const prev = letters.get(l);
       if (prev === undefined) letters.set(l, a.chunks[d]! as number[]);
-      else if (prev.reduce((s, v) => s + v, 0) !== a.shape[d]) throw new ValueError(`blockwise: index '${l}' has sizes ${prev.reduce((s, v) => s + v, 0)} and ${a.shape[d]}`);
+      else if (prev.reduce((s, v) => s + v, 0) !== a.shape[d])
+        throw new ValueError(`blockwise: index '${l}' has sizes ${prev.reduce((s, v) => s + v, 0)} and ${a.shape[d]}`);
     });
   }
-  for (const l of outIndex) if (!letters.has(l)) throw new ValueError(`blockwise: output index '${l}' appears in no input`);
-  const aligned = inputs.map(([a, ind]) => [rechunkTo(a, [...ind].map((l) => letters.get(l)!)), ind] as const);
+  for (const l of outIndex)
+    if (!letters.has(l)) throw new ValueError(`blockwise: output index '${l}' appears in no input`);
+  const aligned = inputs.map(
+    ([a, ind]) =>
+      [
+        rechunkTo(
+          a,
+          [...ind].map((l) => letters.get(l)!),
+        ),
+        ind,
+      ] as const,
+  );
   const contracted = [...letters.keys()].filter((l) => !outIndex.includes(l));
   const name = `${options.name ?? (fn.name || 'blockwise')}-${uniqueToken()}`;
   const tasks: Task[] = [];
@@ -86,12 +124,26 @@ export function blockwise(fn: (...args: (Chunk | Chunk[])[]) => BlockResult, out
       if (free.length === 0) return new TaskRef(key(a.name, ...[...ind].map((l) => at.get(l)!)));
       if (free.length > 1) throw new ValueError('blockwise: at most one contracted index per input is supported');
       const l = free[0]!;
-      return letters.get(l)!.map((_, k) => new TaskRef(key(a.name, ...[...ind].map((m) => (m === l ? k : at.get(m)!)))));
+      return letters
+        .get(l)!
+        .map((_, k) => new TaskRef(key(a.name, ...[...ind].map((m) => (m === l ? k : at.get(m)!)))));
     });
     const k = key(name, ...idx);
     tasks.push(new Task(k, asChunk, [new Task(k, fn, args), null]));
   }
-  const layer = new MaterializedLayer(name, tasks, aligned.map(([a]) => a.name));
+  const layer = new MaterializedLayer(
+    name,
+    tasks,
+    aligned.map(([a]) => a.name),
+  );
   const chunks = [...outIndex].map((l) => letters.get(l)!);
-  return new DaskArray(HighLevelGraph.fromLayer(layer, aligned.map(([a]) => a.graph)), name, chunks, checkDType(options.dtype ?? aligned[0]![0].dtype));
+  return new DaskArray(
+    HighLevelGraph.fromLayer(
+      layer,
+      aligned.map(([a]) => a.graph),
+    ),
+    name,
+    chunks,
+    checkDType(options.dtype ?? aligned[0]![0].dtype),
+  );
 }

@@ -37,13 +37,23 @@ function matmul2d(a: DaskArray, b: DaskArray): DaskArray {
   void m;
   void n;
   const layer = new MaterializedLayer(name, tasks, [a.name, bb.name]);
-  return new DaskArray(HighLevelGraph.fromLayer(layer, [a.graph, bb.graph]), name, [a.chunks[0]!, bb.chunks[1]!], outDtype);
+  return new DaskArray(
+    HighLevelGraph.fromLayer(layer, [a.graph, bb.graph]),
+    name,
+    [a.chunks[0]!, bb.chunks[1]!],
+    outDtype,
+  );
 }
 
 export function matmul(a: DaskArray, b: DaskArray): DaskArray {
-  if (!DaskArray.isArray(b)) throw new ValueError('matmul needs a dask-ts array as its second operand; wrap data with da.fromArray(...)');
-  if (a.ndim === 0 || b.ndim === 0) throw new ValueError("matmul: Input operand does not have enough dimensions (0-d arrays cannot be multiplied with matmul; use mul)");
-  if (a.ndim > 2 || b.ndim > 2) throw new ValueError(`matmul of ${a.ndim}-d and ${b.ndim}-d arrays is not supported; use 1-d or 2-d arrays`);
+  if (!DaskArray.isArray(b))
+    throw new ValueError('matmul needs a dask-ts array as its second operand; wrap data with da.fromArray(...)');
+  if (a.ndim === 0 || b.ndim === 0)
+    throw new ValueError(
+      'matmul: Input operand does not have enough dimensions (0-d arrays cannot be multiplied with matmul; use mul)',
+    );
+  if (a.ndim > 2 || b.ndim > 2)
+    throw new ValueError(`matmul of ${a.ndim}-d and ${b.ndim}-d arrays is not supported; use 1-d or 2-d arrays`);
   const a2 = a.ndim === 1 ? reshape(a, [1, a.shape[0]!]) : a;
   const b2 = b.ndim === 1 ? reshape(b, [b.shape[0]!, 1]) : b;
   const c = matmul2d(a2, b2);

@@ -64,7 +64,8 @@ export function rechunkTo(x: DaskArray, chunks: readonly (readonly number[])[]):
       const outKey = key(name, ...idx);
       const lists = idx.map((b, axis) => perAxis[axis]![b]!);
       const pieces = cartesian(lists);
-      const whole = pieces.length === 1 && pieces[0]!.every((p, axis) => p.start === 0 && p.stop === x.chunks[axis]![p.block]);
+      const whole =
+        pieces.length === 1 && pieces[0]!.every((p, axis) => p.start === 0 && p.stop === x.chunks[axis]![p.block]);
       if (whole) {
         yield new Alias(outKey, key(x.name, ...pieces[0]!.map((p) => p.block)));
         continue;
@@ -73,7 +74,12 @@ export function rechunkTo(x: DaskArray, chunks: readonly (readonly number[])[]):
         (ps) =>
           new Task(outKey, sliceChunk, [
             new TaskRef(key(x.name, ...ps.map((p) => p.block))),
-            { start: ps.map((p) => p.start), stop: ps.map((p) => p.stop), step: ps.map(() => 1), drop: ps.map(() => false) },
+            {
+              start: ps.map((p) => p.start),
+              stop: ps.map((p) => p.stop),
+              step: ps.map(() => 1),
+              drop: ps.map(() => false),
+            },
           ]),
       );
       const grid = lists.map((l) => l.length);

@@ -42,7 +42,8 @@ export type ReductionKind = 'sum' | 'prod' | 'min' | 'max' | 'any' | 'all' | 'me
 export function normalizeAxes(axis: number | readonly number[] | undefined, ndim: number): number[] {
   const list = axis === undefined ? [...Array(ndim).keys()] : typeof axis === 'number' ? [axis] : [...axis];
   const out = list.map((a) => {
-    if (!Number.isInteger(a) || a >= ndim || a < -ndim) throw new ValueError(`axis ${a} is out of bounds for array of dimension ${ndim}`);
+    if (!Number.isInteger(a) || a >= ndim || a < -ndim)
+      throw new ValueError(`axis ${a} is out of bounds for array of dimension ${ndim}`);
     return a < 0 ? a + ndim : a;
   });
   if (new Set(out).size !== out.length) throw new ValueError(`duplicate value in 'axis': ${JSON.stringify(axis)}`);
@@ -65,7 +66,17 @@ function resultDtype(kind: ReductionKind, dtype: DType): DType {
   }
 }
 
-const OPS: Record<ReductionKind, ReduceOp> = { sum: 'sum', prod: 'prod', min: 'min', max: 'max', any: 'any', all: 'all', mean: 'moment', var: 'moment', std: 'moment' };
+const OPS: Record<ReductionKind, ReduceOp> = {
+  sum: 'sum',
+  prod: 'prod',
+  min: 'min',
+  max: 'max',
+  any: 'any',
+  all: 'all',
+  mean: 'moment',
+  var: 'moment',
+  std: 'moment',
+};
 
 interface TreeInput {
   readonly kindName: string;
@@ -98,7 +109,8 @@ function treeReduce(t: TreeInput): DaskArray {
   let grid = chunks.map((c) => c.length);
   for (const idx of blockIndices(grid)) {
     const refs = arrays.map((a) => new TaskRef(key(a.name, ...operandBlock(a, idx))));
-    const blockSpec = t.blockSpec === undefined ? spec : { ...t.blockSpec(idx), expr: spec.expr, inputDtypes: spec.inputDtypes };
+    const blockSpec =
+      t.blockSpec === undefined ? spec : { ...t.blockSpec(idx), expr: spec.expr, inputDtypes: spec.inputDtypes };
     tasks.push(new Task(key(level, ...idx), reduceChunk, [blockSpec, ...refs]));
   }
   let depth = 0;
@@ -106,8 +118,12 @@ function treeReduce(t: TreeInput): DaskArray {
     const next = grid.map((n, a) => (axes.includes(a) ? Math.ceil(n / t.splitEvery) : n));
     const name = `${t.kindName}-combine-${depth++}-${token}`;
     for (const idx of blockIndices(next)) {
-      const ranges = idx.map((i, a) => (axes.includes(a) ? [i * t.splitEvery, Math.min(grid[a]!, (i + 1) * t.splitEvery)] : [i, i + 1]));
-      const refs = [...blockIndices(ranges.map(([lo, hi]) => hi! - lo!))].map((off) => new TaskRef(key(level, ...off.map((o, a) => o + ranges[a]![0]!))));
+      const ranges = idx.map((i, a) =>
+        axes.includes(a) ? [i * t.splitEvery, Math.min(grid[a]!, (i + 1) * t.splitEvery)] : [i, i + 1],
+      );
+      const refs = [...blockIndices(ranges.map(([lo, hi]) => hi! - lo!))].map(
+        (off) => new TaskRef(key(level, ...off.map((o, a) => o + ranges[a]![0]!))),
+      );
       tasks.push(new Task(key(name, ...idx), combinePartials, [spec, refs]));
     }
     level = name;
@@ -124,8 +140,20 @@ function treeReduce(t: TreeInput): DaskArray {
       tasks.push(new Task(final.key, reshapeChunk, [final, shape]));
     }
   }
-  const layer = new MaterializedLayer(outName, tasks, arrays.map((a) => a.name));
-  return new DaskArray(HighLevelGraph.fromLayer(layer, arrays.map((a) => a.graph)), outName, outChunks, t.outDtype);
+  const layer = new MaterializedLayer(
+    outName,
+    tasks,
+    arrays.map((a) => a.name),
+  );
+  return new DaskArray(
+    HighLevelGraph.fromLayer(
+      layer,
+      arrays.map((a) => a.graph),
+    ),
+    outName,
+    outChunks,
+    t.outDtype,
+  );
 }
 
 export function reduction(kind: ReductionKind, x: DaskArray, options: ReductionOptions = {}): DaskArray {
@@ -133,23 +161,61 @@ export function reduction(kind: ReductionKind, x: DaskArray, options: ReductionO
   const ddof = options.ddof ?? 0;
   const outDtype = resultDtype(kind, x.dtype);
   // a mean needs only the first moment: skip the sum of squared deviations
-  const spec: ReduceSpec = { op: OPS[kind], axes, expr: { op: 'input', index: 0 }, inputDtypes: [x.dtype], accDtype: 'float64', ...(kind === 'mean' ? { order: 1 as const } : {}) };
+  const spec: ReduceSpec = {
+    op: OPS[kind],
+    axes,
+    expr: { op: 'input', index: 0 },
+    inputDtypes: [x.dtype],
+    accDtype: 'float64',
+    ...(kind === 'mean' ? { order: 1 as const } : {}),
+  };
   const finalSpec = { ...spec, kind, ddof, outDtype };
   if (axes.length === 0) return x.astype(outDtype);
-  return treeReduce({ kindName: kind, x, axes, spec, keepdims: options.keepdims ?? false, splitEvery: splitEveryOf(options.splitEvery), outDtype, finalSpec });
+  return treeReduce({
+    kindName: kind,
+    x,
+    axes,
+    spec,
+    keepdims: options.keepdims ?? false,
+    splitEvery: splitEveryOf(options.splitEvery),
+    outDtype,
+    finalSpec,
+  });
 }
 
 export function argReduction(kind: 'argmin' | 'argmax', x: DaskArray, options: ArgReductionOptions = {}): DaskArray {
   if (options.axis === undefined && x.ndim !== 1) {
     const flat = reshape(x, [x.size]);
     const r = argReduction(kind, flat, { ...options, axis: 0, keepdims: false });
-    return options.keepdims === true ? reshape(r, x.shape.map(() => 1)) : r;
+    return options.keepdims === true
+      ? reshape(
+          r,
+          x.shape.map(() => 1),
+        )
+      : r;
   }
   const [axis] = normalizeAxes(options.axis ?? 0, x.ndim);
-  if (x.size >= 2 ** 31) throw new ValueError(`${kind} gives int32 indices; the array has ${x.size} elements, more than int32 holds`);
+  if (x.size >= 2 ** 31)
+    throw new ValueError(`${kind} gives int32 indices; the array has ${x.size} elements, more than int32 holds`);
   const offsets = offsetsOf(x.chunks[axis!]!);
-  const base: ReduceSpec = { op: kind, axes: [axis!], expr: { op: 'input', index: 0 }, inputDtypes: [x.dtype], accDtype: 'float64' };
+  const base: ReduceSpec = {
+    op: kind,
+    axes: [axis!],
+    expr: { op: 'input', index: 0 },
+    inputDtypes: [x.dtype],
+    accDtype: 'float64',
+  };
   const blockSpec = (idx: readonly number[]): ReduceSpec => ({ ...base, argOffset: [offsets[idx[axis!]!]!] });
   const finalSpec = { ...base, kind, outDtype: 'int32' };
-  return treeReduce({ kindName: kind, x, axes: [axis!], spec: base, keepdims: options.keepdims ?? false, splitEvery: splitEveryOf(options.splitEvery), outDtype: 'int32', finalSpec, blockSpec });
+  return treeReduce({
+    kindName: kind,
+    x,
+    axes: [axis!],
+    spec: base,
+    keepdims: options.keepdims ?? false,
+    splitEvery: splitEveryOf(options.splitEvery),
+    outDtype: 'int32',
+    finalSpec,
+    blockSpec,
+  });
 }

@@ -17,9 +17,12 @@ import { reshapeChunk, transposeChunk } from '../kernels/copy.js';
 import { rechunkTo } from './rechunk.js';
 
 export function transpose(x: DaskArray, axes?: readonly number[]): DaskArray {
-  const perm = axes === undefined ? [...Array(x.ndim).keys()].reverse() : [...axes].map((a) => (a < 0 ? a + x.ndim : a));
+  const perm =
+    axes === undefined ? [...Array(x.ndim).keys()].reverse() : [...axes].map((a) => (a < 0 ? a + x.ndim : a));
   if (perm.length !== x.ndim || [...perm].sort((a, b) => a - b).some((a, i) => a !== i)) {
-    throw new ValueError(`axes ${JSON.stringify(axes)} don't match array of dimension ${x.ndim}; give a permutation of 0..${x.ndim - 1}`);
+    throw new ValueError(
+      `axes ${JSON.stringify(axes)} don't match array of dimension ${x.ndim}; give a permutation of 0..${x.ndim - 1}`,
+    );
   }
   if (perm.every((a, i) => a === i)) return x;
   const name = `transpose-${uniqueToken()}`;
@@ -29,7 +32,12 @@ export function transpose(x: DaskArray, axes?: readonly number[]): DaskArray {
     tasks.push(new Task(key(name, ...outIdx), transposeChunk, [new TaskRef(key(x.name, ...idx)), perm]));
   }
   const layer = new MaterializedLayer(name, tasks, [x.name]);
-  return new DaskArray(HighLevelGraph.fromLayer(layer, [x.graph]), name, perm.map((a) => x.chunks[a]!), x.dtype);
+  return new DaskArray(
+    HighLevelGraph.fromLayer(layer, [x.graph]),
+    name,
+    perm.map((a) => x.chunks[a]!),
+    x.dtype,
+  );
 }
 
 function gcd(a: number, b: number): number {
@@ -40,11 +48,14 @@ function gcd(a: number, b: number): number {
 /** `shape` with one -1 resolved, checked against `size`. */
 function resolveShape(shape: readonly number[], size: number, from: readonly number[]): number[] {
   const unknown = shape.filter((d) => d === -1).length;
-  if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) throw new ValueError(`invalid shape (${shape.join(', ')}): use non-negative integers and at most one -1`);
+  if (unknown > 1 || shape.some((d) => !Number.isInteger(d) || d < -1))
+    throw new ValueError(`invalid shape (${shape.join(', ')}): use non-negative integers and at most one -1`);
   const known = shape.filter((d) => d !== -1).reduce((p, d) => p * d, 1);
   const out = shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
   if (out.reduce((p, d) => p * d, 1) !== size || out.some((d) => !Number.isInteger(d))) {
-    throw new ValueError(`cannot reshape array of size ${size} (shape (${from.join(', ')})) into shape (${shape.join(', ')})`);
+    throw new ValueError(
+      `cannot reshape array of size ${size} (shape (${from.join(', ')})) into shape (${shape.join(', ')})`,
+    );
   }
   return out;
 }
@@ -69,7 +80,10 @@ export function reshape(x: DaskArray, shape: readonly number[]): DaskArray {
   const tasks = rowBlocks.map((_, b) => {
     const blockShape = [outFirst[b]!, ...out.slice(1)];
     const inIdx = [b, ...x.shape.slice(1).map(() => 0)];
-    return new Task(key(name, b, ...out.slice(1).map(() => 0)), reshapeChunk, [new TaskRef(key(gathered.name, ...inIdx)), blockShape]);
+    return new Task(key(name, b, ...out.slice(1).map(() => 0)), reshapeChunk, [
+      new TaskRef(key(gathered.name, ...inIdx)),
+      blockShape,
+    ]);
   });
   const layer = new MaterializedLayer(name, tasks, [gathered.name]);
   const chunks = [outFirst, ...out.slice(1).map((d) => [d])];

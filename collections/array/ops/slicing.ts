@@ -28,13 +28,17 @@ export interface AxisSelection {
   readonly drop: boolean;
 }
 
-type Item = { kind: 'int'; value: number } | { kind: 'slice'; start: number | null; stop: number | null; step: number | null } | { kind: 'ellipsis' };
+type Item =
+  | { kind: 'int'; value: number }
+  | { kind: 'slice'; start: number | null; stop: number | null; step: number | null }
+  | { kind: 'ellipsis' };
 
 function parseNumber(text: string, what: string): number | null {
   const t = text.trim();
   if (t === '') return null;
   const v = Number(t);
-  if (!Number.isInteger(v)) throw new ValueError(`invalid index ${what}: ${JSON.stringify(text)}; use integers like '2:10, ::-1'`);
+  if (!Number.isInteger(v))
+    throw new ValueError(`invalid index ${what}: ${JSON.stringify(text)}; use integers like '2:10, ::-1'`);
   return v;
 }
 
@@ -46,7 +50,12 @@ function parseString(text: string): Item[] {
     if (!p.includes(':')) return { kind: 'int', value: parseNumber(p, 'integer') ?? NaN };
     const bits = p.split(':');
     if (bits.length > 3) throw new ValueError(`invalid slice ${JSON.stringify(p)}; use start:stop:step`);
-    return { kind: 'slice', start: parseNumber(bits[0]!, 'start'), stop: parseNumber(bits[1] ?? '', 'stop'), step: parseNumber(bits[2] ?? '', 'step') };
+    return {
+      kind: 'slice',
+      start: parseNumber(bits[0]!, 'start'),
+      stop: parseNumber(bits[1] ?? '', 'stop'),
+      step: parseNumber(bits[2] ?? '', 'step'),
+    };
   });
 }
 
@@ -68,7 +77,8 @@ function normalizeSlice(start: number | null, stop: number | null, step: number 
   const s = step ?? 1;
   if (s === 0) throw new ValueError('slice step cannot be zero');
   const clamp = (v: number, lo: number, hi: number): number => Math.min(Math.max(v, lo), hi);
-  const resolve = (v: number | null, dflt: number, lo: number, hi: number): number => (v === null ? dflt : clamp(v < 0 ? v + dim : v, lo, hi));
+  const resolve = (v: number | null, dflt: number, lo: number, hi: number): number =>
+    v === null ? dflt : clamp(v < 0 ? v + dim : v, lo, hi);
   if (s > 0) {
     const a = resolve(start, 0, 0, dim);
     const b = resolve(stop, dim, 0, dim);
@@ -85,10 +95,15 @@ export function normalizeIndex(index: readonly IndexInput[], shape: readonly num
   const ellipses = items.filter((i) => i.kind === 'ellipsis').length;
   if (ellipses > 1) throw new ValueError("an index can only have a single ellipsis ('...')");
   const explicit = items.length - ellipses;
-  if (explicit > shape.length) throw new ValueError(`too many indices for array: array is ${shape.length}-dimensional, but ${explicit} were indexed`);
+  if (explicit > shape.length)
+    throw new ValueError(
+      `too many indices for array: array is ${shape.length}-dimensional, but ${explicit} were indexed`,
+    );
   const full: Item[] = [];
   for (const it of items) {
-    if (it.kind === 'ellipsis') for (let k = 0; k < shape.length - explicit; k++) full.push({ kind: 'slice', start: null, stop: null, step: null });
+    if (it.kind === 'ellipsis')
+      for (let k = 0; k < shape.length - explicit; k++)
+        full.push({ kind: 'slice', start: null, stop: null, step: null });
     else full.push(it);
   }
   while (full.length < shape.length) full.push({ kind: 'slice', start: null, stop: null, step: null });
@@ -96,7 +111,8 @@ export function normalizeIndex(index: readonly IndexInput[], shape: readonly num
     const dim = shape[axis]!;
     if (it.kind === 'int') {
       const v = it.value < 0 ? it.value + dim : it.value;
-      if (!Number.isInteger(it.value) || v < 0 || v >= dim) throw new ValueError(`index ${it.value} is out of bounds for axis ${axis} with size ${dim}`);
+      if (!Number.isInteger(it.value) || v < 0 || v >= dim)
+        throw new ValueError(`index ${it.value} is out of bounds for axis ${axis} with size ${dim}`);
       return { start: v, step: 1, count: 1, drop: true };
     }
     if (it.kind === 'ellipsis') throw new Error('unreachable');
@@ -105,7 +121,10 @@ export function normalizeIndex(index: readonly IndexInput[], shape: readonly num
 }
 
 /** Output blocks along one axis: for each, the input block and the local start/stop/step. */
-function axisPlan(sel: AxisSelection, sizes: readonly number[]): { block: number; start: number; stop: number; step: number; count: number }[] {
+function axisPlan(
+  sel: AxisSelection,
+  sizes: readonly number[],
+): { block: number; start: number; stop: number; step: number; count: number }[] {
   const offsets = offsetsOf(sizes);
   const out: { block: number; start: number; stop: number; step: number; count: number }[] = [];
   if (sel.count === 0) return [{ block: 0, start: 0, stop: 0, step: 1, count: 0 }];
@@ -115,8 +134,14 @@ function axisPlan(sel: AxisSelection, sizes: readonly number[]): { block: number
     const lo = offsets[b]!;
     const hi = offsets[b + 1]!;
     // selected global indices g = start + step*k inside [lo, hi)
-    const kMin = sel.step > 0 ? Math.max(0, Math.ceil((lo - sel.start) / sel.step)) : Math.max(0, Math.ceil((sel.start - (hi - 1)) / -sel.step));
-    const kMax = sel.step > 0 ? Math.min(sel.count - 1, Math.floor((hi - 1 - sel.start) / sel.step)) : Math.min(sel.count - 1, Math.floor((sel.start - lo) / -sel.step));
+    const kMin =
+      sel.step > 0
+        ? Math.max(0, Math.ceil((lo - sel.start) / sel.step))
+        : Math.max(0, Math.ceil((sel.start - (hi - 1)) / -sel.step));
+    const kMax =
+      sel.step > 0
+        ? Math.min(sel.count - 1, Math.floor((hi - 1 - sel.start) / sel.step))
+        : Math.min(sel.count - 1, Math.floor((sel.start - lo) / -sel.step));
     if (kMax < kMin || hi === lo) continue;
     const first = sel.start + sel.step * kMin - lo;
     const count = kMax - kMin + 1;
@@ -155,9 +180,16 @@ function sliceBy(x: DaskArray, sels: readonly AxisSelection[]): DaskArray {
   const walk = (axis: number, chosen: number[]): void => {
     if (axis === plans.length) {
       const parts = chosen.map((c, a) => plans[a]![c]!);
-      const spec = { start: parts.map((p) => p.start), stop: parts.map((p) => p.stop), step: parts.map((p) => p.step), drop: sels.map((s) => s.drop) };
+      const spec = {
+        start: parts.map((p) => p.start),
+        stop: parts.map((p) => p.stop),
+        step: parts.map((p) => p.step),
+        drop: sels.map((s) => s.drop),
+      };
       const outIdx = keptAxes.map((a) => chosen[a]!);
-      tasks.push(new Task(key(name, ...outIdx), sliceChunk, [new TaskRef(key(x.name, ...parts.map((p) => p.block))), spec]));
+      tasks.push(
+        new Task(key(name, ...outIdx), sliceChunk, [new TaskRef(key(x.name, ...parts.map((p) => p.block))), spec]),
+      );
       return;
     }
     for (let c = 0; c < numblocks[axis]!; c++) walk(axis + 1, [...chosen, c]);

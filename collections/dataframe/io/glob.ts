@@ -68,13 +68,23 @@ export function expandPaths(input: string | readonly string[], what: string): st
       } catch {
         throw new ValueError(`${what}: no such file or directory: ${p}`);
       }
-      if (st.isDirectory()) out.push(...readdirSync(abs).sort().map((f) => join(abs, f)).filter(isFile));
+      if (st.isDirectory())
+        out.push(
+          ...readdirSync(abs)
+            .sort()
+            .map((f) => join(abs, f))
+            .filter(isFile),
+        );
       else out.push(abs);
       continue;
     }
     const root = abs.startsWith(sep) ? sep : '';
     const matches: string[] = [];
-    expand(root, abs.split(sep).filter((s) => s !== ''), matches);
+    expand(
+      root,
+      abs.split(sep).filter((s) => s !== ''),
+      matches,
+    );
     const files = matches.filter(isFile).sort();
     if (files.length === 0) throw new ValueError(`${what}: no file matches ${p}`);
     out.push(...files);

@@ -88,20 +88,35 @@ function inferSource(files: readonly CsvFile[], options: ReadCsvOptions): { name
   const rows = sampleRecords(buf, sep, want === first.size, 100_000);
   const header = rows[0]?.fields;
   if (header === undefined) throw new CsvParseError(first.path, 1, 'the file has no header line');
-  if (new Set(header).size !== header.length) throw new CsvParseError(first.path, 1, `duplicate column names in the header [${header.join(', ')}]`);
+  if (new Set(header).size !== header.length)
+    throw new CsvParseError(first.path, 1, `duplicate column names in the header [${header.join(', ')}]`);
   const body = rows.slice(1);
   for (const r of body) {
-    if (r.fields.length !== header.length) throw new CsvParseError(first.path, r.line, `expected ${header.length} fields (${header.join(', ')}), found ${r.fields.length}`);
+    if (r.fields.length !== header.length)
+      throw new CsvParseError(
+        first.path,
+        r.line,
+        `expected ${header.length} fields (${header.join(', ')}), found ${r.fields.length}`,
+      );
   }
   const dtypes = header.map((name, f) => {
     const given = options.dtypes?.[name];
     if (given !== undefined) {
-      if (!CSV_DTYPES.has(given)) throw new ValueError(`readCsv: dtype '${given}' of column '${name}' is not one the CSV reader builds (int32, float64, bool, string)`);
+      if (!CSV_DTYPES.has(given))
+        throw new ValueError(
+          `readCsv: dtype '${given}' of column '${name}' is not one the CSV reader builds (int32, float64, bool, string)`,
+        );
       return given;
     }
     return inferColumn(body.map((r) => r.fields[f]!));
   });
-  for (const name of Object.keys(options.dtypes ?? {})) if (!header.includes(name)) checkColumns([name], header.map((n) => ({ name: n, dtype: 'string' })), 'readCsv dtypes');
+  for (const name of Object.keys(options.dtypes ?? {}))
+    if (!header.includes(name))
+      checkColumns(
+        [name],
+        header.map((n) => ({ name: n, dtype: 'string' })),
+        'readCsv dtypes',
+      );
   return { names: header, dtypes };
 }
 
@@ -133,7 +148,12 @@ export class ReadCsvNode extends PlanNode {
   override project(columns: ReadonlySet<string>): PlanNode | undefined {
     const kept = this.selected.filter((c) => columns.has(c));
     if (kept.length === this.selected.length) return undefined;
-    return new ReadCsvNode(this.source, kept.length === 0 ? this.selected.slice(0, 1) : kept, this.predicate, derivedToken(this.token, ['project', kept]));
+    return new ReadCsvNode(
+      this.source,
+      kept.length === 0 ? this.selected.slice(0, 1) : kept,
+      this.predicate,
+      derivedToken(this.token, ['project', kept]),
+    );
   }
   withFilter(predicate: Expr): PlanNode {
     const both: Expr = this.predicate === null ? predicate : { op: 'and', a: this.predicate, b: predicate };
@@ -152,14 +172,26 @@ export class ReadCsvNode extends PlanNode {
       for (let s = 0; s < start; s += src.blocksize) {
         const sk = key(`${this.name}-scan`, f, s / src.blocksize);
         if (!scans.has(sk)) {
-          ctx.graph.set(sk, new Task(sk, csvScan, [{ file: file.path, start: s, end: Math.min(file.size, s + src.blocksize) }]));
+          ctx.graph.set(
+            sk,
+            new Task(sk, csvScan, [{ file: file.path, start: s, end: Math.min(file.size, s + src.blocksize) }]),
+          );
           scans.set(sk, new TaskRef(sk));
         }
         before.push(scans.get(sk)!);
       }
       const spec: CsvBlockSpec = {
-        file: file.path, start, end, size: file.size, sep: src.sep, header: true, names: src.names, dtypes: src.dtypes,
-        parse: fileOrder, filter: this.predicate, select: reorder ? this.selected : null,
+        file: file.path,
+        start,
+        end,
+        size: file.size,
+        sep: src.sep,
+        header: true,
+        names: src.names,
+        dtypes: src.dtypes,
+        parse: fileOrder,
+        filter: this.predicate,
+        select: reorder ? this.selected : null,
       };
       ctx.graph.set(key(this.name, i), new Task(key(this.name, i), csvParseBlock, [spec, before]));
     });
@@ -169,11 +201,17 @@ export class ReadCsvNode extends PlanNode {
 export function readCsv(path: string | readonly string[], options: ReadCsvOptions = {}): DataFrame {
   const files = expandPaths(path, 'readCsv').map((p) => ({ path: p, size: statSync(p).size }));
   const blocksize = options.blocksize ?? 64 * 1024 * 1024;
-  if (!Number.isInteger(blocksize) || blocksize < 1) throw new ValueError(`readCsv: blocksize must be a positive integer, got ${String(blocksize)}`);
+  if (!Number.isInteger(blocksize) || blocksize < 1)
+    throw new ValueError(`readCsv: blocksize must be a positive integer, got ${String(blocksize)}`);
   const sep = options.sep ?? ',';
-  if (sep.length !== 1 || sep.charCodeAt(0) > 127) throw new ValueError(`readCsv: sep must be one ASCII character, got ${JSON.stringify(sep)}`);
+  if (sep.length !== 1 || sep.charCodeAt(0) > 127)
+    throw new ValueError(`readCsv: sep must be one ASCII character, got ${JSON.stringify(sep)}`);
   const { names, dtypes } = inferSource(files, options);
   const selected = options.columns === undefined ? names : [...options.columns];
-  checkColumns(selected, names.map((n, i) => ({ name: n, dtype: dtypes[i]! })), 'readCsv');
+  checkColumns(
+    selected,
+    names.map((n, i) => ({ name: n, dtype: dtypes[i]! })),
+    'readCsv',
+  );
   return new DataFrame(new ReadCsvNode({ files, blocksize, sep: sep.charCodeAt(0), names, dtypes }, selected, null));
 }

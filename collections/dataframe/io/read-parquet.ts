@@ -55,7 +55,9 @@ function readFooter(path: string): FileMetaData {
     readSync(fd, buf, 0, len + 8, size - len - 8);
     return parquetMetadata(buf);
   } catch (e) {
-    throw new ValueError(`readParquet: cannot read the footer of ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ValueError(
+      `readParquet: cannot read the footer of ${path}: ${e instanceof Error ? e.message : String(e)}`,
+    );
   } finally {
     closeSync(fd);
   }
@@ -63,13 +65,20 @@ function readFooter(path: string): FileMetaData {
 
 function dtypeOf(el: SchemaElement): DType | undefined {
   switch (el.type) {
-    case 'INT32': return 'int32';
-    case 'INT64': return 'float64';
-    case 'FLOAT': return 'float32';
-    case 'DOUBLE': return 'float64';
-    case 'BOOLEAN': return 'bool';
-    case 'BYTE_ARRAY': return el.converted_type === 'UTF8' || el.logical_type?.type === 'STRING' ? 'string' : undefined;
-    default: return undefined;
+    case 'INT32':
+      return 'int32';
+    case 'INT64':
+      return 'float64';
+    case 'FLOAT':
+      return 'float32';
+    case 'DOUBLE':
+      return 'float64';
+    case 'BOOLEAN':
+      return 'bool';
+    case 'BYTE_ARRAY':
+      return el.converted_type === 'UTF8' || el.logical_type?.type === 'STRING' ? 'string' : undefined;
+    default:
+      return undefined;
   }
 }
 
@@ -105,7 +114,11 @@ function terms(e: Expr, out: { column: string; op: CompareOp; value: Literal }[]
   if (e.op === 'and') {
     terms(e.a, out);
     terms(e.b, out);
-  } else if ((e.op === 'gt' || e.op === 'ge' || e.op === 'lt' || e.op === 'le' || e.op === 'eq') && e.a.op === 'col' && e.b.op === 'lit') {
+  } else if (
+    (e.op === 'gt' || e.op === 'ge' || e.op === 'lt' || e.op === 'le' || e.op === 'eq') &&
+    e.a.op === 'col' &&
+    e.b.op === 'lit'
+  ) {
     out.push({ column: e.a.name, op: e.op, value: e.b.value });
   }
 }
@@ -119,7 +132,12 @@ export function mayMatch(piece: Piece, predicate: Expr): boolean {
     if (s === undefined || t.value === null || typeof t.value !== typeof s[0]) continue;
     const [min, max] = s as [number | string, number | string];
     const v = t.value as number | string;
-    const impossible = (t.op === 'gt' && max <= v) || (t.op === 'ge' && max < v) || (t.op === 'lt' && min >= v) || (t.op === 'le' && min > v) || (t.op === 'eq' && (v < min || v > max));
+    const impossible =
+      (t.op === 'gt' && max <= v) ||
+      (t.op === 'ge' && max < v) ||
+      (t.op === 'lt' && min >= v) ||
+      (t.op === 'le' && min > v) ||
+      (t.op === 'eq' && (v < min || v > max));
     if (impossible) return false;
   }
   return true;
@@ -147,11 +165,23 @@ export class ReadParquetNode extends PlanNode {
   override project(columns: ReadonlySet<string>): PlanNode | undefined {
     const kept = this.selected.filter((c) => columns.has(c));
     if (kept.length === this.selected.length) return undefined;
-    return new ReadParquetNode(this.pieces, this.schema, kept.length === 0 ? this.selected.slice(0, 1) : kept, this.predicate, derivedToken(this.token, ['project', kept]));
+    return new ReadParquetNode(
+      this.pieces,
+      this.schema,
+      kept.length === 0 ? this.selected.slice(0, 1) : kept,
+      this.predicate,
+      derivedToken(this.token, ['project', kept]),
+    );
   }
   withFilter(predicate: Expr): PlanNode {
     const both: Expr = this.predicate === null ? predicate : { op: 'and', a: this.predicate, b: predicate };
-    return new ReadParquetNode(this.pieces, this.schema, this.selected, both, derivedToken(this.token, ['filter', both]));
+    return new ReadParquetNode(
+      this.pieces,
+      this.schema,
+      this.selected,
+      both,
+      derivedToken(this.token, ['filter', both]),
+    );
   }
   /** Pieces the statistics cannot rule out (for tests and explain). */
   get readPieces(): number {
@@ -166,15 +196,31 @@ export class ReadParquetNode extends PlanNode {
     this.pieces.forEach((p, i) => {
       const skip = this.predicate !== null && !mayMatch(p, this.predicate);
       const spec: ParquetPieceSpec = {
-        file: p.file, rowStart: p.rowStart, rowEnd: skip ? p.rowStart : p.rowEnd, columns, dtypes,
-        filter: this.predicate, select: columns.length === this.selected.length && columns.every((c, k) => c === this.selected[k]) ? null : this.selected,
+        file: p.file,
+        rowStart: p.rowStart,
+        rowEnd: skip ? p.rowStart : p.rowEnd,
+        columns,
+        dtypes,
+        filter: this.predicate,
+        select:
+          columns.length === this.selected.length && columns.every((c, k) => c === this.selected[k])
+            ? null
+            : this.selected,
       };
       ctx.graph.set(key(this.name, i), new Task(key(this.name, i), parquetReadPiece, [spec]));
     });
   }
 }
 
-const OPS: Readonly<Record<ParquetFilter[1], CompareOp>> = { '==': 'eq', '=': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
+const OPS: Readonly<Record<ParquetFilter[1], CompareOp>> = {
+  '==': 'eq',
+  '=': 'eq',
+  '!=': 'ne',
+  '<': 'lt',
+  '<=': 'le',
+  '>': 'gt',
+  '>=': 'ge',
+};
 
 export function readParquet(path: string | readonly string[], options: ReadParquetOptions = {}): DataFrame {
   const files = expandPaths(path, 'readParquet');
@@ -186,7 +232,12 @@ export function readParquet(path: string | readonly string[], options: ReadParqu
   checkColumns(selected, schema, 'readParquet');
   for (const name of selected) {
     const c = schema.find((m) => m.name === name)!;
-    if ((c.dtype as string) === 'unsupported') throw new DTypeError(`readParquet: column '${name}' has a Parquet type a DataFrame does not hold; leave it out with { columns }`, name, 'unsupported');
+    if ((c.dtype as string) === 'unsupported')
+      throw new DTypeError(
+        `readParquet: column '${name}' has a Parquet type a DataFrame does not hold; leave it out with { columns }`,
+        name,
+        'unsupported',
+      );
   }
   let predicate: Expr | null = null;
   for (const [column, op, value] of options.filters ?? []) {
@@ -196,6 +247,11 @@ export function readParquet(path: string | readonly string[], options: ReadParqu
     const term: Expr = { op: opName, a: { op: 'col', name: column }, b: { op: 'lit', value } };
     predicate = predicate === null ? term : { op: 'and', a: predicate, b: term };
   }
-  const node = new ReadParquetNode(pieces, schema.filter((c) => (c.dtype as string) !== 'unsupported' || selected.includes(c.name)), selected, null);
+  const node = new ReadParquetNode(
+    pieces,
+    schema.filter((c) => (c.dtype as string) !== 'unsupported' || selected.includes(c.name)),
+    selected,
+    null,
+  );
   return new DataFrame(predicate === null ? node : node.withFilter(predicate));
 }

@@ -18,7 +18,8 @@ export interface ToCsvOptions {
 export function partitionPaths(target: string, n: number, ext: string): string[] {
   const abs = resolve(target);
   if (abs.includes('*')) {
-    if (abs.indexOf('*') !== abs.lastIndexOf('*')) throw new ValueError(`the output pattern ${target} must hold one '*'`);
+    if (abs.indexOf('*') !== abs.lastIndexOf('*'))
+      throw new ValueError(`the output pattern ${target} must hold one '*'`);
     mkdirSync(dirname(abs), { recursive: true });
     return Array.from({ length: n }, (_, i) => abs.replace('*', String(i)));
   }

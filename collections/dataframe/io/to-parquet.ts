@@ -14,8 +14,19 @@ export interface ToParquetOptions {
   rowGroupSize?: number;
 }
 
-export function toParquet(df: DataFrame, dir: string, options: ToParquetOptions & ComputeOptions = {}): Promise<string[]> {
+export function toParquet(
+  df: DataFrame,
+  dir: string,
+  options: ToParquetOptions & ComputeOptions = {},
+): Promise<string[]> {
   const { rowGroupSize = 1_000_000, ...compute } = options;
   const paths = partitionPaths(dir.includes('*') ? dir : `${dir}/part.*.parquet`, df.npartitions, 'parquet');
-  return writeFiles(new WriteNode(df.plan, parquetWritePart, paths.map((path) => ({ path, rowGroupSize }))), compute);
+  return writeFiles(
+    new WriteNode(
+      df.plan,
+      parquetWritePart,
+      paths.map((path) => ({ path, rowGroupSize })),
+    ),
+    compute,
+  );
 }

@@ -33,7 +33,11 @@ export class WriteNode extends PlanNode {
     return new WriteNode(inputs[0]!, this.fn, this.specs, this.token);
   }
   lower(ctx: LowerContext): void {
-    ctx.keys(this.input).forEach((p, i) => ctx.graph.set(key(this.name, i), new Task(key(this.name, i), this.fn, [this.specs[i], new TaskRef(p)])));
+    ctx
+      .keys(this.input)
+      .forEach((p, i) =>
+        ctx.graph.set(key(this.name, i), new Task(key(this.name, i), this.fn, [this.specs[i], new TaskRef(p)])),
+      );
   }
 }
 

@@ -22,7 +22,9 @@ function stringRanks(c: StrCol): Float64Array {
   const codes = f.codes[0]!;
   const first = firstRows(codes, f.ngroups);
   const strings = Array.from(first, (row) => stringAt(c, c.codes === null ? row : c.codes[row]!));
-  const order = Array.from(strings.keys()).sort((a, b) => (strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : 0));
+  const order = Array.from(strings.keys()).sort((a, b) =>
+    strings[a]! < strings[b]! ? -1 : strings[a]! > strings[b]! ? 1 : 0,
+  );
   const rank = new Float64Array(f.ngroups);
   order.forEach((g, r) => (rank[g] = r));
   const out = new Float64Array(c.length);

@@ -8,24 +8,65 @@
  */
 import { Bool, Field, makeData, makeVector, RecordBatch, Schema, Struct, Table, Utf8 } from 'apache-arrow';
 import type { Data } from 'apache-arrow';
-import { allocBytes, allocInt32, arrowTypeOf, dictionaryType, type DType, type Meta, type NumArray, type NumericDType } from '../dtype.js';
+import {
+  allocBytes,
+  allocInt32,
+  arrowTypeOf,
+  dictionaryType,
+  type DType,
+  type Meta,
+  type NumArray,
+  type NumericDType,
+} from '../dtype.js';
 
 export function numData(dtype: NumericDType, values: NumArray, valid: Uint8Array | null = null, nullCount = 0): Data {
-  return makeData({ type: arrowTypeOf(dtype) as never, length: values.length, nullCount: valid === null ? 0 : nullCount, nullBitmap: valid === null ? null : valid, data: values as never });
+  return makeData({
+    type: arrowTypeOf(dtype) as never,
+    length: values.length,
+    nullCount: valid === null ? 0 : nullCount,
+    nullBitmap: valid === null ? null : valid,
+    data: values as never,
+  });
 }
 
 export function boolData(bits: Uint8Array, length: number, valid: Uint8Array | null = null, nullCount = 0): Data {
-  return makeData({ type: new Bool(), length, nullCount: valid === null ? 0 : nullCount, nullBitmap: valid === null ? null : valid, data: bits });
+  return makeData({
+    type: new Bool(),
+    length,
+    nullCount: valid === null ? 0 : nullCount,
+    nullBitmap: valid === null ? null : valid,
+    data: bits,
+  });
 }
 
 export function utf8Data(offsets: Int32Array, bytes: Uint8Array, valid: Uint8Array | null = null, nullCount = 0): Data {
-  return makeData({ type: new Utf8(), length: offsets.length - 1, nullCount: valid === null ? 0 : nullCount, nullBitmap: valid === null ? null : valid, valueOffsets: offsets, data: bytes });
+  return makeData({
+    type: new Utf8(),
+    length: offsets.length - 1,
+    nullCount: valid === null ? 0 : nullCount,
+    nullBitmap: valid === null ? null : valid,
+    valueOffsets: offsets,
+    data: bytes,
+  });
 }
 
 /** Dictionary<Utf8, Int32> over a dictionary of strings (offsets + bytes). */
-export function dictData(codes: Int32Array, dictOffsets: Int32Array, dictBytes: Uint8Array, valid: Uint8Array | null = null, nullCount = 0): Data {
+export function dictData(
+  codes: Int32Array,
+  dictOffsets: Int32Array,
+  dictBytes: Uint8Array,
+  valid: Uint8Array | null = null,
+  nullCount = 0,
+): Data {
   const dictionary = makeVector(utf8Data(dictOffsets, dictBytes));
-  return makeData({ type: dictionaryType() as never, length: codes.length, nullCount: valid === null ? 0 : nullCount, nullBitmap: valid === null ? null : valid, data: codes, dictionary } as never);
+  return makeData({
+    type: dictionaryType() as never,
+    length: codes.length,
+    nullCount: valid === null ? 0 : nullCount,
+    nullBitmap: valid === null ? null : valid,
+    data: codes,
+    dictionary,
+  } as never);
 }
 
 /** A one-batch Table of the given columns (all of the same length). */
@@ -39,7 +80,11 @@ export function tableOf(names: readonly string[], columns: readonly Data[], leng
 
 /** An empty partition of the given meta. */
 export function emptyTable(meta: Meta): Table {
-  return tableOf(meta.map((c) => c.name), meta.map((c) => emptyData(c.dtype)), 0);
+  return tableOf(
+    meta.map((c) => c.name),
+    meta.map((c) => emptyData(c.dtype)),
+    0,
+  );
 }
 
 export function emptyData(dtype: DType): Data {

@@ -73,7 +73,12 @@ export function rowStringIndex(c: StrCol, i: number): number {
 /** A column's single Data node (the table must have one batch; see singleBatch). */
 export function dataOf(table: Table, name: string): Data {
   const idx = table.schema.fields.findIndex((f) => f.name === name);
-  if (idx < 0) throw new ColumnNotFoundError(name, table.schema.fields.map((f) => f.name), 'a partition');
+  if (idx < 0)
+    throw new ColumnNotFoundError(
+      name,
+      table.schema.fields.map((f) => f.name),
+      'a partition',
+    );
   const batch = table.batches[0];
   if (batch === undefined) throw new Error('dataOf: the table has no record batch (use singleBatch first)');
   return batch.data.children[idx]!;
@@ -85,19 +90,43 @@ export function columnOf(table: Table, name: string): Col {
 
 export function colOfData(d: Data, name: string): Col {
   const dtype = requireDType(d.type, name);
-  const base = { length: d.length, valid: d.nullCount === 0 ? null : (d.nullBitmap ?? null), validOffset: d.offset, nullCount: d.nullCount };
+  const base = {
+    length: d.length,
+    valid: d.nullCount === 0 ? null : (d.nullBitmap ?? null),
+    validOffset: d.offset,
+    nullCount: d.nullCount,
+  };
   if (dtype === 'bool') return { ...base, kind: 'bool', bits: d.values as Uint8Array, bitOffset: d.offset };
   if (dtype === 'string') {
     if (d.typeId === Type.Dictionary) {
       const dict = d.dictionary!.data;
       if (dict.length !== 1) throw new Error(`column '${name}': a dictionary in several chunks is not supported`);
       const dd = dict[0]!;
-      return { ...base, kind: 'str', offsets: dd.valueOffsets as Int32Array, bytes: dd.values as Uint8Array, codes: (d.values as Int32Array).subarray(0, d.length), nstrings: dd.length };
+      return {
+        ...base,
+        kind: 'str',
+        offsets: dd.valueOffsets as Int32Array,
+        bytes: dd.values as Uint8Array,
+        codes: (d.values as Int32Array).subarray(0, d.length),
+        nstrings: dd.length,
+      };
     }
-    return { ...base, kind: 'str', offsets: d.valueOffsets as Int32Array, bytes: d.values as Uint8Array, codes: null, nstrings: d.length };
+    return {
+      ...base,
+      kind: 'str',
+      offsets: d.valueOffsets as Int32Array,
+      bytes: d.values as Uint8Array,
+      codes: null,
+      nstrings: d.length,
+    };
   }
   if (d.typeId === Type.Int && (d.type as unknown as { bitWidth: number }).bitWidth === 64) {
-    return { ...base, kind: 'num', dtype: 'float64', values: bigToFloat((d.values as BigInt64Array | BigUint64Array).subarray(0, d.length)) };
+    return {
+      ...base,
+      kind: 'num',
+      dtype: 'float64',
+      values: bigToFloat((d.values as BigInt64Array | BigUint64Array).subarray(0, d.length)),
+    };
   }
   // Builders may leave padding after the last value: views are cut to the rows.
   return { ...base, kind: 'num', dtype, values: (d.values as NumArray).subarray(0, d.length) };

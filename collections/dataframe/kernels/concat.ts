@@ -105,7 +105,10 @@ function unifyDictionaries(cols: readonly StrCol[], n: number, nulls: BitmapBuil
 export function concatCols(cols: readonly Col[]): Data {
   const n = cols.reduce((s, c) => s + c.length, 0);
   const kind = cols[0]!.kind;
-  if (cols.some((c) => c.kind !== kind)) throw new Error(`concat: a column is ${kind} in one partition and ${cols.find((c) => c.kind !== kind)!.kind} in another`);
+  if (cols.some((c) => c.kind !== kind))
+    throw new Error(
+      `concat: a column is ${kind} in one partition and ${cols.find((c) => c.kind !== kind)!.kind} in another`,
+    );
   if (kind === 'num') return concatNum(cols as NumCol[], n);
   if (kind === 'bool') return concatBool(cols as BoolCol[], n);
   return concatStr(cols as StrCol[], n);

@@ -77,7 +77,12 @@ function isNA(b: Uint8Array, s: number, e: number): boolean {
 
 function bad(where: Where, column: string, dtype: DType, b: Uint8Array, s: number, e: number): CsvParseError {
   const text = utf8.decode(b.subarray(s, Math.min(e, s + 40)));
-  return new CsvParseError(where.file, where.line, `column '${column}': cannot parse '${text}' as ${dtype} (set dtypes: { ${column}: 'float64' | 'string' } to read it differently)`, column);
+  return new CsvParseError(
+    where.file,
+    where.line,
+    `column '${column}': cannot parse '${text}' as ${dtype} (set dtypes: { ${column}: 'float64' | 'string' } to read it differently)`,
+    column,
+  );
 }
 
 class Growing<T extends Int32Array | Float64Array | Uint8Array> {
@@ -96,7 +101,11 @@ class Growing<T extends Int32Array | Float64Array | Uint8Array> {
 class NumberSink implements FieldSink {
   private readonly values: Growing<Int32Array | Float64Array>;
   private readonly nulls: number[] = [];
-  constructor(private readonly column: string, private readonly dtype: 'int32' | 'float64', capacity: number) {
+  constructor(
+    private readonly column: string,
+    private readonly dtype: 'int32' | 'float64',
+    capacity: number,
+  ) {
     this.values = new Growing(dtype === 'int32' ? new Int32Array(capacity) : new Float64Array(capacity));
   }
   add(b: Uint8Array, s: number, e: number, where: Where): void {
@@ -105,7 +114,8 @@ class NumberSink implements FieldSink {
       if (isNA(b, s, e)) return this.missing();
       throw bad(where, this.column, this.dtype, b, s, e);
     }
-    if (this.dtype === 'int32' && (v !== Math.trunc(v) || v < -(2 ** 31) || v >= 2 ** 31)) throw bad(where, this.column, this.dtype, b, s, e);
+    if (this.dtype === 'int32' && (v !== Math.trunc(v) || v < -(2 ** 31) || v >= 2 ** 31))
+      throw bad(where, this.column, this.dtype, b, s, e);
     this.values.push(v);
   }
   missing(): void {

@@ -122,7 +122,14 @@ class Record {
  * Reads one record starting at `pos`; returns the position after it, or -1 when the buffer ended
  * inside it and more of the file exists. `newlines` receives the newlines inside quoted fields.
  */
-function readRecord(b: Uint8Array, pos: number, sep: number, atEof: boolean, rec: Record, lines: { inside: number }): number {
+function readRecord(
+  b: Uint8Array,
+  pos: number,
+  sep: number,
+  atEof: boolean,
+  rec: Record,
+  lines: { inside: number },
+): number {
   rec.count = 0;
   rec.used = 0;
   lines.inside = 0;
@@ -220,9 +227,19 @@ function countQuotes(b: Uint8Array, s: number, e: number): number {
 
 function checkHeader(spec: CsvBlockSpec, rec: Record, b: Uint8Array): void {
   const dec = new TextDecoder();
-  const got = Array.from({ length: rec.count }, (_, f) => dec.decode(rec.esc[f]! >= 0 ? rec.scratch.subarray(rec.esc[f], rec.esc[f]! + rec.ends[f]! - rec.starts[f]!) : b.subarray(rec.starts[f], rec.ends[f])));
+  const got = Array.from({ length: rec.count }, (_, f) =>
+    dec.decode(
+      rec.esc[f]! >= 0
+        ? rec.scratch.subarray(rec.esc[f], rec.esc[f]! + rec.ends[f]! - rec.starts[f]!)
+        : b.subarray(rec.starts[f], rec.ends[f]),
+    ),
+  );
   if (got.length !== spec.names.length || got.some((g, i) => g !== spec.names[i])) {
-    throw new CsvParseError(spec.file, 1, `the header [${got.join(', ')}] differs from the columns [${spec.names.join(', ')}] of the first file`);
+    throw new CsvParseError(
+      spec.file,
+      1,
+      `the header [${got.join(', ')}] differs from the columns [${spec.names.join(', ')}] of the first file`,
+    );
   }
 }
 
@@ -240,7 +257,9 @@ export function csvParseBlock(spec: CsvBlockSpec, before: readonly ScanCounts[])
   const first = firstRecord(cur, spec.start, quotes % 2 === 1);
   let pos = first.pos + (spec.start === 0 ? bomLength(cur.buf) : 0);
   const where: Where = { file: spec.file, line: 1 + newlines + first.skipped };
-  const sinks = spec.names.map((name, f) => (spec.parse.includes(name) ? fieldSink(name, spec.dtypes[f]!, 1024) : null));
+  const sinks = spec.names.map((name, f) =>
+    spec.parse.includes(name) ? fieldSink(name, spec.dtypes[f]!, 1024) : null,
+  );
   const rec = new Record();
   const lines = { inside: 0 };
   let headerPending = spec.header && spec.start === 0;
@@ -262,7 +281,12 @@ export function csvParseBlock(spec: CsvBlockSpec, before: readonly ScanCounts[])
       checkHeader(spec, rec, cur.buf);
       headerPending = false;
     } else if (!blank) {
-      if (rec.count !== spec.names.length) throw new CsvParseError(spec.file, where.line, `expected ${spec.names.length} fields (${spec.names.join(', ')}), found ${rec.count}`);
+      if (rec.count !== spec.names.length)
+        throw new CsvParseError(
+          spec.file,
+          where.line,
+          `expected ${spec.names.length} fields (${spec.names.join(', ')}), found ${rec.count}`,
+        );
       commit(rec, cur.buf, sinks, where);
     }
     where.line += 1 + lines.inside;
@@ -276,11 +300,18 @@ export function csvParseBlock(spec: CsvBlockSpec, before: readonly ScanCounts[])
     data.push(s.finish());
   });
   const table = tableOf(names, data, data[0]?.length ?? 0);
-  return spec.filter === null && spec.select === null ? table : filterSelect({ predicate: spec.filter, columns: spec.select }, table);
+  return spec.filter === null && spec.select === null
+    ? table
+    : filterSelect({ predicate: spec.filter, columns: spec.select }, table);
 }
 
 /** The records at the start of `b` as strings with their first line (at most `max`; a record cut by the end is dropped unless atEof). */
-export function sampleRecords(b: Uint8Array, sep: number, atEof: boolean, max: number): { fields: string[]; line: number }[] {
+export function sampleRecords(
+  b: Uint8Array,
+  sep: number,
+  atEof: boolean,
+  max: number,
+): { fields: string[]; line: number }[] {
   const rec = new Record();
   const lines = { inside: 0 };
   const dec = new TextDecoder();
@@ -295,7 +326,9 @@ export function sampleRecords(b: Uint8Array, sep: number, atEof: boolean, max: n
       const e = rec.esc[f]!;
       const s0 = rec.starts[f]!;
       const e0 = rec.ends[f]!;
-      fields.push(dec.decode(e >= 0 ? rec.scratch.subarray(e, e + e0 - s0 - countQuotes(b, s0, e0) / 2) : b.subarray(s0, e0)));
+      fields.push(
+        dec.decode(e >= 0 ? rec.scratch.subarray(e, e + e0 - s0 - countQuotes(b, s0, e0) / 2) : b.subarray(s0, e0)),
+      );
     }
     if (!(fields.length === 1 && fields[0] === '' && b[pos] !== QUOTE)) out.push({ fields, line });
     line += 1 + lines.inside;

@@ -17,7 +17,8 @@ import { singleBatch } from './concat.js';
 const ROWS_PER_PIECE = 4096;
 
 function quoted(v: string, sep: string): string {
-  if (v.includes(sep) || v.includes('"') || v.includes('\n') || v.includes('\r') || v === '') return `"${v.replaceAll('"', '""')}"`;
+  if (v.includes(sep) || v.includes('"') || v.includes('\n') || v.includes('\r') || v === '')
+    return `"${v.replaceAll('"', '""')}"`;
   return v;
 }
 
@@ -50,7 +51,11 @@ export function csvWritePart(spec: { readonly path: string; readonly sep: string
   const t = singleBatch(table);
   const names = t.schema.fields.map((f) => f.name);
   const cols = names.map((n) => columnOf(t, n));
-  const tables = cols.map((c) => (c.kind === 'str' && c.codes !== null ? Array.from({ length: c.nstrings }, (_, s) => quoted(stringAt(c, s), spec.sep)) : null));
+  const tables = cols.map((c) =>
+    c.kind === 'str' && c.codes !== null
+      ? Array.from({ length: c.nstrings }, (_, s) => quoted(stringAt(c, s), spec.sep))
+      : null,
+  );
   const fd = openSync(spec.path, 'w');
   try {
     writeSync(fd, names.map((n) => quoted(n, spec.sep)).join(spec.sep) + '\n');

@@ -53,20 +53,34 @@ export function describePartial(spec: DescribeSpec, table: Table): DescribeState
   const samples = spec.columns.map((name) => {
     const c = columnOf(t, name);
     const v: number[] = [];
-    if (c.kind === 'num') for (let i = 0; i < c.length; i++) if (validAt(c, i) && c.values[i]! === c.values[i]!) v.push(c.values[i]!);
+    if (c.kind === 'num')
+      for (let i = 0; i < c.length; i++) if (validAt(c, i) && c.values[i]! === c.values[i]!) v.push(c.values[i]!);
     v.sort((a, b) => a - b);
-    return thin(v, v.map(() => 1), spec.maxSample);
+    return thin(
+      v,
+      v.map(() => 1),
+      spec.maxSample,
+    );
   });
   return { moments, samples };
 }
 
 export function describeCombine(spec: DescribeSpec, states: readonly DescribeState[]): DescribeState {
-  const moments = spec.columns.map((_, k) => reduceCombine({ expr: { op: 'lit', value: null }, kind: 'std', ddof: 1 }, states.map((s) => s.moments[k]!)));
+  const moments = spec.columns.map((_, k) =>
+    reduceCombine(
+      { expr: { op: 'lit', value: null }, kind: 'std', ddof: 1 },
+      states.map((s) => s.moments[k]!),
+    ),
+  );
   const samples = spec.columns.map((_, k) => {
     const pairs: [number, number][] = [];
     for (const s of states) s.samples[k]!.values.forEach((v, i) => pairs.push([v, s.samples[k]!.weights[i]!]));
     pairs.sort((a, b) => a[0] - b[0]);
-    return thin(pairs.map((p) => p[0]), pairs.map((p) => p[1]), spec.maxSample);
+    return thin(
+      pairs.map((p) => p[0]),
+      pairs.map((p) => p[1]),
+      spec.maxSample,
+    );
   });
   return { moments, samples };
 }
@@ -95,7 +109,16 @@ export function describeFinalize(spec: DescribeSpec, state: DescribeState): Tabl
     const m = reduceCombine({ expr: { op: 'lit', value: null }, kind: 'std', ddof: 1 }, [state.moments[k]!]);
     const s = state.samples[k]!;
     const std = m.n > 1 ? Math.sqrt(m.m2 / (m.n - 1)) : NaN;
-    const values = [m.n, m.n === 0 ? NaN : m.sum / m.n, std, (m.min as number | null) ?? NaN, quantile(s, 0.25), quantile(s, 0.5), quantile(s, 0.75), (m.max as number | null) ?? NaN];
+    const values = [
+      m.n,
+      m.n === 0 ? NaN : m.sum / m.n,
+      std,
+      (m.min as number | null) ?? NaN,
+      quantile(s, 0.25),
+      quantile(s, 0.5),
+      quantile(s, 0.75),
+      (m.max as number | null) ?? NaN,
+    ];
     const out = allocFloat64(values.length);
     out.set(values);
     return numData('float64', out);

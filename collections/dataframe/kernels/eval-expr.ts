@@ -57,12 +57,18 @@ function okOf(v: Val): Uint8Array | null {
 
 function arith(op: ArithOp, x: number, y: number): number {
   switch (op) {
-    case 'add': return x + y;
-    case 'sub': return x - y;
-    case 'mul': return x * y;
-    case 'div': return x / y;
-    case 'mod': return x - Math.floor(x / y) * y;
-    case 'pow': return x ** y;
+    case 'add':
+      return x + y;
+    case 'sub':
+      return x - y;
+    case 'mul':
+      return x * y;
+    case 'div':
+      return x / y;
+    case 'mod':
+      return x - Math.floor(x / y) * y;
+    case 'pow':
+      return x ** y;
   }
 }
 
@@ -105,12 +111,18 @@ function evalArith(op: ArithOp, a: Val, b: Val, n: number): Val {
 
 function compareNum(op: CompareOp, x: number, y: number): boolean {
   switch (op) {
-    case 'gt': return x > y;
-    case 'ge': return x >= y;
-    case 'lt': return x < y;
-    case 'le': return x <= y;
-    case 'eq': return x === y;
-    case 'ne': return x !== y;
+    case 'gt':
+      return x > y;
+    case 'ge':
+      return x >= y;
+    case 'lt':
+      return x < y;
+    case 'le':
+      return x <= y;
+    case 'eq':
+      return x === y;
+    case 'ne':
+      return x !== y;
   }
 }
 
@@ -118,7 +130,13 @@ function evalCompare(op: CompareOp, a: Val, b: Val, n: number): Val {
   const out = new Uint8Array(n);
   const nullLit = (a.t === 'lit' && a.value === null) || (b.t === 'lit' && b.value === null);
   if (a.t === 'str' || b.t === 'str' || (a.t === 'lit' && typeof a.value === 'string')) {
-    compareStrings(op, a.t === 'str' ? a.c : (a.t === 'lit' ? a.value : null), b.t === 'str' ? b.c : (b.t === 'lit' ? b.value : null), out, n);
+    compareStrings(
+      op,
+      a.t === 'str' ? a.c : a.t === 'lit' ? a.value : null,
+      b.t === 'str' ? b.c : b.t === 'lit' ? b.value : null,
+      out,
+      n,
+    );
   } else {
     const ra = numReader(a);
     const rb = numReader(b);
@@ -201,8 +219,10 @@ function evalUnary(e: Extract<Expr, { op: 'neg' | 'not' | 'isNull' | 'notNull' }
 
 function evaluate(e: Expr, table: Table, n: number): Val {
   switch (e.op) {
-    case 'col': return colVal(table, e.name);
-    case 'lit': return { t: 'lit', value: e.value };
+    case 'col':
+      return colVal(table, e.name);
+    case 'lit':
+      return { t: 'lit', value: e.value };
     case 'neg':
     case 'not':
     case 'isNull':
@@ -242,7 +262,8 @@ export function evalToData(e: Expr, table: Table): Data {
   if (v.t === 'str') throw new Error('a string expression can only be a column');
   if (v.t === 'lit') {
     if (typeof v.value === 'string') throw new Error('a string literal cannot be a column');
-    if (typeof v.value === 'boolean') return evalValData({ t: 'bool', v: new Uint8Array(n).fill(v.value ? 1 : 0), ok: null }, n);
+    if (typeof v.value === 'boolean')
+      return evalValData({ t: 'bool', v: new Uint8Array(n).fill(v.value ? 1 : 0), ok: null }, n);
     const filled = allocFloat64(n).fill(v.value ?? NaN);
     return evalValData({ t: 'num', v: filled, ok: v.value === null ? new Uint8Array(n) : null, f32: false }, n);
   }

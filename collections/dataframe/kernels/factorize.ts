@@ -143,8 +143,14 @@ function factorizeStr(segs: readonly StrCol[], coder: Coder): Int32Array[] {
 export function factorizeColumn(segs: readonly Col[], dropNulls: boolean): Factorized {
   const coder = new Coder(dropNulls);
   const kind = segs[0]?.kind ?? 'num';
-  if (segs.some((c) => c.kind !== kind)) throw new Error('factorize: a key column has different kinds in different segments');
-  const codes = kind === 'num' ? factorizeNum(segs as NumCol[], coder) : kind === 'bool' ? factorizeBool(segs, coder) : factorizeStr(segs as StrCol[], coder);
+  if (segs.some((c) => c.kind !== kind))
+    throw new Error('factorize: a key column has different kinds in different segments');
+  const codes =
+    kind === 'num'
+      ? factorizeNum(segs as NumCol[], coder)
+      : kind === 'bool'
+        ? factorizeBool(segs, coder)
+        : factorizeStr(segs as StrCol[], coder);
   return { codes, ngroups: coder.ngroups };
 }
 

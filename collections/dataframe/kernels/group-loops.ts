@@ -26,7 +26,10 @@ export function validMask(c: Col): Uint8Array | null {
 }
 
 /** Dense codes key - min for an int32 key without nulls, when the range is at most `limit`. */
-export function denseInt32Codes(keys: Int32Array, limit: number): { codes: Int32Array; min: number; range: number } | undefined {
+export function denseInt32Codes(
+  keys: Int32Array,
+  limit: number,
+): { codes: Int32Array; min: number; range: number } | undefined {
   const n = keys.length;
   let min = 2147483647;
   let max = -2147483648;
@@ -52,7 +55,12 @@ export function countCodes(codes: Int32Array, ng: number): Float64Array {
 }
 
 /** Per group, the sum and the count of the present, non-NaN values. */
-export function sumCount(codes: Int32Array, v: Float64Array, mask: Uint8Array | null, ng: number): [Float64Array, Float64Array] {
+export function sumCount(
+  codes: Int32Array,
+  v: Float64Array,
+  mask: Uint8Array | null,
+  ng: number,
+): [Float64Array, Float64Array] {
   const sum = allocFloat64(ng);
   const cnt = allocFloat64(ng);
   const n = codes.length;
@@ -87,7 +95,12 @@ export function addRows(codes: Int32Array, v: Float64Array, ng: number): Float64
 }
 
 /** Per group, the sum of squared deviations from `mean[g]` of the present, non-NaN values. */
-export function squaredDeviations(codes: Int32Array, v: Float64Array, mask: Uint8Array | null, mean: Float64Array): Float64Array {
+export function squaredDeviations(
+  codes: Int32Array,
+  v: Float64Array,
+  mask: Uint8Array | null,
+  mean: Float64Array,
+): Float64Array {
   const m2 = allocFloat64(mean.length);
   for (let i = 0; i < codes.length; i++) {
     const g = codes[i]!;
@@ -104,7 +117,13 @@ export function squaredDeviations(codes: Int32Array, v: Float64Array, mask: Uint
  * group's best value so far is kept beside its row, so each row compares with a value in a small
  * array rather than reading the best row's value back from the column.
  */
-export function extremeRows(codes: Int32Array, v: Float64Array, mask: Uint8Array | null, ng: number, wantMin: boolean): Int32Array {
+export function extremeRows(
+  codes: Int32Array,
+  v: Float64Array,
+  mask: Uint8Array | null,
+  ng: number,
+  wantMin: boolean,
+): Int32Array {
   const rows = allocInt32(ng).fill(-1);
   const best = new Float64Array(ng);
   const sign = wantMin ? 1 : -1;

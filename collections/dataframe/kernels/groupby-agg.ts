@@ -24,13 +24,35 @@ import { columnOf, validAt, type Col } from './columns.js';
 import { concatTables, singleBatch } from './concat.js';
 import { factorize, firstRows } from './factorize.js';
 import { sortKeys } from './argsort.js';
-import { addRows, asFloat64, countPresent, extremeRows, squaredDeviations, sumCount, validMask } from './group-loops.js';
+import {
+  addRows,
+  asFloat64,
+  countPresent,
+  extremeRows,
+  squaredDeviations,
+  sumCount,
+  validMask,
+} from './group-loops.js';
 import { compactSlots, denseSumCount, type DenseSlots } from './groupby-dense.js';
-import { denseCombine, isDenseState, tableState, type AnyGroupState, type DenseGroupState } from './groupby-dense-state.js';
+import {
+  denseCombine,
+  isDenseState,
+  tableState,
+  type AnyGroupState,
+  type DenseGroupState,
+} from './groupby-dense-state.js';
 import { groupbyFinalize } from './groupby-finalize.js';
 import { warmGroupby } from './groupby-warm.js';
 import { takeCol } from './take.js';
-import { groupRows, groupSizes, presentGroups, stateParts, type GroupBySpec, type GroupState, type Grouping } from './groupby-state.js';
+import {
+  groupRows,
+  groupSizes,
+  presentGroups,
+  stateParts,
+  type GroupBySpec,
+  type GroupState,
+  type Grouping,
+} from './groupby-state.js';
 
 /** Sum (or count, for count aggregations and raw counts) per group. */
 export function sumBy(c: Col, codes: Int32Array, ng: number, count: boolean): Float64Array {
@@ -50,7 +72,13 @@ function momentsOf(c: Col, codes: Int32Array, ng: number): [Float64Array, Float6
 }
 
 /** Chan's merge of (count, mean, m2) rows into their groups. */
-function mergeMoments(cnt: Col, mean: Col, m2: Col, codes: Int32Array, ng: number): [Float64Array, Float64Array, Float64Array] {
+function mergeMoments(
+  cnt: Col,
+  mean: Col,
+  m2: Col,
+  codes: Int32Array,
+  ng: number,
+): [Float64Array, Float64Array, Float64Array] {
   const c = allocFloat64(ng);
   const mu = allocFloat64(ng);
   const q = allocFloat64(ng);
@@ -76,7 +104,8 @@ function mergeMoments(cnt: Col, mean: Col, m2: Col, codes: Int32Array, ng: numbe
  * max compare numbers as float64 and strings and booleans by rank (argsort.ts).
  */
 export function pickRows(c: Col, codes: Int32Array, ng: number, mode: 'min' | 'max' | 'first' | 'last'): Int32Array {
-  if (mode === 'min' || mode === 'max') return extremeRows(codes, c.kind === 'num' ? asFloat64(c) : sortKeys(c, true), validMask(c), ng, mode === 'min');
+  if (mode === 'min' || mode === 'max')
+    return extremeRows(codes, c.kind === 'num' ? asFloat64(c) : sortKeys(c, true), validMask(c), ng, mode === 'min');
   const best = allocInt32(ng).fill(-1);
   const nums = c.kind === 'num' ? c.values : null;
   for (let i = 0; i < codes.length; i++) {
@@ -106,7 +135,11 @@ function groupKeys(keys: readonly Col[], g: Grouping, present: Int32Array | null
   if (g.denseMin !== undefined && keys[0]!.kind === 'num') {
     const k = keys[0]!;
     const ng = present === null ? g.ngroups : present.length;
-    const out = new (k.values.constructor as new (b: SharedArrayBuffer, o: number, n: number) => typeof k.values)(new SharedArrayBuffer(Math.max(1, ng) * k.values.BYTES_PER_ELEMENT), 0, ng);
+    const out = new (k.values.constructor as new (b: SharedArrayBuffer, o: number, n: number) => typeof k.values)(
+      new SharedArrayBuffer(Math.max(1, ng) * k.values.BYTES_PER_ELEMENT),
+      0,
+      ng,
+    );
     for (let j = 0; j < ng; j++) out[j] = g.denseMin + (present === null ? j : present[j]!);
     return [numData(k.dtype, out)];
   }
@@ -122,7 +155,13 @@ interface StageInput {
 }
 
 /** The state columns of every aggregation, for groups `present`. */
-function aggregate(spec: GroupBySpec, input: StageInput, raw: boolean, size: Float64Array, present: Int32Array | null): { names: string[]; data: Data[] } {
+function aggregate(
+  spec: GroupBySpec,
+  input: StageInput,
+  raw: boolean,
+  size: Float64Array,
+  present: Int32Array | null,
+): { names: string[]; data: Data[] } {
   const { codes, ngroups: ng } = input.grouping;
   const names: string[] = [':size'];
   const data: Data[] = [numData('float64', compact(size, present))];
@@ -133,12 +172,18 @@ function aggregate(spec: GroupBySpec, input: StageInput, raw: boolean, size: Flo
     if (a.kind === 'sum' || a.kind === 'count') {
       const c = input.column(i, parts[0]!);
       arrays = [raw ? sumBy(c, codes, ng, a.kind === 'count') : addRows(codes, asFloat64(c), ng)];
-    }
-    else if (a.kind === 'mean' && raw) {
+    } else if (a.kind === 'mean' && raw) {
       const c = input.column(i, 'sum');
       arrays = sumCount(codes, asFloat64(c), validMask(c), ng);
-    } else if (a.kind === 'mean') arrays = [addRows(codes, asFloat64(input.column(i, 'sum')), ng), addRows(codes, asFloat64(input.column(i, 'count')), ng)];
-    else if (a.kind === 'var' || a.kind === 'std') arrays = raw ? momentsOf(input.column(i, 'count'), codes, ng) : mergeMoments(input.column(i, 'count'), input.column(i, 'mean'), input.column(i, 'm2'), codes, ng);
+    } else if (a.kind === 'mean')
+      arrays = [
+        addRows(codes, asFloat64(input.column(i, 'sum')), ng),
+        addRows(codes, asFloat64(input.column(i, 'count')), ng),
+      ];
+    else if (a.kind === 'var' || a.kind === 'std')
+      arrays = raw
+        ? momentsOf(input.column(i, 'count'), codes, ng)
+        : mergeMoments(input.column(i, 'count'), input.column(i, 'mean'), input.column(i, 'm2'), codes, ng);
     if (arrays !== undefined) {
       arrays.forEach((arr, p) => {
         names.push(`${i}:${parts[p]!}`);
@@ -155,7 +200,10 @@ function aggregate(spec: GroupBySpec, input: StageInput, raw: boolean, size: Flo
 }
 
 function distinctPairs(keys: readonly Col[], v: Col): Table {
-  const f = factorize([...keys, v].map((c) => [c]), false);
+  const f = factorize(
+    [...keys, v].map((c) => [c]),
+    false,
+  );
   const first = firstRows(f.codes[0]!, f.ngroups);
   const kept = new Int32Array(first.length);
   let n = 0;
@@ -164,7 +212,13 @@ function distinctPairs(keys: readonly Col[], v: Col): Table {
   return tableOf([...keys.map((_, j) => `k${j}`), 'v'], [...keys.map((k) => takeCol(k, rows)), takeCol(v, rows)]);
 }
 
-function stateOf(spec: GroupBySpec, input: StageInput, raw: boolean, sizeCol: Col | null, distinct: (Table | null)[]): GroupState {
+function stateOf(
+  spec: GroupBySpec,
+  input: StageInput,
+  raw: boolean,
+  sizeCol: Col | null,
+  distinct: (Table | null)[],
+): GroupState {
   const g = input.grouping;
   const rows = groupSizes(g.codes, g.ngroups);
   const size = sizeCol === null ? rows : addRows(g.codes, asFloat64(sizeCol), g.ngroups);
@@ -234,9 +288,18 @@ export function groupbyCombine(spec: GroupBySpec, anyStates: readonly AnyGroupSt
   const distinct = spec.aggs.map((a, i) => {
     if (a.kind !== 'nunique') return null;
     const all = singleBatch(concatTables(states.map((s) => s.distinct[i]!)));
-    return distinctPairs(spec.keys.map((_, j) => columnOf(all, `k${j}`)), columnOf(all, 'v'));
+    return distinctPairs(
+      spec.keys.map((_, j) => columnOf(all, `k${j}`)),
+      columnOf(all, 'v'),
+    );
   });
-  return stateOf(spec, { keys, grouping, column: (i, part) => columnOf(t, `${i}:${part}`) }, false, columnOf(t, ':size'), distinct);
+  return stateOf(
+    spec,
+    { keys, grouping, column: (i, part) => columnOf(t, `${i}:${part}`) },
+    false,
+    columnOf(t, ':size'),
+    distinct,
+  );
 }
 
 registerModuleFunction(groupbyPartial, import.meta.url, 'groupbyPartial');

@@ -106,9 +106,22 @@ function addCareful(keys: Int32Array, v: Float64Array, mask: Uint8Array | null, 
   return n;
 }
 
-function run(keys: Int32Array, v: Float64Array, mask: Uint8Array | null, careful: boolean, limit: number, base: number, width: number): DenseSlots | undefined {
+function run(
+  keys: Int32Array,
+  v: Float64Array,
+  mask: Uint8Array | null,
+  careful: boolean,
+  limit: number,
+  base: number,
+  width: number,
+): DenseSlots | undefined {
   const n = keys.length;
-  const s: DenseSlots = { base, size: new Float64Array(width), sum: new Float64Array(width), cnt: new Float64Array(width) };
+  const s: DenseSlots = {
+    base,
+    size: new Float64Array(width),
+    sum: new Float64Array(width),
+    cnt: new Float64Array(width),
+  };
   const add = (from: number): number => (careful ? addCareful(keys, v, mask, from, s) : addFast(keys, v, from, s));
   for (let i = add(0); i < n; i = add(i)) if (!grow(s, keys[i]!, limit)) return undefined;
   return s;
@@ -118,7 +131,13 @@ function run(keys: Int32Array, v: Float64Array, mask: Uint8Array | null, careful
  * Sizes, sums and counts of `v` per key slot; `slots` from an earlier column fixes the window (its
  * sizes are kept). Returns undefined when the keys span too many slots.
  */
-export function denseSumCount(keys: Int32Array, v: Float64Array, mask: Uint8Array | null, limit: number, slots?: DenseSlots): DenseSlots | undefined {
+export function denseSumCount(
+  keys: Int32Array,
+  v: Float64Array,
+  mask: Uint8Array | null,
+  limit: number,
+  slots?: DenseSlots,
+): DenseSlots | undefined {
   const base = slots === undefined ? (keys.length === 0 ? 0 : keys[0]! - 512) : slots.base;
   const width = slots === undefined ? 1024 : slots.size.length;
   if (mask === null) {
@@ -137,7 +156,10 @@ export function denseSumCount(keys: Int32Array, v: Float64Array, mask: Uint8Arra
 }
 
 /** The slots with rows, and the given per-slot arrays compacted to them (shared memory). */
-export function compactSlots(size: Float64Array, arrays: readonly Float64Array[]): { present: Int32Array; arrays: Float64Array[] } {
+export function compactSlots(
+  size: Float64Array,
+  arrays: readonly Float64Array[],
+): { present: Int32Array; arrays: Float64Array[] } {
   let n = 0;
   for (let j = 0; j < size.length; j++) if (size[j]! > 0) n++;
   const present = new Int32Array(n);

@@ -49,7 +49,10 @@ function countDistinct(keys: readonly Col[], distinct: Table, n: number): Data {
   const d = singleBatch(distinct);
   const dkeys = keys.map((_, j) => columnOf(d, `k${j}`));
   const v = columnOf(d, 'v');
-  const f = factorize(keys.map((k, j) => [k, dkeys[j]!]), false);
+  const f = factorize(
+    keys.map((k, j) => [k, dkeys[j]!]),
+    false,
+  );
   const out = allocInt32(n);
   const codes = f.codes[1]!;
   for (let i = 0; i < codes.length; i++) {
@@ -75,11 +78,20 @@ function denseFinalize(spec: GroupBySpec, s: DenseGroupState): Table {
   const data: Data[] = [numData('int32', s.keys)];
   spec.aggs.forEach((a, i) => {
     switch (a.kind) {
-      case 'sum': data.push(numData('float64', col(`${i}:sum`))); break;
-      case 'count': data.push(int32Of(col(`${i}:count`), n)); break;
-      case 'size': data.push(int32Of(col(':size'), n)); break;
-      case 'mean': data.push(ratio(col(`${i}:sum`), col(`${i}:count`), n, 0, false)); break;
-      default: throw new Error(`groupby: a dense state has no ${a.kind} aggregation`);
+      case 'sum':
+        data.push(numData('float64', col(`${i}:sum`)));
+        break;
+      case 'count':
+        data.push(int32Of(col(`${i}:count`), n));
+        break;
+      case 'size':
+        data.push(int32Of(col(':size'), n));
+        break;
+      case 'mean':
+        data.push(ratio(col(`${i}:sum`), col(`${i}:count`), n, 0, false));
+        break;
+      default:
+        throw new Error(`groupby: a dense state has no ${a.kind} aggregation`);
     }
   });
   return tableOf([...spec.keys, ...spec.aggs.map((a) => a.out)], data, n);
@@ -95,19 +107,36 @@ export function groupbyFinalize(spec: GroupBySpec, state: AnyGroupState): Table 
   const data: Data[] = spec.keys.map((k) => raw(k));
   spec.aggs.forEach((a, i) => {
     switch (a.kind) {
-      case 'sum': data.push(raw(`${i}:sum`)); break;
-      case 'count': data.push(toInt32(col(`${i}:count`), n)); break;
-      case 'size': data.push(toInt32(col(':size'), n)); break;
-      case 'mean': data.push(ratio(values(col(`${i}:sum`)), values(col(`${i}:count`)), n, 0, false)); break;
+      case 'sum':
+        data.push(raw(`${i}:sum`));
+        break;
+      case 'count':
+        data.push(toInt32(col(`${i}:count`), n));
+        break;
+      case 'size':
+        data.push(toInt32(col(':size'), n));
+        break;
+      case 'mean':
+        data.push(ratio(values(col(`${i}:sum`)), values(col(`${i}:count`)), n, 0, false));
+        break;
       case 'var':
-      case 'std': data.push(ratio(values(col(`${i}:m2`)), values(col(`${i}:count`)), n, spec.ddof, a.kind === 'std')); break;
-      case 'nunique': data.push(countDistinct(keys, state.distinct[i]!, n)); break;
-      default: data.push(raw(`${i}:pick`));
+      case 'std':
+        data.push(ratio(values(col(`${i}:m2`)), values(col(`${i}:count`)), n, spec.ddof, a.kind === 'std'));
+        break;
+      case 'nunique':
+        data.push(countDistinct(keys, state.distinct[i]!, n));
+        break;
+      default:
+        data.push(raw(`${i}:pick`));
     }
   });
   const out = tableOf([...spec.keys, ...spec.aggs.map((a) => a.out)], data, n);
   if (isSortedNumeric(keys, n)) return out;
-  const order = argsort(keys, keys.map(() => true), n);
+  const order = argsort(
+    keys,
+    keys.map(() => true),
+    n,
+  );
   return takeTable(out, order);
 }
 

@@ -54,7 +54,10 @@ export function groupRows(keys: readonly Col[], n: number): Grouping {
     const dense = denseInt32Codes(k.values.subarray(0, n), Math.max(2 * n, 1 << 16));
     if (dense !== undefined) return { codes: dense.codes, ngroups: dense.range, denseMin: dense.min };
   }
-  const f = factorize(keys.map((c) => [c]), true);
+  const f = factorize(
+    keys.map((c) => [c]),
+    true,
+  );
   return { codes: f.codes[0]!, ngroups: f.ngroups, denseMin: undefined };
 }
 
@@ -76,13 +79,20 @@ export function presentGroups(size: Float64Array): Int32Array | null {
 /** Names of the state columns of aggregation i. */
 export function stateParts(kind: AggKind): string[] {
   switch (kind) {
-    case 'sum': return ['sum'];
-    case 'count': return ['count'];
-    case 'mean': return ['sum', 'count'];
+    case 'sum':
+      return ['sum'];
+    case 'count':
+      return ['count'];
+    case 'mean':
+      return ['sum', 'count'];
     case 'var':
-    case 'std': return ['count', 'mean', 'm2'];
-    case 'size': return [];
-    case 'nunique': return [];
-    default: return ['pick'];
+    case 'std':
+      return ['count', 'mean', 'm2'];
+    case 'size':
+      return [];
+    case 'nunique':
+      return [];
+    default:
+      return ['pick'];
   }
 }

@@ -33,12 +33,25 @@ export function warmGroupby(partial: Partial, combine: Combine, finalize: Finali
   if (isMainThread && typeof process.send !== 'function') return;
   const specs: GroupBySpec[] = [
     { keys: ['k'], aggs: [{ column: 'v', kind: 'mean', out: 'v' }], ddof: 1 },
-    { keys: ['k'], aggs: [{ column: 'v', kind: 'sum', out: 's' }, { column: 'v', kind: 'count', out: 'c' }], ddof: 1 },
+    {
+      keys: ['k'],
+      aggs: [
+        { column: 'v', kind: 'sum', out: 's' },
+        { column: 'v', kind: 'count', out: 'c' },
+      ],
+      ddof: 1,
+    },
   ];
   // Small inputs only: a loop whose first call sees a huge input may stay slower in V8.
   const parts = [partition(3000, 1000, 1), partition(3000, 1000, 2), partition(2000, 1000, 3)];
   for (let round = 0; round < 40; round++) {
     const spec = specs[round % specs.length]!;
-    finalize(spec, combine(spec, parts.map((p) => partial(spec, p))));
+    finalize(
+      spec,
+      combine(
+        spec,
+        parts.map((p) => partial(spec, p)),
+      ),
+    );
   }
 }

@@ -26,8 +26,15 @@ export interface MergeSpec {
 }
 
 /** Pairs of matching rows (-1 for a missing side). */
-export function joinIndices(lkeys: Parameters<typeof factorize>[0][number], rkeys: Parameters<typeof factorize>[0][number], how: How): { li: Int32Array; ri: Int32Array } {
-  const f = factorize(lkeys.map((l, k) => [l, rkeys[k]!]), false);
+export function joinIndices(
+  lkeys: Parameters<typeof factorize>[0][number],
+  rkeys: Parameters<typeof factorize>[0][number],
+  how: How,
+): { li: Int32Array; ri: Int32Array } {
+  const f = factorize(
+    lkeys.map((l, k) => [l, rkeys[k]!]),
+    false,
+  );
   const lc = f.codes[0]!;
   const rc = f.codes[1]!;
   const starts = new Int32Array(f.ngroups + 1);

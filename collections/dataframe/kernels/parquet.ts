@@ -43,8 +43,18 @@ function assemble(chunks: readonly ColumnData[], start: number, end: number, nam
     const from = Math.max(start, c.rowStart);
     const to = Math.min(end, c.rowEnd);
     const src = c.columnData;
-    if (from === start && to === end && ArrayBuffer.isView(src) && chunks.length === 1 && !(src instanceof BigInt64Array) && !(src instanceof BigUint64Array)) {
-      typed = (src as unknown as { subarray(a: number, b: number): ArrayBufferView }).subarray(from - c.rowStart, to - c.rowStart);
+    if (
+      from === start &&
+      to === end &&
+      ArrayBuffer.isView(src) &&
+      chunks.length === 1 &&
+      !(src instanceof BigInt64Array) &&
+      !(src instanceof BigUint64Array)
+    ) {
+      typed = (src as unknown as { subarray(a: number, b: number): ArrayBufferView }).subarray(
+        from - c.rowStart,
+        to - c.rowStart,
+      );
       break;
     }
     for (let r = from; r < to; r++) {
@@ -52,9 +62,20 @@ function assemble(chunks: readonly ColumnData[], start: number, end: number, nam
       values[r - start] = typeof v === 'bigint' ? Number(v) : v === undefined ? null : v;
     }
   }
-  const Ctor = dtype === 'int32' ? Int32Array : dtype === 'float32' ? Float32Array : dtype === 'float64' ? Float64Array : undefined;
+  const Ctor =
+    dtype === 'int32'
+      ? Int32Array
+      : dtype === 'float32'
+        ? Float32Array
+        : dtype === 'float64'
+          ? Float64Array
+          : undefined;
   if (typed !== undefined && Ctor !== undefined && typed instanceof Ctor) return columnData(typed, name, dtype);
-  return columnData((typed !== undefined ? Array.from(typed as unknown as ArrayLike<unknown>) : values) as (number | null)[], name, dtype);
+  return columnData(
+    (typed !== undefined ? Array.from(typed as unknown as ArrayLike<unknown>) : values) as (number | null)[],
+    name,
+    dtype,
+  );
 }
 
 /** Codecs beyond hyparquet's built-in snappy, from Node's zlib. */
@@ -66,10 +87,19 @@ const COMPRESSORS: Compressors = {
 export async function parquetReadPiece(spec: ParquetPieceSpec): Promise<Table> {
   const file = await asyncBufferFromFile(spec.file);
   const chunks = new Map<string, ColumnData[]>(spec.columns.map((c) => [c, []]));
-  await parquetRead({ file, columns: [...spec.columns], rowStart: spec.rowStart, rowEnd: spec.rowEnd, compressors: COMPRESSORS, onChunk: (c) => chunks.get(c.columnName)?.push(c) });
+  await parquetRead({
+    file,
+    columns: [...spec.columns],
+    rowStart: spec.rowStart,
+    rowEnd: spec.rowEnd,
+    compressors: COMPRESSORS,
+    onChunk: (c) => chunks.get(c.columnName)?.push(c),
+  });
   const data = spec.columns.map((c, k) => assemble(chunks.get(c)!, spec.rowStart, spec.rowEnd, c, spec.dtypes[k]!));
   const table = tableOf(spec.columns, data, spec.rowEnd - spec.rowStart);
-  return spec.filter === null && spec.select === null ? table : filterSelect({ predicate: spec.filter, columns: spec.select }, table);
+  return spec.filter === null && spec.select === null
+    ? table
+    : filterSelect({ predicate: spec.filter, columns: spec.select }, table);
 }
 
 function source(table: Table, name: string): ColumnSource {
@@ -79,7 +109,8 @@ function source(table: Table, name: string): ColumnSource {
     const d = c.dtype;
     if (d === 'int32') return { name, data: Int32Array.from(c.values), type: 'INT32', nullable: false };
     if (d === 'float32') return { name, data: Float32Array.from(c.values), type: 'FLOAT', nullable: false };
-    if (d === 'float64' || d === 'uint32') return { name, data: Float64Array.from(c.values), type: 'DOUBLE', nullable: false };
+    if (d === 'float64' || d === 'uint32')
+      return { name, data: Float64Array.from(c.values), type: 'DOUBLE', nullable: false };
     return { name, data: Int32Array.from(c.values), type: 'INT32', nullable: false };
   }
   const values = Array.from({ length: c.length }, (_, i) => valueAt(c, i));

@@ -18,7 +18,10 @@ import { columnData, type ColumnInput } from './to-shared.js';
 export function dedupeRows(spec: { readonly subset: readonly string[] }, table: Table): Table {
   const t = singleBatch(table);
   if (t.numRows === 0) return t;
-  const f = factorize(spec.subset.map((c) => [columnOf(t, c)]), false);
+  const f = factorize(
+    spec.subset.map((c) => [columnOf(t, c)]),
+    false,
+  );
   const first = firstRows(f.codes[0]!, f.ngroups);
   if (first.length === t.numRows) return t;
   first.sort();
@@ -42,11 +45,20 @@ export function asTable(value: unknown, meta: Meta): Table {
   else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
     const rec = value as Record<string, ColumnInput>;
     const names = Object.keys(rec);
-    t = tableOf(names, names.map((n) => columnData(rec[n]!, n, meta.find((c) => c.name === n)?.dtype)));
-  } else throw new Error(`a mapPartitions function must return an Arrow Table or a {column: values} record, got ${value === null ? 'null' : typeof value}`);
+    t = tableOf(
+      names,
+      names.map((n) => columnData(rec[n]!, n, meta.find((c) => c.name === n)?.dtype)),
+    );
+  } else
+    throw new Error(
+      `a mapPartitions function must return an Arrow Table or a {column: values} record, got ${value === null ? 'null' : typeof value}`,
+    );
   const names = t.schema.fields.map((f) => f.name);
   const missing = meta.filter((c) => !names.includes(c.name)).map((c) => c.name);
-  if (missing.length > 0) throw new Error(`a mapPartitions function returned columns [${names.join(', ')}] without ${missing.join(', ')} promised by its meta`);
+  if (missing.length > 0)
+    throw new Error(
+      `a mapPartitions function returned columns [${names.join(', ')}] without ${missing.join(', ')} promised by its meta`,
+    );
   return singleBatch(t);
 }
 

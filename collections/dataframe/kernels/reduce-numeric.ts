@@ -101,7 +101,13 @@ function careful(c: Col, v: ArrayLike<number>, needs: MomentNeeds): Moments {
 }
 
 export function numericMoments(c: Col, v: ArrayLike<number>, needs: MomentNeeds): Moments {
-  const noNaN = v instanceof Int32Array || v instanceof Uint8Array || v instanceof Int8Array || v instanceof Int16Array || v instanceof Uint16Array || v instanceof Uint32Array;
+  const noNaN =
+    v instanceof Int32Array ||
+    v instanceof Uint8Array ||
+    v instanceof Int8Array ||
+    v instanceof Int16Array ||
+    v instanceof Uint16Array ||
+    v instanceof Uint32Array;
   if (c.valid !== null || !(noNaN || v instanceof Float64Array)) return careful(c, v, needs);
   const sum = laneSum(v);
   if (sum !== sum) return careful(c, v, needs);

@@ -50,7 +50,15 @@ function numbersOf(c: Col): ArrayLike<number> | null {
 function numericState(c: Col, v: ArrayLike<number>, kind: ReduceKind): ReduceState {
   const spread = kind === 'std' || kind === 'var';
   const m = numericMoments(c, v, { m2: spread, extremes: spread || kind === 'min' || kind === 'max' });
-  return { n: m.n, sum: m.sum, mean: m.mean, m2: m.m2, min: m.n === 0 ? null : m.min, max: m.n === 0 ? null : m.max, distinct: null };
+  return {
+    n: m.n,
+    sum: m.sum,
+    mean: m.mean,
+    m2: m.m2,
+    min: m.n === 0 ? null : m.min,
+    max: m.n === 0 ? null : m.max,
+    distinct: null,
+  };
 }
 
 function stringState(c: Col): ReduceState {
@@ -114,14 +122,22 @@ export function reduceCombine(spec: ReduceSpec, states: readonly ReduceState[]):
 export function reduceFinalize(spec: ReduceSpec, state: ReduceState): ScalarValue {
   const s = spec.kind === 'nunique' ? state : reduceCombine(spec, [state]);
   switch (spec.kind) {
-    case 'sum': return s.sum;
-    case 'count': return s.n;
-    case 'mean': return s.n === 0 ? NaN : s.sum / s.n;
-    case 'min': return s.min ?? NaN;
-    case 'max': return s.max ?? NaN;
-    case 'var': return s.n - spec.ddof <= 0 ? NaN : s.m2 / (s.n - spec.ddof);
-    case 'std': return s.n - spec.ddof <= 0 ? NaN : Math.sqrt(s.m2 / (s.n - spec.ddof));
-    case 'nunique': return s.distinct === null ? 0 : s.distinct.numRows;
+    case 'sum':
+      return s.sum;
+    case 'count':
+      return s.n;
+    case 'mean':
+      return s.n === 0 ? NaN : s.sum / s.n;
+    case 'min':
+      return s.min ?? NaN;
+    case 'max':
+      return s.max ?? NaN;
+    case 'var':
+      return s.n - spec.ddof <= 0 ? NaN : s.m2 / (s.n - spec.ddof);
+    case 'std':
+      return s.n - spec.ddof <= 0 ? NaN : Math.sqrt(s.m2 / (s.n - spec.ddof));
+    case 'nunique':
+      return s.distinct === null ? 0 : s.distinct.numRows;
   }
 }
 

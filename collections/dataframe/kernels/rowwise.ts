@@ -24,7 +24,11 @@ function columnsOf(table: Table): { names: string[]; data: Data[] } {
 export function selectColumns(spec: { readonly columns: readonly string[] }, table: Table): Table {
   const { names, data } = columnsOf(table);
   const keep = spec.columns.filter((c) => names.includes(c));
-  return tableOf(keep, keep.map((c) => data[names.indexOf(c)]!), table.numRows);
+  return tableOf(
+    keep,
+    keep.map((c) => data[names.indexOf(c)]!),
+    table.numRows,
+  );
 }
 
 /** Indices of the rows where mask is 1. */
@@ -42,7 +46,10 @@ export function filterRows(spec: { readonly predicate: Expr }, table: Table): Ta
   return idx.length === t.numRows ? t : takeTable(t, idx);
 }
 
-export function assignColumns(spec: { readonly names: readonly string[]; readonly exprs: readonly Expr[] }, table: Table): Table {
+export function assignColumns(
+  spec: { readonly names: readonly string[]; readonly exprs: readonly Expr[] },
+  table: Table,
+): Table {
   const t = singleBatch(table);
   const { names, data } = columnsOf(t);
   spec.names.forEach((name, k) => {
@@ -58,7 +65,10 @@ export function assignColumns(spec: { readonly names: readonly string[]; readonl
 }
 
 /** Filter, then select: what a reader does after parsing, when the optimiser pushed both into it. */
-export function filterSelect(spec: { readonly predicate: Expr | null; readonly columns: readonly string[] | null }, table: Table): Table {
+export function filterSelect(
+  spec: { readonly predicate: Expr | null; readonly columns: readonly string[] | null },
+  table: Table,
+): Table {
   const filtered = spec.predicate === null ? table : filterRows({ predicate: spec.predicate }, table);
   return spec.columns === null ? filtered : selectColumns({ columns: spec.columns }, filtered);
 }

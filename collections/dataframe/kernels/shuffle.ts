@@ -37,7 +37,8 @@ function columnHashes(c: Col, into: Uint32Array, first: boolean): void {
     for (let i = 0; i < n; i++) put(i, !validAt(c, i) ? NULL_HASH : hashNumber(boolAt(c, i) ? 1 : 0));
   } else {
     const entry = c.codes === null ? null : new Uint32Array(c.nstrings);
-    if (entry !== null) for (let s = 0; s < c.nstrings; s++) entry[s] = hashBytes(c.bytes, c.offsets[s]!, c.offsets[s + 1]!);
+    if (entry !== null)
+      for (let s = 0; s < c.nstrings; s++) entry[s] = hashBytes(c.bytes, c.offsets[s]!, c.offsets[s + 1]!);
     for (let i = 0; i < n; i++) {
       if (!validAt(c, i)) put(i, NULL_HASH);
       else if (entry !== null) put(i, entry[c.codes![i]!]!);
@@ -65,7 +66,10 @@ export function splitByTarget(table: Table, target: Int32Array, nout: number): S
 }
 
 export function hashTargets(table: Table, keys: readonly string[], nout: number): Int32Array {
-  const h = rowHashes(keys.map((k) => columnOf(table, k)), table.numRows);
+  const h = rowHashes(
+    keys.map((k) => columnOf(table, k)),
+    table.numRows,
+  );
   const target = new Int32Array(h.length);
   for (let i = 0; i < h.length; i++) target[i] = h[i]! % nout;
   return target;
@@ -92,7 +96,10 @@ export interface StateSplit {
   readonly distinct: readonly (Split | null)[];
 }
 
-export function splitState(spec: { readonly keys: readonly string[]; readonly nout: number }, anyState: AnyGroupState): StateSplit {
+export function splitState(
+  spec: { readonly keys: readonly string[]; readonly nout: number },
+  anyState: AnyGroupState,
+): StateSplit {
   const state = tableState(anyState);
   const distinctKeys = spec.keys.map((_, j) => `k${j}`);
   return {

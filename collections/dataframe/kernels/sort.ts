@@ -114,7 +114,10 @@ export function rangeSplit(spec: SortSpec, table: Table, bounds: readonly Bound[
   const m = bounds.length;
   const asc = spec.ascending[0] ?? true;
   const targetOf = (x: Bound): number => (asc ? rank(bounds, x, false) : m - rank(bounds, x, true));
-  const entry = c.kind === 'str' && c.codes !== null ? Int32Array.from({ length: c.nstrings }, (_, s) => targetOf(stringAt(c, s))) : null;
+  const entry =
+    c.kind === 'str' && c.codes !== null
+      ? Int32Array.from({ length: c.nstrings }, (_, s) => targetOf(stringAt(c, s)))
+      : null;
   const target = new Int32Array(t.numRows);
   for (let i = 0; i < target.length; i++) {
     if (!validAt(c, i) || (c.kind === 'num' && c.values[i]! !== c.values[i]!)) target[i] = spec.nout - 1;
@@ -125,7 +128,11 @@ export function rangeSplit(spec: SortSpec, table: Table, bounds: readonly Bound[
 
 export function sortPartition(spec: SortSpec, table: Table): Table {
   const t = singleBatch(table);
-  const order = argsort(spec.by.map((b) => columnOf(t, b)), spec.ascending, t.numRows);
+  const order = argsort(
+    spec.by.map((b) => columnOf(t, b)),
+    spec.ascending,
+    t.numRows,
+  );
   return takeTable(t, order);
 }
 

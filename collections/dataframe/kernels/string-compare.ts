@@ -21,12 +21,18 @@ function cmpBytes(a: Uint8Array, as: number, ae: number, b: Uint8Array, bs: numb
 
 function holds(op: CompareOp, c: number): boolean {
   switch (op) {
-    case 'gt': return c > 0;
-    case 'ge': return c >= 0;
-    case 'lt': return c < 0;
-    case 'le': return c <= 0;
-    case 'eq': return c === 0;
-    case 'ne': return c !== 0;
+    case 'gt':
+      return c > 0;
+    case 'ge':
+      return c >= 0;
+    case 'lt':
+      return c < 0;
+    case 'le':
+      return c <= 0;
+    case 'eq':
+      return c === 0;
+    case 'ne':
+      return c !== 0;
   }
 }
 
@@ -51,14 +57,25 @@ function colVsLit(op: CompareOp, c: StrCol, literal: string, out: Uint8Array, n:
 }
 
 /** out[i] = 1 where `a op b` holds; a and b are string columns or string literals (null: no value). */
-export function compareStrings(op: CompareOp, a: StrCol | string | null | Literalish, b: StrCol | string | null | Literalish, out: Uint8Array, n: number): void {
+export function compareStrings(
+  op: CompareOp,
+  a: StrCol | string | null | Literalish,
+  b: StrCol | string | null | Literalish,
+  out: Uint8Array,
+  n: number,
+): void {
   if (typeof a === 'object' && a !== null && typeof b === 'string') colVsLit(op, a, b, out, n);
   else if (typeof b === 'object' && b !== null && typeof a === 'string') colVsLit(flip(op), b, a, out, n);
   else if (typeof a === 'object' && a !== null && typeof b === 'object' && b !== null) {
     for (let i = 0; i < n; i++) {
       const sa = a.codes === null ? i : a.codes[i]!;
       const sb = b.codes === null ? i : b.codes[i]!;
-      out[i] = holds(op, cmpBytes(a.bytes, a.offsets[sa]!, a.offsets[sa + 1]!, b.bytes, b.offsets[sb]!, b.offsets[sb + 1]!)) ? 1 : 0;
+      out[i] = holds(
+        op,
+        cmpBytes(a.bytes, a.offsets[sa]!, a.offsets[sa + 1]!, b.bytes, b.offsets[sb]!, b.offsets[sb + 1]!),
+      )
+        ? 1
+        : 0;
     }
   } else if (typeof a === 'string' && typeof b === 'string') out.fill(holds(op, a < b ? -1 : a > b ? 1 : 0) ? 1 : 0);
   else out.fill(0);

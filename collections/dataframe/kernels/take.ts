@@ -63,7 +63,11 @@ export function takeTable(table: Table, indices: Int32Array): Table {
   const batch = table.batches[0];
   const names = table.schema.fields.map((f) => f.name);
   if (batch === undefined) return table;
-  return tableOf(names, names.map((name, k) => takeCol(colOfData(batch.data.children[k]!, name), indices)), indices.length);
+  return tableOf(
+    names,
+    names.map((name, k) => takeCol(colOfData(batch.data.children[k]!, name), indices)),
+    indices.length,
+  );
 }
 
 /** Row j from `a` at ia[j] when ia[j] >= 0, else from `b` at ib[j] (null when both are -1). */
@@ -77,7 +81,7 @@ export function takeEither(a: Col, ia: Int32Array, b: Col, ib: Int32Array): Data
       const i = ia[j]!;
       const k = ib[j]!;
       if (i >= 0 && validAt(a, i)) out[j] = a.values[i]!;
-      else if (i < 0 && k >= 0 && validAt(b, k)) out[j] = (b).values[k]!;
+      else if (i < 0 && k >= 0 && validAt(b, k)) out[j] = b.values[k]!;
       else nulls.setNull(j);
     }
     return numData(dtype, out, nulls.bits, nulls.nulls);

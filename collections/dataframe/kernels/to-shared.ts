@@ -7,17 +7,36 @@
  */
 import type { Data, DataType, Table } from 'apache-arrow';
 import { DTypeError } from '../errors.js';
-import { allocBytes, allocFloat64, allocInt32, allocNumeric, requireDType, type DType, type NumArray, type NumericDType } from '../dtype.js';
+import {
+  allocBytes,
+  allocFloat64,
+  allocInt32,
+  allocNumeric,
+  requireDType,
+  type DType,
+  type NumArray,
+  type NumericDType,
+} from '../dtype.js';
 import { BitmapBuilder, boolData, dictData, numData, tableOf } from './build.js';
 import { colOfData } from './columns.js';
 import { concatCols } from './concat.js';
 import { ByteInterner } from './hash-tables.js';
 
-export type ColumnInput = NumArray | readonly (number | null | undefined)[] | readonly (boolean | null | undefined)[] | readonly (string | null | undefined)[];
+export type ColumnInput =
+  | NumArray
+  | readonly (number | null | undefined)[]
+  | readonly (boolean | null | undefined)[]
+  | readonly (string | null | undefined)[];
 
 const TYPED: ReadonlyMap<string, NumericDType> = new Map<string, NumericDType>([
-  ['Int8Array', 'int8'], ['Int16Array', 'int16'], ['Int32Array', 'int32'], ['Uint8Array', 'uint8'],
-  ['Uint16Array', 'uint16'], ['Uint32Array', 'uint32'], ['Float32Array', 'float32'], ['Float64Array', 'float64'],
+  ['Int8Array', 'int8'],
+  ['Int16Array', 'int16'],
+  ['Int32Array', 'int32'],
+  ['Uint8Array', 'uint8'],
+  ['Uint16Array', 'uint16'],
+  ['Uint32Array', 'uint32'],
+  ['Float32Array', 'float32'],
+  ['Float64Array', 'float64'],
 ]);
 
 /** The dtype of a JS array's values: bool, string, int32 (integers that fit) or float64. */
@@ -27,10 +46,17 @@ export function inferDType(values: readonly unknown[], column: string): DType {
   for (const v of values) {
     if (v === null || v === undefined) continue;
     const t = typeof v;
-    if (t !== 'number' && t !== 'boolean' && t !== 'string') throw new DTypeError(`column '${column}' holds a ${t} value; columns hold numbers, booleans or strings`, column, t);
-    if (kind !== undefined && kind !== t) throw new DTypeError(`column '${column}' mixes ${kind} and ${t} values`, column, `${kind}|${t}`);
+    if (t !== 'number' && t !== 'boolean' && t !== 'string')
+      throw new DTypeError(
+        `column '${column}' holds a ${t} value; columns hold numbers, booleans or strings`,
+        column,
+        t,
+      );
+    if (kind !== undefined && kind !== t)
+      throw new DTypeError(`column '${column}' mixes ${kind} and ${t} values`, column, `${kind}|${t}`);
     kind = t;
-    if (t === 'number' && !(Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31)) integral = false;
+    if (t === 'number' && !(Number.isInteger(v) && (v as number) >= -(2 ** 31) && (v as number) < 2 ** 31))
+      integral = false;
   }
   if (kind === 'boolean') return 'bool';
   if (kind === 'string') return 'string';
@@ -91,7 +117,8 @@ export function columnData(values: ColumnInput, column: string, dtype?: DType): 
   for (let i = 0; i < n; i++) {
     const v = arr[i];
     if (v === null || v === undefined) nulls.setNull(i);
-    else if (typeof v !== 'number') throw new DTypeError(`column '${column}' (${d}) holds a ${typeof v} value at row ${i}`, column, d);
+    else if (typeof v !== 'number')
+      throw new DTypeError(`column '${column}' (${d}) holds a ${typeof v} value at row ${i}`, column, d);
     else out[i] = v;
   }
   return numData(d, out, nulls.bits, nulls.nulls);

@@ -51,7 +51,15 @@ export class AssignNode extends PlanNode {
     const keep = this.names.map((n, k) => [n, this.exprs[k]!] as const).filter(([n]) => columns.has(n));
     if (keep.length === this.names.length) return undefined;
     if (keep.length === 0) return this.input;
-    return new AssignNode(this.input, keep.map(([n]) => n), keep.map(([, e]) => e), derivedToken(this.token, keep.map(([n]) => n)));
+    return new AssignNode(
+      this.input,
+      keep.map(([n]) => n),
+      keep.map(([, e]) => e),
+      derivedToken(
+        this.token,
+        keep.map(([n]) => n),
+      ),
+    );
   }
   lower(ctx: LowerContext): void {
     lowerPartitionwise(ctx, this, this.input, assignColumns, { names: this.names, exprs: this.exprs });
@@ -67,7 +75,8 @@ export function assign(df: DataFrame, columns: Readonly<Record<string, Series | 
       sameRows(v, df.plan, `assign '${name}'`);
       return v.expr;
     }
-    if (typeof v === 'string') throw new ValueError(`assign '${name}': string literals cannot fill a column; assign a Series`);
+    if (typeof v === 'string')
+      throw new ValueError(`assign '${name}': string literals cannot fill a column; assign a Series`);
     return lit(v);
   });
   return new DataFrame(new AssignNode(df.plan, names, exprs));

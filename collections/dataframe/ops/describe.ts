@@ -25,7 +25,10 @@ export class DescribeNode extends PlanNode {
   ) {
     super(token);
     this.inputs = [input];
-    this.meta = [{ name: 'statistic', dtype: 'string' }, ...spec.columns.map((name) => ({ name, dtype: 'float64' as const }))];
+    this.meta = [
+      { name: 'statistic', dtype: 'string' },
+      ...spec.columns.map((name) => ({ name, dtype: 'float64' as const })),
+    ];
   }
   override inputColumns(): Columns[] {
     return [new Set(this.spec.columns)];
@@ -39,12 +42,22 @@ export class DescribeNode extends PlanNode {
       ctx.graph.set(pk, new Task(pk, describePartial, [this.spec, new TaskRef(k)]));
       return pk;
     });
-    lowerTree(ctx.graph, { name: this.name, out: key(this.name, 0), leaves, combine: describeCombine, finalize: describeFinalize, spec: this.spec, splitEvery: this.splitEvery });
+    lowerTree(ctx.graph, {
+      name: this.name,
+      out: key(this.name, 0),
+      leaves,
+      combine: describeCombine,
+      finalize: describeFinalize,
+      spec: this.spec,
+      splitEvery: this.splitEvery,
+    });
   }
 }
 
 export function describe(df: DataFrame, options: { splitEvery?: number; maxSample?: number } = {}): DataFrame {
   const columns = df.plan.meta.filter((c) => isNumeric(c.dtype)).map((c) => c.name);
   if (columns.length === 0) throw new ValueError('describe: the frame has no numeric column');
-  return new DataFrame(new DescribeNode(df.plan, { columns, maxSample: options.maxSample ?? 2048 }, splitEveryOf(options.splitEvery)));
+  return new DataFrame(
+    new DescribeNode(df.plan, { columns, maxSample: options.maxSample ?? 2048 }, splitEveryOf(options.splitEvery)),
+  );
 }

@@ -7,7 +7,7 @@
 import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { dedupeCombine, dedupeRows } from '../kernels/partitions.js';
-import type { PlanNode} from '../plan/plan-node.js';
+import type { PlanNode } from '../plan/plan-node.js';
 import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { lowerTree, splitEveryOf } from '../plan/tree-reduce.js';
 import { DataFrame } from '../dataframe.js';
@@ -37,11 +37,23 @@ export class DropDuplicatesNode extends UnaryPlanNode {
       ctx.graph.set(pk, new Task(pk, dedupeRows, [spec, new TaskRef(k)]));
       return pk;
     });
-    lowerTree(ctx.graph, { name: this.name, out: key(this.name, 0), leaves, combine: dedupeCombine, finalize: dedupeRows, spec, splitEvery: this.splitEvery });
+    lowerTree(ctx.graph, {
+      name: this.name,
+      out: key(this.name, 0),
+      leaves,
+      combine: dedupeCombine,
+      finalize: dedupeRows,
+      spec,
+      splitEvery: this.splitEvery,
+    });
   }
 }
 
-export function dropDuplicates(df: DataFrame, subset?: string | readonly string[], options: { splitEvery?: number } = {}): DataFrame {
+export function dropDuplicates(
+  df: DataFrame,
+  subset?: string | readonly string[],
+  options: { splitEvery?: number } = {},
+): DataFrame {
   const cols = subset === undefined ? df.columns : typeof subset === 'string' ? [subset] : [...subset];
   checkColumns(cols, df.plan.meta, 'dropDuplicates');
   return new DataFrame(new DropDuplicatesNode(df.plan, cols, splitEveryOf(options.splitEvery)));

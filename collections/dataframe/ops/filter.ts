@@ -7,7 +7,7 @@ import { DTypeError } from '../errors.js';
 import { ValueError } from '../../../src/core/errors.js';
 import { exprColumns, exprDType, type Expr } from '../expr.js';
 import { filterRows } from '../kernels/rowwise.js';
-import type { PlanNode} from '../plan/plan-node.js';
+import type { PlanNode } from '../plan/plan-node.js';
 import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { lowerPartitionwise } from '../plan/partitionwise.js';
 import { DataFrame } from '../dataframe.js';
@@ -38,9 +38,11 @@ export class FilterNode extends UnaryPlanNode {
 }
 
 export function filter(df: DataFrame, predicate: Series): DataFrame {
-  if (!Series.isSeries(predicate)) throw new ValueError('filter takes a boolean Series, e.g. df.filter(df.col("v").gt(0))');
+  if (!Series.isSeries(predicate))
+    throw new ValueError('filter takes a boolean Series, e.g. df.filter(df.col("v").gt(0))');
   sameRows(predicate, df.plan, 'filter');
   const dtype = exprDType(predicate.expr, df.plan.meta);
-  if (dtype !== 'bool') throw new DTypeError(`filter needs a boolean Series; '${predicate.name}' is ${dtype}`, predicate.name, dtype);
+  if (dtype !== 'bool')
+    throw new DTypeError(`filter needs a boolean Series; '${predicate.name}' is ${dtype}`, predicate.name, dtype);
   return new DataFrame(new FilterNode(df.plan, predicate.expr));
 }

@@ -36,7 +36,11 @@ export class FromTablesNode extends PlanNode {
     const kept = this.meta.filter((c) => columns.has(c.name));
     if (kept.length === 0 || kept.length === this.meta.length) return undefined;
     const names = kept.map((c) => c.name);
-    return new FromTablesNode(this.tables.map((t) => selectColumns({ columns: names }, t)), kept, derivedToken(this.token, names));
+    return new FromTablesNode(
+      this.tables.map((t) => selectColumns({ columns: names }, t)),
+      kept,
+      derivedToken(this.token, names),
+    );
   }
   lower(ctx: LowerContext): void {
     this.tables.forEach((t, i) => ctx.graph.set(key(this.name, i), new DataNode(key(this.name, i), t)));
@@ -61,7 +65,8 @@ export function rowRanges(n: number, parts: number): [number, number][] {
 
 function npartitionsOf(options: FromOptions, rows: number): number {
   const np = options.npartitions ?? 1;
-  if (!Number.isInteger(np) || np < 1) throw new ValueError(`npartitions must be a positive integer, got ${String(np)}`);
+  if (!Number.isInteger(np) || np < 1)
+    throw new ValueError(`npartitions must be a positive integer, got ${String(np)}`);
   return Math.max(1, Math.min(np, Math.max(rows, 1)));
 }
 
@@ -75,17 +80,25 @@ export function fromArrow(table: Table, options: FromOptions = {}): DataFrame {
   return fromSharedTable(sharedTable(table), options);
 }
 
-export function fromColumns(columns: Readonly<Record<string, ColumnInput>>, options: FromOptions & { dtypes?: Readonly<Record<string, DType>> } = {}): DataFrame {
+export function fromColumns(
+  columns: Readonly<Record<string, ColumnInput>>,
+  options: FromOptions & { dtypes?: Readonly<Record<string, DType>> } = {},
+): DataFrame {
   const names = Object.keys(columns);
   const lengths = names.map((n) => columns[n]!.length);
   if (lengths.some((l) => l !== lengths[0])) {
-    throw new ValueError(`fromColumns: columns have different lengths (${names.map((n, i) => `${n}: ${lengths[i]}`).join(', ')})`);
+    throw new ValueError(
+      `fromColumns: columns have different lengths (${names.map((n, i) => `${n}: ${lengths[i]}`).join(', ')})`,
+    );
   }
   const data = names.map((n) => columnData(columns[n]!, n, options.dtypes?.[n]));
   return fromSharedTable(tableOf(names, data, lengths[0] ?? 0), options);
 }
 
-export function fromRecords(rows: readonly Readonly<Record<string, unknown>>[], options: FromOptions & { columns?: readonly string[] } = {}): DataFrame {
+export function fromRecords(
+  rows: readonly Readonly<Record<string, unknown>>[],
+  options: FromOptions & { columns?: readonly string[] } = {},
+): DataFrame {
   const names = options.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const columns: Record<string, ColumnInput> = {};
   for (const name of names) {

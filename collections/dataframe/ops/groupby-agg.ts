@@ -49,7 +49,10 @@ export class GroupByNode extends PlanNode {
   ) {
     super(token);
     this.inputs = [input];
-    this.meta = [...spec.keys.map((k) => input.meta.find((c) => c.name === k)!), ...spec.aggs.map((a) => ({ name: a.out, dtype: outDType(a, input.meta) }))];
+    this.meta = [
+      ...spec.keys.map((k) => input.meta.find((c) => c.name === k)!),
+      ...spec.aggs.map((a) => ({ name: a.out, dtype: outDType(a, input.meta) })),
+    ];
   }
   override inputColumns(): Columns[] {
     return [new Set([...this.spec.keys, ...this.spec.aggs.flatMap((a) => (a.column === null ? [] : [a.column]))])];
@@ -68,7 +71,13 @@ export class GroupByNode extends PlanNode {
       lowerTree(ctx.graph, { ...tree, name: this.name, out: key(this.name, 0), leaves: partials });
       return;
     }
-    const splits = lowerSplits(ctx.graph, { name: this.name, inputs: partials, nout: this.npartitions, split: splitState, spec: { keys: this.spec.keys, nout: this.npartitions } });
+    const splits = lowerSplits(ctx.graph, {
+      name: this.name,
+      inputs: partials,
+      nout: this.npartitions,
+      split: splitState,
+      spec: { keys: this.spec.keys, nout: this.npartitions },
+    });
     for (let j = 0; j < this.npartitions; j++) {
       const leaves = splits.map((s, i) => {
         const pk = key(`${this.name}-piece${j}`, i);
@@ -80,9 +89,15 @@ export class GroupByNode extends PlanNode {
   }
 }
 
-export function groupbyAgg(df: DataFrame, keys: readonly string[], aggs: readonly AggSpec[], options: GroupByOptions): DataFrame {
+export function groupbyAgg(
+  df: DataFrame,
+  keys: readonly string[],
+  aggs: readonly AggSpec[],
+  options: GroupByOptions,
+): DataFrame {
   const splitOut = options.splitOut ?? 1;
-  if (!Number.isInteger(splitOut) || splitOut < 1) throw new ValueError(`splitOut must be a positive integer, got ${String(splitOut)}`);
+  if (!Number.isInteger(splitOut) || splitOut < 1)
+    throw new ValueError(`splitOut must be a positive integer, got ${String(splitOut)}`);
   const spec: GroupBySpec = { keys, aggs, ddof: options.ddof ?? 1 };
   return new DataFrame(new GroupByNode(df.plan, spec, splitEveryOf(options.splitEvery), splitOut));
 }

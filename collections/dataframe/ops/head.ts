@@ -9,7 +9,7 @@ import { ValueError } from '../../../src/core/errors.js';
 import { key } from '../../../src/core/graph/keys.js';
 import { Alias } from '../../../src/core/graph/task.js';
 import { concatTables, singleBatch } from '../kernels/concat.js';
-import type { PlanNode} from '../plan/plan-node.js';
+import type { PlanNode } from '../plan/plan-node.js';
 import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { DataFrame } from '../dataframe.js';
 
@@ -35,7 +35,8 @@ export class PartitionsNode extends UnaryPlanNode {
   }
   lower(ctx: LowerContext): void {
     const inKeys = ctx.keys(this.input);
-    for (let j = 0; j < this.npartitions; j++) ctx.graph.set(key(this.name, j), new Alias(key(this.name, j), inKeys[this.start + j]!));
+    for (let j = 0; j < this.npartitions; j++)
+      ctx.graph.set(key(this.name, j), new Alias(key(this.name, j), inKeys[this.start + j]!));
   }
 }
 

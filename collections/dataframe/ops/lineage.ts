@@ -18,19 +18,31 @@ import { SortNode } from './sort-values.js';
 /** True when `frame` is `ancestor` or derives from it row for row without changing `expr`'s columns. */
 export function derivesRowwise(frame: PlanNode, ancestor: PlanNode, expr: Expr): boolean {
   const used = exprColumns(expr);
-  for (let n: PlanNode | undefined = frame; n !== undefined; ) {
+  for (let n: PlanNode | undefined = frame; n !== undefined;) {
     if (n === ancestor) return true;
     if (n instanceof AssignNode) {
       if (n.names.some((c) => used.has(c))) return false;
       n = n.input;
-    } else if (n instanceof ProjectNode || n instanceof FilterNode || n instanceof SortNode || n instanceof RepartitionNode) n = n.input;
+    } else if (
+      n instanceof ProjectNode ||
+      n instanceof FilterNode ||
+      n instanceof SortNode ||
+      n instanceof RepartitionNode
+    )
+      n = n.input;
     else n = undefined;
   }
   return false;
 }
 
-export function sameRows(series: { readonly frame: PlanNode; readonly expr: Expr; readonly name: string }, frame: PlanNode, where: string): void {
+export function sameRows(
+  series: { readonly frame: PlanNode; readonly expr: Expr; readonly name: string },
+  frame: PlanNode,
+  where: string,
+): void {
   if (!derivesRowwise(frame, series.frame, series.expr)) {
-    throw new ValueError(`${where}: the Series '${series.name}' comes from a DataFrame whose rows do not line up with this one; use a Series made from this DataFrame`);
+    throw new ValueError(
+      `${where}: the Series '${series.name}' comes from a DataFrame whose rows do not line up with this one; use a Series made from this DataFrame`,
+    );
   }
 }

@@ -56,22 +56,29 @@ function inferMeta(fn: (t: Table) => Table, input: Meta): Meta {
   try {
     out = asTable(fn(emptyTable(input)), []);
   } catch (e) {
-    throw new ValueError(`mapPartitions could not find the output columns by calling the function on an empty partition (${e instanceof Error ? e.message : String(e)}); pass { meta: { column: dtype } }`);
+    throw new ValueError(
+      `mapPartitions could not find the output columns by calling the function on an empty partition (${e instanceof Error ? e.message : String(e)}); pass { meta: { column: dtype } }`,
+    );
   }
   return out.schema.fields.map((f) => {
     const dtype = dtypeOfArrow(f.type as DataType);
-    if (dtype === undefined) throw new ValueError(`mapPartitions: output column '${f.name}' has an unsupported type ${typeName(f.type as DataType)}`);
+    if (dtype === undefined)
+      throw new ValueError(
+        `mapPartitions: output column '${f.name}' has an unsupported type ${typeName(f.type as DataType)}`,
+      );
     return { name: f.name, dtype };
   });
 }
 
 export function mapPartitions(df: DataFrame, fn: (t: Table) => Table, options: MapPartitionsOptions = {}): DataFrame {
   if (typeof fn !== 'function') throw new ValueError('mapPartitions takes a function (table) => table');
-  if (options.module !== undefined) registerModuleFunction(fn as TaskFunction, options.module, options.export ?? fn.name);
+  if (options.module !== undefined)
+    registerModuleFunction(fn as TaskFunction, options.module, options.export ?? fn.name);
   let meta: Meta;
   if (options.meta !== undefined) {
     meta = Object.entries(options.meta).map(([name, dtype]) => {
-      if (!isDType(dtype)) throw new ValueError(`mapPartitions: meta column '${name}' has unknown dtype '${String(dtype)}'`);
+      if (!isDType(dtype))
+        throw new ValueError(`mapPartitions: meta column '${name}' has unknown dtype '${String(dtype)}'`);
       return { name, dtype };
     });
   } else meta = inferMeta(fn, df.plan.meta);

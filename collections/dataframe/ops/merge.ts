@@ -50,10 +50,16 @@ export class MergeNode extends PlanNode {
   ) {
     super(token);
     this.inputs = [left, right];
-    this.npartitions = strategy === 'broadcast-right' ? left.npartitions : strategy === 'broadcast-left' ? right.npartitions : Math.max(left.npartitions, right.npartitions);
+    this.npartitions =
+      strategy === 'broadcast-right'
+        ? left.npartitions
+        : strategy === 'broadcast-left'
+          ? right.npartitions
+          : Math.max(left.npartitions, right.npartitions);
   }
   override inputColumns(required: ReadonlySet<string>): Columns[] {
-    const side = (cols: MergeSpec['left']): Set<string> => new Set([...this.spec.on, ...cols.filter(([, out]) => required.has(out)).map(([c]) => c)]);
+    const side = (cols: MergeSpec['left']): Set<string> =>
+      new Set([...this.spec.on, ...cols.filter(([, out]) => required.has(out)).map(([c]) => c)]);
     return [side(this.spec.left), side(this.spec.right)];
   }
   withInputs(inputs: readonly PlanNode[]): PlanNode {
@@ -74,12 +80,20 @@ export class MergeNode extends PlanNode {
       pairs = ctx.keys(this.right).map((k) => [all, new TaskRef(k)]);
     } else {
       const shuffle = (side: PlanNode, tag: string): Key[] =>
-        lowerShuffle(ctx.graph, { name: `${this.name}-${tag}`, inputs: ctx.keys(side), nout: this.npartitions, split: hashSplit, spec: { keys: this.spec.on, nout: this.npartitions } });
+        lowerShuffle(ctx.graph, {
+          name: `${this.name}-${tag}`,
+          inputs: ctx.keys(side),
+          nout: this.npartitions,
+          split: hashSplit,
+          spec: { keys: this.spec.on, nout: this.npartitions },
+        });
       const l = shuffle(this.left, 'left');
       const r = shuffle(this.right, 'right');
       pairs = l.map((k, j) => [new TaskRef(k), new TaskRef(r[j]!)]);
     }
-    pairs.forEach(([a, b], i) => ctx.graph.set(key(this.name, i), new Task(key(this.name, i), mergePartitions, [this.spec, a, b])));
+    pairs.forEach(([a, b], i) =>
+      ctx.graph.set(key(this.name, i), new Task(key(this.name, i), mergePartitions, [this.spec, a, b])),
+    );
   }
 }
 
@@ -108,7 +122,8 @@ export function merge(left: DataFrame, right: DataFrame, options: MergeOptions):
   if (!DataFrame.isDataFrame(right)) throw new ValueError('merge takes another DataFrame');
   const on = typeof options.on === 'string' ? [options.on] : [...options.on];
   const how = options.how ?? 'inner';
-  if (!['inner', 'left', 'right', 'outer'].includes(how)) throw new ValueError(`merge: how must be inner, left, right or outer, got '${String(how)}'`);
+  if (!['inner', 'left', 'right', 'outer'].includes(how))
+    throw new ValueError(`merge: how must be inner, left, right or outer, got '${String(how)}'`);
   if (on.length === 0) throw new ValueError('merge needs at least one key column in `on`');
   checkColumns(on, left.plan.meta, 'the left frame of merge');
   checkColumns(on, right.plan.meta, 'the right frame of merge');

@@ -49,14 +49,23 @@ export class ReduceNode extends PlanNode {
       ctx.graph.set(pk, new Task(pk, reducePartial, [this.spec, new TaskRef(k)]));
       return pk;
     });
-    lowerTree(ctx.graph, { name: this.name, out: key(this.name, 0), leaves, combine: reduceCombine, finalize: reduceFinalize, spec: this.spec, splitEvery: this.splitEvery });
+    lowerTree(ctx.graph, {
+      name: this.name,
+      out: key(this.name, 0),
+      leaves,
+      combine: reduceCombine,
+      finalize: reduceFinalize,
+      spec: this.spec,
+      splitEvery: this.splitEvery,
+    });
   }
 }
 
 const NUMERIC_ONLY = new Set<ReduceKind>(['sum', 'mean', 'std', 'var']);
 
 export function seriesReduce(s: Series, kind: ReduceKind, options: ReduceOptions = {}): Scalar {
-  if (s.dtype === 'string' && NUMERIC_ONLY.has(kind)) throw new DTypeError(`${kind}: column '${s.name}' holds strings; ${kind} needs numbers`, s.name, s.dtype);
+  if (s.dtype === 'string' && NUMERIC_ONLY.has(kind))
+    throw new DTypeError(`${kind}: column '${s.name}' holds strings; ${kind} needs numbers`, s.name, s.dtype);
   const spec: ReduceSpec = { expr: s.expr, kind, ddof: options.ddof ?? 1 };
   return new Scalar(new ReduceNode(s.frame, spec, splitEveryOf(options.splitEvery)));
 }

@@ -8,7 +8,7 @@ import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { concatParts } from '../kernels/concat.js';
 import { slicePiece } from '../kernels/partitions.js';
-import type { PlanNode} from '../plan/plan-node.js';
+import type { PlanNode } from '../plan/plan-node.js';
 import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { DataFrame } from '../dataframe.js';
 
@@ -47,7 +47,8 @@ export class RepartitionNode extends UnaryPlanNode {
 }
 
 export function repartition(df: DataFrame, npartitions: number): DataFrame {
-  if (!Number.isInteger(npartitions) || npartitions < 1) throw new ValueError(`repartition: npartitions must be a positive integer, got ${String(npartitions)}`);
+  if (!Number.isInteger(npartitions) || npartitions < 1)
+    throw new ValueError(`repartition: npartitions must be a positive integer, got ${String(npartitions)}`);
   if (npartitions === df.npartitions) return df;
   return new DataFrame(new RepartitionNode(df.plan, npartitions));
 }

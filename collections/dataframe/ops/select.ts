@@ -45,13 +45,19 @@ export class ProjectNode extends PlanNode {
 /** Checks that every name is a column of `meta`; `where` names the operation in the error. */
 export function checkColumns(names: readonly string[], meta: Meta, where: string): void {
   for (const n of names) {
-    if (!meta.some((c) => c.name === n)) throw new ColumnNotFoundError(n, meta.map((c) => c.name), where);
+    if (!meta.some((c) => c.name === n))
+      throw new ColumnNotFoundError(
+        n,
+        meta.map((c) => c.name),
+        where,
+      );
   }
 }
 
 export function select(df: DataFrame, columns: readonly string[]): DataFrame {
   if (!Array.isArray(columns)) throw new ValueError('select takes an array of column names');
   checkColumns(columns, df.plan.meta, 'select');
-  if (new Set(columns).size !== columns.length) throw new ValueError(`select: duplicate column names in ${JSON.stringify(columns)}`);
+  if (new Set(columns).size !== columns.length)
+    throw new ValueError(`select: duplicate column names in ${JSON.stringify(columns)}`);
   return new DataFrame(new ProjectNode(df.plan, columns));
 }

@@ -9,7 +9,7 @@ import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { concatParts } from '../kernels/concat.js';
 import { rangeSplit, sortBoundaries, sortPartition, sortSample, type SortSpec } from '../kernels/sort.js';
-import type { PlanNode} from '../plan/plan-node.js';
+import type { PlanNode } from '../plan/plan-node.js';
 import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
 import { lowerShuffle } from '../plan/shuffle.js';
 import { DataFrame } from '../dataframe.js';
@@ -59,9 +59,18 @@ export class SortNode extends UnaryPlanNode {
       });
       const bk = key(`${this.name}-bounds`, 0);
       ctx.graph.set(bk, new Task(bk, sortBoundaries, [this.spec, samples]));
-      parts = lowerShuffle(ctx.graph, { name: `${this.name}-shuffle`, inputs: inKeys, nout: this.spec.nout, split: rangeSplit, spec: this.spec, extra: [new TaskRef(bk)] });
+      parts = lowerShuffle(ctx.graph, {
+        name: `${this.name}-shuffle`,
+        inputs: inKeys,
+        nout: this.spec.nout,
+        split: rangeSplit,
+        spec: this.spec,
+        extra: [new TaskRef(bk)],
+      });
     }
-    parts.forEach((p, j) => ctx.graph.set(key(this.name, j), new Task(key(this.name, j), sortPartition, [this.spec, new TaskRef(p)])));
+    parts.forEach((p, j) =>
+      ctx.graph.set(key(this.name, j), new Task(key(this.name, j), sortPartition, [this.spec, new TaskRef(p)])),
+    );
   }
 }
 
@@ -71,9 +80,11 @@ export function sortValues(df: DataFrame, by: string | readonly string[], option
   checkColumns(cols, df.plan.meta, 'sortValues');
   const asc = options.ascending ?? true;
   const ascending = typeof asc === 'boolean' ? cols.map(() => asc) : [...asc];
-  if (ascending.length !== cols.length) throw new ValueError(`sortValues: ${cols.length} columns but ${ascending.length} ascending flags`);
+  if (ascending.length !== cols.length)
+    throw new ValueError(`sortValues: ${cols.length} columns but ${ascending.length} ascending flags`);
   const nout = options.npartitions ?? df.npartitions;
-  if (!Number.isInteger(nout) || nout < 1) throw new ValueError(`sortValues: npartitions must be a positive integer, got ${String(nout)}`);
+  if (!Number.isInteger(nout) || nout < 1)
+    throw new ValueError(`sortValues: npartitions must be a positive integer, got ${String(nout)}`);
   const spec: SortSpec = { by: cols, ascending, nout, samples: options.samples ?? 256 };
   return new DataFrame(new SortNode(df.plan, spec));
 }

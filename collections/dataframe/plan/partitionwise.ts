@@ -7,7 +7,13 @@ import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef, type TaskFunction } from '../../../src/core/graph/task.js';
 import type { LowerContext, PlanNode } from './plan-node.js';
 
-export function lowerPartitionwise(ctx: LowerContext, node: PlanNode, input: PlanNode, fn: TaskFunction, spec: unknown): void {
+export function lowerPartitionwise(
+  ctx: LowerContext,
+  node: PlanNode,
+  input: PlanNode,
+  fn: TaskFunction,
+  spec: unknown,
+): void {
   const inKeys = ctx.keys(input);
   for (let i = 0; i < node.npartitions; i++) {
     const k = key(node.name, i);

@@ -10,7 +10,8 @@ import { Task, TaskRef, type Graph, type Key, type TaskFunction } from '../../..
 
 export function splitEveryOf(value: number | undefined, fallback = 8): number {
   const s = value ?? fallback;
-  if (!Number.isInteger(s) || s < 2) throw new ValueError(`splitEvery must be an integer of at least 2, got ${String(s)}`);
+  if (!Number.isInteger(s) || s < 2)
+    throw new ValueError(`splitEvery must be an integer of at least 2, got ${String(s)}`);
   return s;
 }
 

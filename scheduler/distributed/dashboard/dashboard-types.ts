@@ -98,7 +98,11 @@ export interface GraphNode {
 
 /** The scheduler's current graph; `edges` are [dependency, dependent] indices into `nodes`. */
 export type GraphView =
-  | { readonly kind: 'graph'; readonly nodes: readonly GraphNode[]; readonly edges: readonly (readonly [number, number])[] }
+  | {
+      readonly kind: 'graph';
+      readonly nodes: readonly GraphNode[];
+      readonly edges: readonly (readonly [number, number])[];
+    }
   | { readonly kind: 'too-large'; readonly tasks: number; readonly limit: number };
 
 export interface TasksSummary {

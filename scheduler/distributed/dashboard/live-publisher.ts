@@ -133,7 +133,11 @@ export class LivePublisher {
       } else if (s.page === 'tasks') {
         if (s.tasksVersion === this.log.version) continue;
         s.tasksVersion = this.log.version;
-        tasks ??= JSON.stringify(this.update(now, workers, { tasks: { slowest: this.log.slowest(), errors: this.log.errors(), timings: this.log.timings() } }));
+        tasks ??= JSON.stringify(
+          this.update(now, workers, {
+            tasks: { slowest: this.log.slowest(), errors: this.log.errors(), timings: this.log.timings() },
+          }),
+        );
         text = tasks;
       } else {
         plain ??= JSON.stringify(this.update(now, workers, {}));
@@ -152,12 +156,26 @@ export class LivePublisher {
     let history: string | undefined;
     const since = this.lastSeq;
     return {
-      delta: () => (delta ??= JSON.stringify(this.update(now, workers, { progress, bars: this.log.coalescedSince(since, -Infinity, COALESCE_GAP_MS) }))),
-      history: () => (history ??= JSON.stringify(this.update(now, workers, { progress, resetBars: true, bars: this.log.coalescedSince(0, now - HISTORY_MS, COALESCE_GAP_MS) }))),
+      delta: () =>
+        (delta ??= JSON.stringify(
+          this.update(now, workers, { progress, bars: this.log.coalescedSince(since, -Infinity, COALESCE_GAP_MS) }),
+        )),
+      history: () =>
+        (history ??= JSON.stringify(
+          this.update(now, workers, {
+            progress,
+            resetBars: true,
+            bars: this.log.coalescedSince(0, now - HISTORY_MS, COALESCE_GAP_MS),
+          }),
+        )),
     };
   }
 
-  private update(now: number, workers: readonly WorkerView[], parts: Partial<Omit<DashboardUpdate, 'kind' | 'now' | 'workers'>>): DashboardUpdate {
+  private update(
+    now: number,
+    workers: readonly WorkerView[],
+    parts: Partial<Omit<DashboardUpdate, 'kind' | 'now' | 'workers'>>,
+  ): DashboardUpdate {
     return { kind: 'update', now, workers, resetBars: false, bars: [], ...parts };
   }
 }

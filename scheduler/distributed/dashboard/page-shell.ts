@@ -10,7 +10,12 @@ import type { PageName } from './dashboard-types.js';
 
 export const PAGES: readonly PageName[] = ['status', 'workers', 'tasks', 'graph'];
 
-const TITLES: Readonly<Record<PageName, string>> = { status: 'Status', workers: 'Workers', tasks: 'Tasks', graph: 'Graph' };
+const TITLES: Readonly<Record<PageName, string>> = {
+  status: 'Status',
+  workers: 'Workers',
+  tasks: 'Tasks',
+  graph: 'Graph',
+};
 
 export const DASHBOARD_CSS = `
 :root { color-scheme: light; --ink: #222; --muted: #6b6b6b; --line: #dedede; --accent: #3b73b9; }
@@ -61,8 +66,11 @@ function panel(id: string, title: string): string {
 function panels(page: PageName): string {
   switch (page) {
     case 'status':
-      return panel('stream', 'Task stream') + panel('progress', 'Progress') +
-        `<div>${panel('memory', 'Bytes in memory per worker')}${panel('processing', 'Tasks processing')}</div>`;
+      return (
+        panel('stream', 'Task stream') +
+        panel('progress', 'Progress') +
+        `<div>${panel('memory', 'Bytes in memory per worker')}${panel('processing', 'Tasks processing')}</div>`
+      );
     case 'workers':
       return panel('workers', 'Workers');
     case 'tasks':
@@ -79,13 +87,15 @@ export function navHtml(current: PageName | undefined, query: string): string {
 
 /** A live page's HTML. */
 export function pageShell(page: PageName, query: string): string {
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>dask-ts · ${TITLES[page]}</title><link rel="icon" href="data:,">` +
     '<link rel="stylesheet" href="/assets/dashboard.css">' +
     '<script type="module" src="/assets/dashboard-app.js"></script></head>' +
     `<body data-page="${page}"><header><span class="brand">dask-ts</span>${navHtml(page, query)}<span id="conn">connecting…</span></header>` +
-    `<main class="${page}">${panels(page)}</main></body></html>`;
+    `<main class="${page}">${panels(page)}</main></body></html>`
+  );
 }
 
 export function isPageName(s: string): s is PageName {

@@ -29,7 +29,12 @@ export interface PerformanceReportOptions {
 /** A LocalCluster (or anything else holding the scheduler), or the SchedulerServer itself. */
 export type ReportSource = { readonly server: SchedulerServer } | SchedulerServer;
 
-export async function performanceReport<T>(path: string, cluster: ReportSource, body: () => Promise<T>, options: PerformanceReportOptions = {}): Promise<T> {
+export async function performanceReport<T>(
+  path: string,
+  cluster: ReportSource,
+  body: () => Promise<T>,
+  options: PerformanceReportOptions = {},
+): Promise<T> {
   const server = 'server' in cluster ? cluster.server : cluster;
   const log = new TaskRunLog(options.maxBars ?? 50_000);
   const onTaskDone = (e: SchedulerServerEvents['task-done'][0]): void =>
@@ -44,7 +49,8 @@ export async function performanceReport<T>(path: string, cluster: ReportSource, 
     const stop = Date.now();
     const html = reportHtml({
       title: options.title ?? 'dask-ts performance report',
-      start, stop,
+      start,
+      stop,
       bars: log.barsSince(0),
       barsDropped: log.dropped,
       timings: log.timings(),

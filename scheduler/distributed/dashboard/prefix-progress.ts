@@ -44,12 +44,18 @@ interface Group {
 
 function fromScheduler(state: TaskStateName, previous: Shown | undefined): Shown | undefined {
   switch (state) {
-    case 'processing': return PROCESSING;
-    case 'memory': return MEMORY;
-    case 'erred': return ERRED;
-    case 'released': return previous === MEMORY || previous === RELEASED ? RELEASED : WAITING;
-    case 'forgotten': return undefined;
-    default: return WAITING;
+    case 'processing':
+      return PROCESSING;
+    case 'memory':
+      return MEMORY;
+    case 'erred':
+      return ERRED;
+    case 'released':
+      return previous === MEMORY || previous === RELEASED ? RELEASED : WAITING;
+    case 'forgotten':
+      return undefined;
+    default:
+      return WAITING;
   }
 }
 
@@ -124,7 +130,9 @@ export class PrefixProgressTracker {
       if ((present === 0 && now - g.changed > KEEP_DONE_MS) || g.keys.size === 0) this.groups.delete(prefix);
     }
     if (this.groups.size > MAX_GROUPS) {
-      const oldest = [...this.groups].sort((a, b) => a[1].changed - b[1].changed).slice(0, this.groups.size - MAX_GROUPS);
+      const oldest = [...this.groups]
+        .sort((a, b) => a[1].changed - b[1].changed)
+        .slice(0, this.groups.size - MAX_GROUPS);
       for (const [prefix] of oldest) this.groups.delete(prefix);
     }
   }
@@ -139,8 +147,13 @@ export class PrefixProgressTracker {
         n[s] = (n[s] ?? 0) + 1;
       }
       out.push({
-        prefix, waiting: n[WAITING] ?? 0, processing: n[PROCESSING] ?? 0, memory: n[MEMORY] ?? 0,
-        released: n[RELEASED] ?? 0, erred: n[ERRED] ?? 0, total: g.keys.size,
+        prefix,
+        waiting: n[WAITING] ?? 0,
+        processing: n[PROCESSING] ?? 0,
+        memory: n[MEMORY] ?? 0,
+        released: n[RELEASED] ?? 0,
+        erred: n[ERRED] ?? 0,
+        total: g.keys.size,
       });
     }
     return out;

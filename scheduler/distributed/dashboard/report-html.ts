@@ -18,13 +18,21 @@ export function reportHtml(d: ReportData): string {
   const threads = d.workers.reduce((s, w) => s + w.nthreads, 0);
   const span = Math.max(0, d.stop - d.start);
   const use = threads > 0 && span > 0 ? busy / (threads * span) : 0;
-  const summary = `<p class="meta">${esc(new Date(d.start).toISOString())} · wall time ${esc(formatMs(span))} · ${runs} task runs` +
+  const summary =
+    `<p class="meta">${esc(new Date(d.start).toISOString())} · wall time ${esc(formatMs(span))} · ${runs} task runs` +
     `${erred > 0 ? ` (<b class="erred">${erred} erred</b>)` : ''} · compute time ${esc(formatMs(busy))} · ` +
     `${d.workers.length} workers, ${threads} threads · threads busy ${(100 * use).toFixed(0)}%` +
     `${d.barsDropped > 0 ? ` · the stream shows the last ${d.bars.length} runs (${d.barsDropped} earlier ones are counted but not drawn)` : ''}</p>`;
-  const stream = renderTaskStream(d.bars, d.workers, { from: d.start, to: Math.max(d.stop, d.start + 1), axis: 'since', detailLimit: 20_000 });
-  const section = (id: string, title: string, html: string): string => `<section id="panel-${id}"><h2>${esc(title)}</h2><div id="${id}">${html}</div></section>`;
-  return '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+  const stream = renderTaskStream(d.bars, d.workers, {
+    from: d.start,
+    to: Math.max(d.stop, d.start + 1),
+    axis: 'since',
+    detailLimit: 20_000,
+  });
+  const section = (id: string, title: string, html: string): string =>
+    `<section id="panel-${id}"><h2>${esc(title)}</h2><div id="${id}">${html}</div></section>`;
+  return (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">` +
     '<meta name="viewport" content="width=device-width, initial-scale=1">' +
     `<title>${esc(d.title)}</title><link rel="icon" href="data:,"><style>${DASHBOARD_CSS}</style></head>` +
@@ -35,5 +43,6 @@ export function reportHtml(d: ReportData): string {
     section('slowest', 'Slowest tasks', renderSlowest(d.slowest, d.start)) +
     section('errors', 'Errors', renderErrors(d.errors)) +
     section('workers', 'Workers (at the end)', renderWorkersTable(d.workers, d.stop)) +
-    '</main></body></html>\n';
+    '</main></body></html>\n'
+  );
 }

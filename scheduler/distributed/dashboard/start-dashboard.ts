@@ -57,7 +57,8 @@ export interface Dashboard {
 }
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   'Referrer-Policy': 'no-referrer',
@@ -69,7 +70,10 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
 function loadAssets(): Map<string, string> {
   const dir = join(packageRoot(), 'dist', 'scheduler', 'distributed', 'dashboard', 'browser');
   if (!existsSync(join(dir, 'dashboard-app.js'))) {
-    throw new DaskError('DASK_ERR_CONFIG', `the dashboard needs its built page script in ${dir}; run \`npm run build\` first`);
+    throw new DaskError(
+      'DASK_ERR_CONFIG',
+      `the dashboard needs its built page script in ${dir}; run \`npm run build\` first`,
+    );
   }
   const assets = new Map<string, string>();
   for (const f of readdirSync(dir)) {
@@ -91,7 +95,10 @@ export async function startDashboard(server: SchedulerServer, options: Dashboard
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const hostHeader = req.headers.host;
-    const ok = url.pathname === '/ws' && hostAllowed(guard.allowed, hostHeader) && originAllowed(req.headers.origin, hostHeader) &&
+    const ok =
+      url.pathname === '/ws' &&
+      hostAllowed(guard.allowed, hostHeader) &&
+      originAllowed(req.headers.origin, hostHeader) &&
       tokenAllowed(token, url.searchParams.get('token'));
     if (!ok) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -106,9 +113,16 @@ export async function startDashboard(server: SchedulerServer, options: Dashboard
   const wanted = options.port ?? 8787;
   const port = await listen(http, host, wanted)
     .catch(async (e: unknown) => {
-      if (options.onPortInUse !== 'free-port' || wanted === 0 || !(e instanceof DaskError && (e.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE')) throw e;
+      if (
+        options.onPortInUse !== 'free-port' ||
+        wanted === 0 ||
+        !(e instanceof DaskError && (e.cause as { code?: unknown } | undefined)?.code === 'EADDRINUSE')
+      )
+        throw e;
       const free = await listen(http, host, 0);
-      process.stderr.write(`dask-ts: port ${wanted} is already in use (another cluster?); the dashboard is on port ${free} instead\n`);
+      process.stderr.write(
+        `dask-ts: port ${wanted} is already in use (another cluster?); the dashboard is on port ${free} instead\n`,
+      );
       return free;
     })
     .catch((e: unknown) => {
@@ -123,37 +137,66 @@ export async function startDashboard(server: SchedulerServer, options: Dashboard
     get pages() {
       return publisher.pages;
     },
-    close: () => (closed ??= (async () => {
-      publisher.close();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-      const done = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeAllConnections();
-      await done;
-    })()),
+    close: () =>
+      (closed ??= (async () => {
+        publisher.close();
+        await new Promise<void>((resolve) => wss.close(() => resolve()));
+        const done = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeAllConnections();
+        await done;
+      })()),
   };
 }
 
 function listen(http: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     http.once('error', (e: Error) =>
-      reject(new DaskError('DASK_ERR_CONFIG', `the dashboard cannot listen on ${host}:${port}: ${e.message}${port !== 0 ? ' (pass port 0, or dashboardAddress \':0\', for a free port)' : ''}`, { cause: e })));
+      reject(
+        new DaskError(
+          'DASK_ERR_CONFIG',
+          `the dashboard cannot listen on ${host}:${port}: ${e.message}${port !== 0 ? " (pass port 0, or dashboardAddress ':0', for a free port)" : ''}`,
+          { cause: e },
+        ),
+      ),
+    );
     http.listen(port, host, () => resolve((http.address() as AddressInfo).port));
   });
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string, extra: Readonly<Record<string, string>> = {}): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...extra });
+function send(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  body: string,
+  extra: Readonly<Record<string, string>> = {},
+): void {
+  res.writeHead(status, {
+    ...SECURITY_HEADERS,
+    'Content-Type': type,
+    'Content-Length': Buffer.byteLength(body),
+    ...extra,
+  });
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-function serve(req: IncomingMessage, res: ServerResponse, allowed: ReadonlySet<string>, assets: ReadonlyMap<string, string>, token: string | undefined): void {
-  if (!hostAllowed(allowed, req.headers.host)) return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden: unexpected Host header\n');
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'The dashboard is read-only\n', { Allow: 'GET, HEAD' });
+function serve(
+  req: IncomingMessage,
+  res: ServerResponse,
+  allowed: ReadonlySet<string>,
+  assets: ReadonlyMap<string, string>,
+  token: string | undefined,
+): void {
+  if (!hostAllowed(allowed, req.headers.host))
+    return send(res, 403, 'text/plain; charset=utf-8', 'Forbidden: unexpected Host header\n');
+  if (req.method !== 'GET' && req.method !== 'HEAD')
+    return send(res, 405, 'text/plain; charset=utf-8', 'The dashboard is read-only\n', { Allow: 'GET, HEAD' });
   const url = new URL(req.url ?? '/', 'http://dashboard');
   const given = url.searchParams.get('token');
-  const query = token !== undefined && given !== null && tokenAllowed(token, given) ? `?token=${encodeURIComponent(given)}` : '';
+  const query =
+    token !== undefined && given !== null && tokenAllowed(token, given) ? `?token=${encodeURIComponent(given)}` : '';
   const path = url.pathname;
-  if (path === '/') return send(res, 302, 'text/plain; charset=utf-8', 'See /status\n', { Location: `/status${query}` });
+  if (path === '/')
+    return send(res, 302, 'text/plain; charset=utf-8', 'See /status\n', { Location: `/status${query}` });
   const page = path.slice(1);
   if (isPageName(page)) return send(res, 200, 'text/html; charset=utf-8', pageShell(page, query));
   if (path === '/assets/dashboard.css') return send(res, 200, 'text/css; charset=utf-8', DASHBOARD_CSS);

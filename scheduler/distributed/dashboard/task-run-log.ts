@@ -69,13 +69,24 @@ export class TaskRunLog {
     this.version++;
     if (erred) {
       this.errs.unshift({
-        key: e.key, worker: e.worker, time: e.timing?.stop ?? now,
-        name: exception?.name ?? 'Error', message: exception?.message ?? '(the scheduler kept no message)', stack: exception?.stack ?? '',
+        key: e.key,
+        worker: e.worker,
+        time: e.timing?.stop ?? now,
+        name: exception?.name ?? 'Error',
+        message: exception?.message ?? '(the scheduler kept no message)',
+        stack: exception?.stack ?? '',
       });
       if (this.errs.length > ERRORS_KEPT) this.errs.pop();
     }
     if (e.timing === undefined) return;
-    const run: Run = { key: e.key, worker: e.worker, thread: e.timing.thread, start: e.timing.start, stop: e.timing.stop, erred };
+    const run: Run = {
+      key: e.key,
+      worker: e.worker,
+      thread: e.timing.thread,
+      start: e.timing.start,
+      stop: e.timing.stop,
+      erred,
+    };
     this.ring[this.seq % this.capacity] = run;
     this.seq++;
     const prefix = keyPrefix(e.key);
@@ -115,7 +126,15 @@ export class TaskRunLog {
         nameOf = name;
         prefixOf = keyPrefix(name);
       }
-      out.push({ key: r.key, prefix: prefixOf, worker: r.worker, thread: r.thread, start: r.start, stop: r.stop, erred: r.erred });
+      out.push({
+        key: r.key,
+        prefix: prefixOf,
+        worker: r.worker,
+        thread: r.thread,
+        start: r.start,
+        stop: r.stop,
+        erred: r.erred,
+      });
     }
     return out;
   }
@@ -132,7 +151,14 @@ export class TaskRunLog {
       const lane = `${b.worker}#${b.thread}`;
       const last = open.get(lane);
       const prev = last === undefined ? undefined : out[last.index];
-      if (last !== undefined && prev !== undefined && prev.prefix === b.prefix && prev.erred === b.erred && b.start - last.stop <= gapMs && b.start >= prev.start) {
+      if (
+        last !== undefined &&
+        prev !== undefined &&
+        prev.prefix === b.prefix &&
+        prev.erred === b.erred &&
+        b.start - last.stop <= gapMs &&
+        b.start >= prev.start
+      ) {
         out[last.index] = { ...prev, stop: Math.max(prev.stop, b.stop), count: (prev.count ?? 1) + 1 };
         last.stop = Math.max(last.stop, b.stop);
         continue;

@@ -207,7 +207,11 @@ function replaceIn(value: unknown, key: Key, task: Task, counter: { n: number })
     for (const k in value) {
       const v = value[k];
       const r = replaceIn(v, key, task, counter);
-      if (r !== v) out ??= Object.assign(Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>, value);
+      if (r !== v)
+        out ??= Object.assign(
+          Object.create(Object.getPrototypeOf(value) as object | null) as Record<string, unknown>,
+          value,
+        );
       if (out !== undefined) out[k] = r;
     }
     return out ?? value;

@@ -26,10 +26,17 @@ export class MaterializedLayer implements Layer {
   readonly name: string;
   readonly dependencies: readonly string[];
   readonly tasks: ReadonlyMap<Key, GraphNode>;
-  constructor(name: string, tasks: ReadonlyMap<Key, GraphNode> | Iterable<GraphNode>, dependencies: readonly string[] = []) {
+  constructor(
+    name: string,
+    tasks: ReadonlyMap<Key, GraphNode> | Iterable<GraphNode>,
+    dependencies: readonly string[] = [],
+  ) {
     this.name = name;
     this.dependencies = dependencies;
-    this.tasks = tasks instanceof Map ? (tasks as ReadonlyMap<Key, GraphNode>) : new Map([...(tasks as Iterable<GraphNode>)].map((t) => [t.key, t]));
+    this.tasks =
+      tasks instanceof Map
+        ? (tasks as ReadonlyMap<Key, GraphNode>)
+        : new Map([...(tasks as Iterable<GraphNode>)].map((t) => [t.key, t]));
   }
   outputKeys(): Iterable<Key> {
     return this.tasks.keys();
@@ -42,7 +49,10 @@ export class MaterializedLayer implements Layer {
 export class HighLevelGraph {
   readonly layers: ReadonlyMap<string, Layer>;
   constructor(layers: ReadonlyMap<string, Layer> | Iterable<Layer>) {
-    this.layers = layers instanceof Map ? (layers as ReadonlyMap<string, Layer>) : new Map([...(layers as Iterable<Layer>)].map((l) => [l.name, l]));
+    this.layers =
+      layers instanceof Map
+        ? (layers as ReadonlyMap<string, Layer>)
+        : new Map([...(layers as Iterable<Layer>)].map((l) => [l.name, l]));
   }
 
   /** A graph of `layer` on top of the graphs it reads. */
@@ -64,7 +74,11 @@ export class HighLevelGraph {
   /** Layer name → names of the layers it reads (only those present in this graph). */
   dependencies(): Map<string, string[]> {
     const out = new Map<string, string[]>();
-    for (const [name, l] of this.layers) out.set(name, l.dependencies.filter((d) => this.layers.has(d)));
+    for (const [name, l] of this.layers)
+      out.set(
+        name,
+        l.dependencies.filter((d) => this.layers.has(d)),
+      );
     return out;
   }
 

@@ -35,7 +35,10 @@ export function keyName(k: Key): string {
 export function keyIndex(k: Key): number[] {
   const bracket = k.indexOf('[');
   if (bracket < 0 || !k.endsWith(']')) return [];
-  return k.slice(bracket + 1, -1).split(',').map(Number);
+  return k
+    .slice(bracket + 1, -1)
+    .split(',')
+    .map(Number);
 }
 
 /** The prefix of a name, for grouping in progress bars and pictures: `inc-9f3a...` gives `inc`. */

@@ -65,7 +65,8 @@ export function planGraph(graph: Graph, outputs: readonly Key[]): Plan {
   const walk = new Walk(graph, epoch);
   for (const out of outputs) {
     const root = graph.get(out);
-    if (root === undefined) throw new GraphError(`key ${out} is not in the graph; compute only keys the graph defines`, { key: out });
+    if (root === undefined)
+      throw new GraphError(`key ${out} is not in the graph; compute only keys the graph defines`, { key: out });
     walk.run(walk.idOf(root));
   }
   return walk.toPlan(outputs.map((k) => walk.idOf(graph.get(k)!)));
@@ -136,7 +137,10 @@ class Walk {
           pos.push(0);
           starts.push(this.expand(child));
         } else if (st === OPEN) {
-          throw cycleError(stack.map((i) => this.nodes[i]!), this.nodes[child]!.key);
+          throw cycleError(
+            stack.map((i) => this.nodes[i]!),
+            this.nodes[child]!.key,
+          );
         }
       } else {
         stack.pop();

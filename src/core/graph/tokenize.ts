@@ -179,7 +179,10 @@ function writeBytes(view: ArrayBufferView, out: Encoder): void {
 }
 
 function encodeBuiltin(value: object, out: Encoder, open: Map<object, number>): readonly unknown[] | undefined {
-  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
+  if (
+    value instanceof ArrayBuffer ||
+    (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)
+  ) {
     // Shared or not, the same bytes are the same content.
     out.write(`B${value.byteLength};`);
     out.bytes(new Uint8Array(value));

@@ -107,7 +107,15 @@ function dotEdge(from: string, to: string, dashed: boolean): string {
   return dashed ? `  ${from} -> ${to} [style=dashed];` : `  ${from} -> ${to};`;
 }
 
-const MERMAID_ENTITIES: Record<string, string> = { '"': '#quot;', '#': '#35;', '<': '#lt;', '>': '#gt;', '\\': '#92;', '\n': ' ', '\r': ' ' };
+const MERMAID_ENTITIES: Record<string, string> = {
+  '"': '#quot;',
+  '#': '#35;',
+  '<': '#lt;',
+  '>': '#gt;',
+  '\\': '#92;',
+  '\n': ' ',
+  '\r': ' ',
+};
 
 function mermaidQuote(label: string): string {
   return `"${label.replace(/["#<>\\\r\n]/g, (c) => MERMAID_ENTITIES[c] ?? c)}"`;

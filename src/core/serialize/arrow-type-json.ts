@@ -203,33 +203,54 @@ export function buildType(v: JsonValue | undefined): DataType {
   const d = obj(v, 'type');
   const t = num(d, 't') as Type;
   switch (t) {
-    case Type.Null: return new Null();
-    case Type.Bool: return new Bool();
-    case Type.Binary: return new Binary();
-    case Type.LargeBinary: return new LargeBinary();
-    case Type.Utf8: return new Utf8();
-    case Type.LargeUtf8: return new LargeUtf8();
-    case Type.BinaryView: return new BinaryView();
-    case Type.Utf8View: return new Utf8View();
-    case Type.Int: return new Int(bool(d, 'signed'), num(d, 'bits') as 32);
-    case Type.Float: return new Float(num(d, 'precision'));
-    case Type.Decimal: return new Decimal(num(d, 'scale'), num(d, 'precision'), num(d, 'bits'));
-    case Type.Date: return new Date_(num(d, 'unit'));
-    case Type.Interval: return new Interval(num(d, 'unit'));
-    case Type.Duration: return new Duration(num(d, 'unit'));
-    case Type.Time: return new Time(num(d, 'unit'), num(d, 'bits') as 32);
+    case Type.Null:
+      return new Null();
+    case Type.Bool:
+      return new Bool();
+    case Type.Binary:
+      return new Binary();
+    case Type.LargeBinary:
+      return new LargeBinary();
+    case Type.Utf8:
+      return new Utf8();
+    case Type.LargeUtf8:
+      return new LargeUtf8();
+    case Type.BinaryView:
+      return new BinaryView();
+    case Type.Utf8View:
+      return new Utf8View();
+    case Type.Int:
+      return new Int(bool(d, 'signed'), num(d, 'bits') as 32);
+    case Type.Float:
+      return new Float(num(d, 'precision'));
+    case Type.Decimal:
+      return new Decimal(num(d, 'scale'), num(d, 'precision'), num(d, 'bits'));
+    case Type.Date:
+      return new Date_(num(d, 'unit'));
+    case Type.Interval:
+      return new Interval(num(d, 'unit'));
+    case Type.Duration:
+      return new Duration(num(d, 'unit'));
+    case Type.Time:
+      return new Time(num(d, 'unit'), num(d, 'bits') as 32);
     case Type.Timestamp: {
       const tz = d.tz;
       return new Timestamp(num(d, 'unit'), typeof tz === 'string' ? tz : null);
     }
-    case Type.FixedSizeBinary: return new FixedSizeBinary(num(d, 'byteWidth'));
-    case Type.List: return new List(buildChildren(d)[0] ?? bad('list without child'));
-    case Type.LargeList: return new LargeList(buildChildren(d)[0] ?? bad('list without child'));
-    case Type.Struct: return new Struct(buildChildren(d));
+    case Type.FixedSizeBinary:
+      return new FixedSizeBinary(num(d, 'byteWidth'));
+    case Type.List:
+      return new List(buildChildren(d)[0] ?? bad('list without child'));
+    case Type.LargeList:
+      return new LargeList(buildChildren(d)[0] ?? bad('list without child'));
+    case Type.Struct:
+      return new Struct(buildChildren(d));
     case Type.FixedSizeList:
       return new FixedSizeList(num(d, 'listSize'), buildChildren(d)[0] ?? bad('list without child'));
     case Type.Map: {
-      const entries = (buildChildren(d)[0] ?? bad('map without entries')) as Field<Struct<{ key: DataType; value: DataType }>>;
+      const entries = (buildChildren(d)[0] ?? bad('map without entries')) as Field<
+        Struct<{ key: DataType; value: DataType }>
+      >;
       return new Map_(entries, bool(d, 'keysSorted'));
     }
     case Type.Union: {

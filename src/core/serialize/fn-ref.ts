@@ -35,21 +35,105 @@ export type FnRef =
 /** Names a shipped function may use without declaring: standard globals and transpiler helpers. */
 const ALLOWED_FREE_NAMES: ReadonlySet<string> = new Set([
   // ECMAScript value properties and functions
-  'globalThis', 'undefined', 'NaN', 'Infinity', 'eval', 'isNaN', 'isFinite', 'parseInt', 'parseFloat',
-  'encodeURI', 'encodeURIComponent', 'decodeURI', 'decodeURIComponent', 'escape', 'unescape', 'arguments',
+  'globalThis',
+  'undefined',
+  'NaN',
+  'Infinity',
+  'eval',
+  'isNaN',
+  'isFinite',
+  'parseInt',
+  'parseFloat',
+  'encodeURI',
+  'encodeURIComponent',
+  'decodeURI',
+  'decodeURIComponent',
+  'escape',
+  'unescape',
+  'arguments',
   // ECMAScript constructors and namespaces
-  'Object', 'Function', 'Array', 'Number', 'String', 'Boolean', 'Symbol', 'BigInt', 'Date', 'RegExp',
-  'Error', 'AggregateError', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError',
-  'URIError', 'Map', 'Set', 'WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Promise', 'Proxy',
-  'Reflect', 'Math', 'JSON', 'Intl', 'Atomics', 'ArrayBuffer', 'SharedArrayBuffer', 'DataView', 'Iterator',
-  'Int8Array', 'Uint8Array', 'Uint8ClampedArray', 'Int16Array', 'Uint16Array', 'Int32Array', 'Uint32Array',
-  'Float16Array', 'Float32Array', 'Float64Array', 'BigInt64Array', 'BigUint64Array', 'WebAssembly',
+  'Object',
+  'Function',
+  'Array',
+  'Number',
+  'String',
+  'Boolean',
+  'Symbol',
+  'BigInt',
+  'Date',
+  'RegExp',
+  'Error',
+  'AggregateError',
+  'EvalError',
+  'RangeError',
+  'ReferenceError',
+  'SyntaxError',
+  'TypeError',
+  'URIError',
+  'Map',
+  'Set',
+  'WeakMap',
+  'WeakSet',
+  'WeakRef',
+  'FinalizationRegistry',
+  'Promise',
+  'Proxy',
+  'Reflect',
+  'Math',
+  'JSON',
+  'Intl',
+  'Atomics',
+  'ArrayBuffer',
+  'SharedArrayBuffer',
+  'DataView',
+  'Iterator',
+  'Int8Array',
+  'Uint8Array',
+  'Uint8ClampedArray',
+  'Int16Array',
+  'Uint16Array',
+  'Int32Array',
+  'Uint32Array',
+  'Float16Array',
+  'Float32Array',
+  'Float64Array',
+  'BigInt64Array',
+  'BigUint64Array',
+  'WebAssembly',
   // host globals present in every Node thread
-  'console', 'queueMicrotask', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate',
-  'clearImmediate', 'structuredClone', 'TextEncoder', 'TextDecoder', 'URL', 'URLSearchParams', 'performance',
-  'process', 'Buffer', 'crypto', 'atob', 'btoa', 'AbortController', 'AbortSignal', 'Event', 'EventTarget',
-  'DOMException', 'Blob', 'fetch', 'Headers', 'Request', 'Response', 'FormData', 'MessageChannel',
-  'MessagePort', 'BroadcastChannel',
+  'console',
+  'queueMicrotask',
+  'setTimeout',
+  'clearTimeout',
+  'setInterval',
+  'clearInterval',
+  'setImmediate',
+  'clearImmediate',
+  'structuredClone',
+  'TextEncoder',
+  'TextDecoder',
+  'URL',
+  'URLSearchParams',
+  'performance',
+  'process',
+  'Buffer',
+  'crypto',
+  'atob',
+  'btoa',
+  'AbortController',
+  'AbortSignal',
+  'Event',
+  'EventTarget',
+  'DOMException',
+  'Blob',
+  'fetch',
+  'Headers',
+  'Request',
+  'Response',
+  'FormData',
+  'MessageChannel',
+  'MessagePort',
+  'BroadcastChannel',
   ...HELPER_NAMES,
 ]);
 
@@ -72,7 +156,9 @@ const stubs = new Map<string, TaskFunction>();
 export function registerModuleFunction(fn: TaskFunction, module: string, exportName: string = fn.name): void {
   if (typeof fn !== 'function') throw new SerializationError('registerModuleFunction expects a function');
   if (typeof module !== 'string' || module === '') {
-    throw new SerializationError(`registerModuleFunction(${describe(fn)}): the module URL is empty; pass import.meta.url`);
+    throw new SerializationError(
+      `registerModuleFunction(${describe(fn)}): the module URL is empty; pass import.meta.url`,
+    );
   }
   if (typeof exportName !== 'string' || exportName === '') {
     throw new SerializationError(
@@ -238,7 +324,8 @@ function compileSource(source: string, name: string, checked: boolean): TaskFunc
     expression = parsed.expression;
   }
   const fn = evaluate(expression, true) ?? evaluate(expression, false);
-  if (fn === undefined) throw new SerializationError(`cannot rebuild ${what} from its source text: it does not compile`);
+  if (fn === undefined)
+    throw new SerializationError(`cannot rebuild ${what} from its source text: it does not compile`);
   if (name !== '' && fn.name !== name) Object.defineProperty(fn, 'name', { value: name, configurable: true });
   remember(compiled, key, fn);
   return fn;
@@ -264,7 +351,8 @@ function evaluate(source: string, strict: boolean): TaskFunction | undefined {
     throw e;
   }
   const fn = factory(...HELPER_VALUES);
-  if (typeof fn !== 'function') throw new SerializationError('a source function reference did not evaluate to a function');
+  if (typeof fn !== 'function')
+    throw new SerializationError('a source function reference did not evaluate to a function');
   return fn as TaskFunction;
 }
 
@@ -309,6 +397,6 @@ export function loadableModuleUrl(url: string): string {
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return url;
   const top = rel.split(sep)[0];
   if (top === undefined || !COMPILED_FOLDERS.has(top)) return url;
-  const js = `${rel.slice(0, -(match[0].length))}.${match[1] ?? ''}js`;
+  const js = `${rel.slice(0, -match[0].length)}.${match[1] ?? ''}js`;
   return pathToFileURL(join(base, 'dist', js)).href;
 }

@@ -24,7 +24,14 @@ import { SerializationError } from '../errors.js';
 import { isPlainContainer } from '../graph/task.js';
 import { codecByName, findCodec } from './codec-registry.js';
 import type { JsonValue } from './codec-registry.js';
-import { bytesOf, isArrayBuffer, isSharedArrayBuffer, isTypedArrayKind, typedArrayKind, viewAs } from './typed-arrays.js';
+import {
+  bytesOf,
+  isArrayBuffer,
+  isSharedArrayBuffer,
+  isTypedArrayKind,
+  typedArrayKind,
+  viewAs,
+} from './typed-arrays.js';
 
 export interface Frames {
   /** JSON text describing the value; `frames` are referenced by index. */
@@ -42,7 +49,8 @@ function tooDeep(): never {
 }
 
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -151,7 +159,15 @@ class FrameDecoder {
       case 'u':
         return undefined;
       case 'n':
-        return j.v === '-0' ? -0 : j.v === 'NaN' ? NaN : j.v === 'Infinity' ? Infinity : j.v === '-Infinity' ? -Infinity : bad('number');
+        return j.v === '-0'
+          ? -0
+          : j.v === 'NaN'
+            ? NaN
+            : j.v === 'Infinity'
+              ? Infinity
+              : j.v === '-Infinity'
+                ? -Infinity
+                : bad('number');
       case 'b':
         return typeof j.v === 'string' ? BigInt(j.v) : bad('bigint');
       case 'd':
@@ -195,7 +211,10 @@ class FrameDecoder {
     if (codec === undefined) return bad(`unknown codec ${JSON.stringify(name ?? null)}`);
     const f = j.f;
     if (!Array.isArray(f)) return bad('codec frames');
-    return codec.decode(j.h ?? null, f.map((i) => this.frame(i)));
+    return codec.decode(
+      j.h ?? null,
+      f.map((i) => this.frame(i)),
+    );
   }
 }
 

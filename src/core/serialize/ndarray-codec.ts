@@ -18,7 +18,8 @@ import { isTypedArrayKind, typedArrayKind, viewAs } from './typed-arrays.js';
 import type { TypedArray } from './typed-arrays.js';
 
 /** ndarray's typings accept 64-bit integer data only over a plain ArrayBuffer; the codec does not care. */
-type NdData = Exclude<TypedArray, BigInt64Array | BigUint64Array> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer>;
+type NdData =
+  Exclude<TypedArray, BigInt64Array | BigUint64Array> | BigInt64Array<ArrayBuffer> | BigUint64Array<ArrayBuffer>;
 type TypedNdArray = NdArray<NdData>;
 
 function isNumberArray(v: unknown): v is number[] {
@@ -69,4 +70,3 @@ export const ndarrayCodec: Codec<TypedNdArray> = {
     return ndarray(viewAs(h.kind, bytes) as NdData, h.shape, h.stride, h.offset);
   },
 };
-

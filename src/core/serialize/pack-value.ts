@@ -51,7 +51,8 @@ function tooDeep(): never {
 
 /** Sets an own property, also for the key "__proto__" (which plain assignment would treat as the prototype). */
 function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }
 
@@ -180,7 +181,8 @@ function unpackRecord(record: CodecRecord, depth: number): unknown {
   const name = record[TAG];
   if (name === '') {
     const inner = record.value;
-    if (!isPlainContainer(inner) || Array.isArray(inner)) throw new SerializationError('received a malformed escaped object');
+    if (!isPlainContainer(inner) || Array.isArray(inner))
+      throw new SerializationError('received a malformed escaped object');
     return unpackFields(inner, depth);
   }
   const codec = typeof name === 'string' ? codecByName(name) : undefined;

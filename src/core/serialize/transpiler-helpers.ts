@@ -68,8 +68,7 @@ const __awaiter = (
   args: unknown,
   P: PromiseLikeConstructor | undefined,
   generator: GeneratorFunction,
-): PromiseLike<unknown> =>
-  drive(generator.apply(thisArg, argList(args)), P ?? Promise);
+): PromiseLike<unknown> => drive(generator.apply(thisArg, argList(args)), P ?? Promise);
 
 const __async = (thisArg: unknown, args: unknown, generator: GeneratorFunction): PromiseLike<unknown> =>
   drive(generator.apply(thisArg, argList(args)), Promise);

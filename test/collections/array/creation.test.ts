@@ -16,7 +16,10 @@ describe('array metadata', () => {
   test('shape, chunks, numblocks, size, nbytes and dtype', () => {
     const x = da.zeros([10, 7], { chunks: [4, 3] });
     expect(x.shape).toEqual([10, 7]);
-    expect(x.chunks).toEqual([[4, 4, 2], [3, 3, 1]]);
+    expect(x.chunks).toEqual([
+      [4, 4, 2],
+      [3, 3, 1],
+    ]);
     expect(x.numblocks).toEqual([3, 3]);
     expect(x.ndim).toBe(2);
     expect(x.size).toBe(70);

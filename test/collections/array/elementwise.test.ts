@@ -17,7 +17,7 @@ function arr(d: Dense, chunks: number | number[] | number[][]): da.DaskArray {
 
 describe.each(schedulers)('elementwise on %s', (scheduler) => {
   const opts = { scheduler, numWorkers: 2 };
-  const a = dense([7, 5], (i) => (i * 37) % 11 - 4.5);
+  const a = dense([7, 5], (i) => ((i * 37) % 11) - 4.5);
   const b = dense([7, 5], (i) => (i % 6) + 0.25);
 
   test('binary operators match plain loops, with uneven chunks on each side', async () => {
@@ -43,18 +43,50 @@ describe.each(schedulers)('elementwise on %s', (scheduler) => {
     const col = dense([7, 1], (i) => -i);
     const x = arr(a, 3);
     const got1 = fromResult(await x.add(arr(row, 2)).compute(opts));
-    expect(closeTo(got1, broadcast2(a, row, (p, q) => p + q))).toBeUndefined();
+    expect(
+      closeTo(
+        got1,
+        broadcast2(a, row, (p, q) => p + q),
+      ),
+    ).toBeUndefined();
     const got2 = fromResult(await x.mul(arr(col, [[2, 5], [1]])).compute(opts));
-    expect(closeTo(got2, broadcast2(a, col, (p, q) => p * q))).toBeUndefined();
+    expect(
+      closeTo(
+        got2,
+        broadcast2(a, col, (p, q) => p * q),
+      ),
+    ).toBeUndefined();
     const got3 = fromResult(await x.sub(1.5).compute(opts));
-    expect(closeTo(got3, broadcast2(a, dense([1], () => 1.5), (p, q) => p - q))).toBeUndefined();
+    expect(
+      closeTo(
+        got3,
+        broadcast2(
+          a,
+          dense([1], () => 1.5),
+          (p, q) => p - q,
+        ),
+      ),
+    ).toBeUndefined();
   });
 
   test('unary functions, comparisons and where', async () => {
     const x = arr(a, 4);
-    const expDense = broadcast2(a, dense([1], () => 0), (p) => Math.exp(p));
+    const expDense = broadcast2(
+      a,
+      dense([1], () => 0),
+      (p) => Math.exp(p),
+    );
     expect(closeTo(fromResult(await x.exp().compute(opts)), expDense)).toBeUndefined();
-    expect(closeTo(fromResult(await x.abs().sqrt().compute(opts)), broadcast2(a, dense([1], () => 0), (p) => Math.sqrt(Math.abs(p))))).toBeUndefined();
+    expect(
+      closeTo(
+        fromResult(await x.abs().sqrt().compute(opts)),
+        broadcast2(
+          a,
+          dense([1], () => 0),
+          (p) => Math.sqrt(Math.abs(p)),
+        ),
+      ),
+    ).toBeUndefined();
     const gt = x.gt(0);
     expect(gt.dtype).toBe('bool');
     expect(fromResult(await gt.compute(opts)).data).toEqual(a.data.map((v) => (v > 0 ? 1 : 0)));

@@ -10,12 +10,14 @@ afterAll(async () => {
 });
 
 const schedulers = ['sync', 'threads', 'processes'] as const;
-const arr = (d: Dense, chunks: number | number[]): da.DaskArray => da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
+const arr = (d: Dense, chunks: number | number[]): da.DaskArray =>
+  da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
 
 /** Python range(start, stop, step) with NumPy's slice normalisation for an axis of size n. */
 function sliceIndices(n: number, start: number | null, stop: number | null, step: number | null): number[] {
   const s = step ?? 1;
-  const norm = (v: number | null, dflt: number, lo: number, hi: number): number => (v === null ? dflt : Math.min(Math.max(v < 0 ? v + n : v, lo), hi));
+  const norm = (v: number | null, dflt: number, lo: number, hi: number): number =>
+    v === null ? dflt : Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
   const out: number[] = [];
   if (s > 0) for (let i = norm(start, 0, 0, n); i < norm(stop, n, 0, n); i += s) out.push(i);
   else for (let i = norm(start, n - 1, -1, n - 1); i > norm(stop, -1, -1, n - 1); i += s) out.push(i);
@@ -76,7 +78,10 @@ describe('indexing errors', () => {
 describe.each(schedulers)('empty arrays on %s', (scheduler) => {
   const opts = { scheduler, numWorkers: 2 };
   test('slicing to nothing, elementwise on empty arrays and reductions of them', async () => {
-    const x = arr(dense([5, 4], (i) => i), 2);
+    const x = arr(
+      dense([5, 4], (i) => i),
+      2,
+    );
     const e = x.slice('3:3, :');
     expect(e.shape).toEqual([0, 4]);
     const got = fromResult(await e.add(1).compute(opts));

@@ -11,7 +11,8 @@ afterAll(async () => {
 });
 
 const schedulers = ['sync', 'threads', 'processes'] as const;
-const arr = (d: Dense, chunks: number | number[] | number[][]): da.DaskArray => da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
+const arr = (d: Dense, chunks: number | number[] | number[][]): da.DaskArray =>
+  da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
 
 describe.each(schedulers)('reductions on %s', (scheduler) => {
   const opts = { scheduler, numWorkers: 2 };
@@ -44,7 +45,13 @@ describe.each(schedulers)('reductions on %s', (scheduler) => {
   test('var and std with ddof 0 and 1 (pandas and NumPy conventions)', async () => {
     for (const ddof of [0, 1]) {
       const got = fromResult(await x.var({ axis: 1, ddof }).compute(opts));
-      expect(closeTo(got, reduceAxes(a, [1], (v) => variance(v, ddof)), 1e-10)).toBeUndefined();
+      expect(
+        closeTo(
+          got,
+          reduceAxes(a, [1], (v) => variance(v, ddof)),
+          1e-10,
+        ),
+      ).toBeUndefined();
       const sd = fromResult(await x.std({ ddof }).compute(opts));
       expect(sd.data[0]).toBeCloseTo(Math.sqrt(variance(a.data, ddof)), 10);
     }
@@ -79,7 +86,11 @@ describe.each(schedulers)('reductions on %s', (scheduler) => {
   test('a single chunk, uneven chunks and empty arrays', async () => {
     const v = dense([9], (i) => i);
     expect(await arr(v, 9).sum().compute(opts)).toBe(36);
-    expect(await arr(v, [[2, 3, 4]]).sum().compute(opts)).toBe(36);
+    expect(
+      await arr(v, [[2, 3, 4]])
+        .sum()
+        .compute(opts),
+    ).toBe(36);
     const empty = da.fromArray(new Float64Array(0), { chunks: 4 });
     expect(await empty.sum().compute(opts)).toBe(0);
     expect(Number.isNaN(await empty.mean().compute(opts))).toBe(true);

@@ -10,7 +10,8 @@ afterAll(async () => {
 });
 
 const schedulers = ['sync', 'threads', 'processes'] as const;
-const arr = (d: Dense, chunks: number | number[] | number[][]): da.DaskArray => da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
+const arr = (d: Dense, chunks: number | number[] | number[][]): da.DaskArray =>
+  da.fromArray(Float64Array.from(d.data), { shape: d.shape, chunks });
 
 describe.each(schedulers)('shape and linear algebra on %s', (scheduler) => {
   const opts = { scheduler, numWorkers: 2 };
@@ -37,7 +38,17 @@ describe.each(schedulers)('shape and linear algebra on %s', (scheduler) => {
     const y = x.rechunk([5, 1, 3]);
     expect(y.chunks).toEqual([[5], [1, 1, 1, 1, 1, 1], [3]]);
     expect(fromResult(await y.compute(opts)).data).toEqual(a.data);
-    expect(fromResult(await x.rechunk([[1, 4], [3, 3], [2, 1]]).compute(opts)).data).toEqual(a.data);
+    expect(
+      fromResult(
+        await x
+          .rechunk([
+            [1, 4],
+            [3, 3],
+            [2, 1],
+          ])
+          .compute(opts),
+      ).data,
+    ).toEqual(a.data);
     expect(() => x.rechunk([[2, 2], [6], [3]])).toThrow('Chunks do not add up to shape');
   });
 
@@ -54,17 +65,26 @@ describe.each(schedulers)('shape and linear algebra on %s', (scheduler) => {
   test('matmul, dot and vector products match the triple loop', async () => {
     const m = dense([7, 5], (i) => Math.cos(i));
     const n = dense([5, 4], (i) => i % 3);
-    const got = fromResult(await arr(m, [3, 2]).matmul(arr(n, [2, 3])).compute(opts));
+    const got = fromResult(
+      await arr(m, [3, 2])
+        .matmul(arr(n, [2, 3]))
+        .compute(opts),
+    );
     expect(closeTo(got, matmulDense(m, n), 1e-12)).toBeUndefined();
     const v = dense([5], (i) => i + 1);
     const mv = fromResult(await da.dot(arr(m, 3), arr(v, 2)).compute(opts));
-    expect(closeTo(mv, { shape: [7], data: matmulDense(m, { shape: [5, 1], data: v.data }).data }, 1e-12)).toBeUndefined();
+    expect(
+      closeTo(mv, { shape: [7], data: matmulDense(m, { shape: [5, 1], data: v.data }).data }, 1e-12),
+    ).toBeUndefined();
     expect(await da.dot(arr(v, 2), arr(v, 3)).compute(opts)).toBe(55);
     expect(() => arr(m, 3).matmul(arr(m, 3))).toThrow(/mismatch in its core dimension 0/);
   });
 
   test('mapBlocks applies a function to each block', async () => {
-    const x = arr(dense([10], (i) => i), 4);
+    const x = arr(
+      dense([10], (i) => i),
+      4,
+    );
     // a block function may return a bare typed array: it takes the block's shape
     const y = da.mapBlocks((b) => b.data.map((v) => v * 3), x);
     expect(fromResult(await y.compute(opts)).data).toEqual(Array.from({ length: 10 }, (_, i) => i * 3));
@@ -79,7 +99,8 @@ describe.each(schedulers)('shape and linear algebra on %s', (scheduler) => {
         const list = blocks as da.Chunk[]; // 'j' is contracted: this input arrives as its list of blocks
         const rows = list[0]!.shape[0]!;
         const out = new Float64Array(rows);
-        for (const b of list) for (let r = 0; r < rows; r++) for (let c = 0; c < b.shape[1]!; c++) out[r]! += b.data[r * b.shape[1]! + c]!;
+        for (const b of list)
+          for (let r = 0; r < rows; r++) for (let c = 0; c < b.shape[1]!; c++) out[r]! += b.data[r * b.shape[1]! + c]!;
         return { data: out, shape: [rows] };
       },
       'i',

@@ -28,9 +28,17 @@ function fixture(n: number, seed: number, eol = '\n'): { rows: Row[]; text: stri
   const rows: Row[] = [];
   for (let i = 0; i < n; i++) {
     const w = words[Math.floor(r() * words.length)]!;
-    rows.push({ id: i, name: w === '' ? null : w, score: r() < 0.1 ? null : Math.round(r() * 1e4) / 100, ok: r() < 0.1 ? null : r() < 0.5 });
+    rows.push({
+      id: i,
+      name: w === '' ? null : w,
+      score: r() < 0.1 ? null : Math.round(r() * 1e4) / 100,
+      ok: r() < 0.1 ? null : r() < 0.5,
+    });
   }
-  const lines = ['id,name,score,ok', ...rows.map((row) => [row.id, row.name, row.score, row.ok].map((v) => csvField(v as never)).join(','))];
+  const lines = [
+    'id,name,score,ok',
+    ...rows.map((row) => [row.id, row.name, row.score, row.ok].map((v) => csvField(v as never)).join(',')),
+  ];
   return { rows, text: lines.join(eol) + eol };
 }
 
@@ -68,7 +76,11 @@ describe.each(SCHEDULERS)('readCsv on %s', (scheduler) => {
     expect(rowsOf(await dd.readCsv(bom).compute(opts))).toEqual([{ x: 1, y: 2 }]);
     const df = dd.readCsv(file, { dtypes: { a: 'float64', c: 'string' }, columns: ['c', 'a'] });
     expect(df.dtypes).toEqual({ c: 'string', a: 'float64' });
-    expect(rowsOf(await df.compute(opts))).toEqual([{ c: '2.5', a: 1 }, { c: 'NA', a: 2 }, { c: '4', a: null }]);
+    expect(rowsOf(await df.compute(opts))).toEqual([
+      { c: '2.5', a: 1 },
+      { c: 'NA', a: 2 },
+      { c: '4', a: null },
+    ]);
   });
 
   test('a malformed row names the file and the line, found while sampling or while parsing', async () => {
@@ -76,19 +88,35 @@ describe.each(SCHEDULERS)('readCsv on %s', (scheduler) => {
     const good = Array.from({ length: 50 }, (_, i) => `${i},"multi\nline ${i}",${i / 2}`);
     writeFileSync(file, ['a,b,c', ...good.slice(0, 30), '31,oops', ...good.slice(30)].join('\n') + '\n');
     const line = 1 + 30 * 2 + 1;
-    expect(() => dd.readCsv(file)).toThrow(new RegExp(`bad-${scheduler}\\.csv, line ${line}: expected 3 fields \\(a, b, c\\), found 2`));
-    const err = await dd.readCsv(file, { blocksize: 128, sample: 200 }).compute(opts).then(() => undefined, (e: unknown) => e as dd.CsvParseError);
+    expect(() => dd.readCsv(file)).toThrow(
+      new RegExp(`bad-${scheduler}\\.csv, line ${line}: expected 3 fields \\(a, b, c\\), found 2`),
+    );
+    const err = await dd
+      .readCsv(file, { blocksize: 128, sample: 200 })
+      .compute(opts)
+      .then(
+        () => undefined,
+        (e: unknown) => e as dd.CsvParseError,
+      );
     expect(err?.name).toBe('CsvParseError');
     expect(err?.code).toBe('DASK_ERR_VALUE');
     expect(err?.file).toBe(file);
     expect(err?.line).toBe(line);
-    expect(err?.message).toMatch(new RegExp(`bad-${scheduler}\\.csv, line ${line}: expected 3 fields \\(a, b, c\\), found 2`));
+    expect(err?.message).toMatch(
+      new RegExp(`bad-${scheduler}\\.csv, line ${line}: expected 3 fields \\(a, b, c\\), found 2`),
+    );
   });
 
   test('a value of the wrong type names the column, file and line', async () => {
     const file = join(dir, `badval-${scheduler}.csv`);
     writeFileSync(file, 'n,s\n1,a\n2,b\nthree,c\n');
-    const err = await dd.readCsv(file, { dtypes: { n: 'int32' } }).compute(opts).then(() => undefined, (e: unknown) => e as dd.CsvParseError);
+    const err = await dd
+      .readCsv(file, { dtypes: { n: 'int32' } })
+      .compute(opts)
+      .then(
+        () => undefined,
+        (e: unknown) => e as dd.CsvParseError,
+      );
     expect(err?.name).toBe('CsvParseError');
     expect(err).toBeInstanceOf(dd.CsvParseError); // rebuilt as its own class, from any worker
     expect(err?.code).toBe('DASK_ERR_VALUE');
@@ -100,7 +128,9 @@ describe.each(SCHEDULERS)('readCsv on %s', (scheduler) => {
   test('a query using two of twenty columns reads two, and filters run in the reader', async () => {
     const r = random(8);
     const names = Array.from({ length: 20 }, (_, i) => `c${i}`);
-    const rows: Row[] = Array.from({ length: 400 }, () => Object.fromEntries(names.map((n, i) => [n, i === 0 ? Math.floor(r() * 5) : Math.round(r() * 1000) / 10])));
+    const rows: Row[] = Array.from({ length: 400 }, () =>
+      Object.fromEntries(names.map((n, i) => [n, i === 0 ? Math.floor(r() * 5) : Math.round(r() * 1000) / 10])),
+    );
     const file = join(dir, `wide-${scheduler}.csv`);
     writeFileSync(file, [names.join(','), ...rows.map((row) => names.map((n) => row[n]).join(','))].join('\n'));
     const df = dd.readCsv(file, { blocksize: 4096 });
@@ -114,13 +144,24 @@ describe.each(SCHEDULERS)('readCsv on %s', (scheduler) => {
     }
     expect(tasksOf(collectionsToGraph([q]).graph).some((t) => t.fn.name === 'filterRows')).toBe(false);
     const two = df.groupby('c0').agg({ c1: 'mean' });
-    const spec2 = tasksOf(collectionsToGraph([two]).graph).find((t) => t.fn.name === 'csvParseBlock')!.args[0] as { parse: string[] };
+    const spec2 = tasksOf(collectionsToGraph([two]).graph).find((t) => t.fn.name === 'csvParseBlock')!.args[0] as {
+      parse: string[];
+    };
     expect(spec2.parse).toEqual(['c0', 'c1']);
     const viaSort = df.sortValues('c5').col('c6').sum();
-    const spec3 = tasksOf(collectionsToGraph([viaSort]).graph).find((t) => t.fn.name === 'csvParseBlock')!.args[0] as { parse: string[] };
+    const spec3 = tasksOf(collectionsToGraph([viaSort]).graph).find((t) => t.fn.name === 'csvParseBlock')!.args[0] as {
+      parse: string[];
+    };
     expect(spec3.parse).toEqual(['c5', 'c6']);
-    expect(await viaSort.compute(opts)).toBeCloseTo(rows.reduce((a, row) => a + (row.c6 as number), 0), 6);
-    const want = groupbyRef(rows.filter((row) => (row.c7 as number) > 50), ['c0'], [['c3', 'sum', 'c3']]);
+    expect(await viaSort.compute(opts)).toBeCloseTo(
+      rows.reduce((a, row) => a + (row.c6 as number), 0),
+      6,
+    );
+    const want = groupbyRef(
+      rows.filter((row) => (row.c7 as number) > 50),
+      ['c0'],
+      [['c3', 'sum', 'c3']],
+    );
     expect(diffRows(rowsOf(await q.compute(opts)), want)).toBeUndefined();
     expect(diffRows(rowsOf(await two.compute(opts)), groupbyRef(rows, ['c0'], [['c1', 'mean', 'c1']]))).toBeUndefined();
   });

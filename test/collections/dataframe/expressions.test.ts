@@ -48,8 +48,10 @@ describe.each(SCHEDULERS)('expressions on %s', (scheduler) => {
   test('comparisons, boolean logic (Kleene) and isNull drive filter', async () => {
     const pred = df.col('v').gt(10).and(df.col('k').le(5)).or(df.col('g').eq('blue')).and(df.col('b').isNull().not());
     const got = rowsOf(await df.filter(pred).compute(opts));
-    const kleeneAnd = (a: boolean | null, b: boolean | null): boolean | null => (a === false || b === false ? false : a === null || b === null ? null : true);
-    const kleeneOr = (a: boolean | null, b: boolean | null): boolean | null => (a === true || b === true ? true : a === null || b === null ? null : false);
+    const kleeneAnd = (a: boolean | null, b: boolean | null): boolean | null =>
+      a === false || b === false ? false : a === null || b === null ? null : true;
+    const kleeneOr = (a: boolean | null, b: boolean | null): boolean | null =>
+      a === true || b === true ? true : a === null || b === null ? null : false;
     const want = rows.filter((r) => {
       const v = num(r.v);
       const gt = v === null || Number.isNaN(v) ? (v === null ? null : false) : v > 10;
@@ -62,14 +64,24 @@ describe.each(SCHEDULERS)('expressions on %s', (scheduler) => {
 
   test('string comparisons by code point, on dictionary columns too', async () => {
     const got = rowsOf(await df.filter(df.col('g').ge('cyan').and(df.col('g').ne('red'))).compute(opts));
-    expect(diffRows(got, rows.filter((r) => r.g !== null && (r.g as string) >= 'cyan' && r.g !== 'red'))).toBeUndefined();
+    expect(
+      diffRows(
+        got,
+        rows.filter((r) => r.g !== null && (r.g as string) >= 'cyan' && r.g !== 'red'),
+      ),
+    ).toBeUndefined();
     const gg = df.assign({ same: df.col('g').eq(df.col('g')) });
     const t = rowsOf(await gg.compute(opts));
     expect(t.map((r) => r.same)).toEqual(rows.map((r) => (r.g === null ? null : true)));
   });
 
   test('isNull counts NaN as missing (pandas) and notNull is its negation', async () => {
-    const t = rowsOf(await df.assign({ miss: df.col('v').isNull(), has: df.col('v').notNull() }).select(['miss', 'has']).compute(opts));
+    const t = rowsOf(
+      await df
+        .assign({ miss: df.col('v').isNull(), has: df.col('v').notNull() })
+        .select(['miss', 'has'])
+        .compute(opts),
+    );
     expect(t.map((r) => r.miss)).toEqual(rows.map((r) => isMissing(r.v!)));
     expect(t.map((r) => r.has)).toEqual(rows.map((r) => !isMissing(r.v!)));
   });
@@ -77,7 +89,12 @@ describe.each(SCHEDULERS)('expressions on %s', (scheduler) => {
   test('select keeps the chosen columns in the chosen order', async () => {
     const t = await df.select(['w', 'g']).compute(opts);
     expect(t.schema.fields.map((f) => f.name)).toEqual(['w', 'g']);
-    expect(diffRows(rowsOf(t), rows.map((r) => ({ w: r.w!, g: r.g! })))).toBeUndefined();
+    expect(
+      diffRows(
+        rowsOf(t),
+        rows.map((r) => ({ w: r.w!, g: r.g! })),
+      ),
+    ).toBeUndefined();
   });
 
   test('assign replaces a column and takes literals', async () => {

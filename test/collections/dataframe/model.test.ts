@@ -38,15 +38,33 @@ describe.each(SCHEDULERS)('the DataFrame model on %s', (scheduler) => {
   });
 
   test('fromArrow and fromRecords', async () => {
-    const table = tableFromArrays({ a: Int32Array.from([1, 2, 3, 4]), s: ['p', 'q', null, 'p'], big: BigInt64Array.from([1n, 2n, 3n, 4n]) });
+    const table = tableFromArrays({
+      a: Int32Array.from([1, 2, 3, 4]),
+      s: ['p', 'q', null, 'p'],
+      big: BigInt64Array.from([1n, 2n, 3n, 4n]),
+    });
     const df = dd.fromArrow(table, { npartitions: 2 });
     expect(df.dtypes).toEqual({ a: 'int32', s: 'string', big: 'float64' });
     expect(rowsOf(await df.compute(opts))).toEqual([
-      { a: 1, s: 'p', big: 1 }, { a: 2, s: 'q', big: 2 }, { a: 3, s: null, big: 3 }, { a: 4, s: 'p', big: 4 },
+      { a: 1, s: 'p', big: 1 },
+      { a: 2, s: 'q', big: 2 },
+      { a: 3, s: null, big: 3 },
+      { a: 4, s: 'p', big: 4 },
     ]);
-    const recs = dd.fromRecords([{ x: 1.5, y: 'a', z: true }, { x: null, y: 'b', z: false }, { x: 3, y: null, z: null }], { npartitions: 2 });
+    const recs = dd.fromRecords(
+      [
+        { x: 1.5, y: 'a', z: true },
+        { x: null, y: 'b', z: false },
+        { x: 3, y: null, z: null },
+      ],
+      { npartitions: 2 },
+    );
     expect(recs.dtypes).toEqual({ x: 'float64', y: 'string', z: 'bool' });
-    expect(rowsOf(await recs.compute(opts))).toEqual([{ x: 1.5, y: 'a', z: true }, { x: null, y: 'b', z: false }, { x: 3, y: null, z: null }]);
+    expect(rowsOf(await recs.compute(opts))).toEqual([
+      { x: 1.5, y: 'a', z: true },
+      { x: null, y: 'b', z: false },
+      { x: 3, y: null, z: null },
+    ]);
   });
 
   test('persist gives a frame backed by its computed partitions', async () => {
@@ -83,12 +101,24 @@ describe.each(SCHEDULERS)('the DataFrame model on %s', (scheduler) => {
     const m = mixed(90);
     const df = frameOf(m, 3);
     const kept = df.filter(df.col('w').gt(0));
-    const [total, groups, table] = (await compute(kept.col('w').sum(), kept.groupby('k').agg({ w: 'count' }), kept.select(['w']), opts)) as [number, unknown, unknown];
-    const w = rowsOfMixed(m).map((r) => r.w as number).filter((x) => x > 0);
+    const [total, groups, table] = (await compute(
+      kept.col('w').sum(),
+      kept.groupby('k').agg({ w: 'count' }),
+      kept.select(['w']),
+      opts,
+    )) as [number, unknown, unknown];
+    const w = rowsOfMixed(m)
+      .map((r) => r.w as number)
+      .filter((x) => x > 0);
     expect(total).toBe(w.reduce((a, b) => a + b, 0));
-    expect(rowsOf(groups as never).reduce((a, r) => a + (r.w as number), 0)).toBe(rowsOfMixed(m).filter((r) => (r.w as number) > 0 && r.k !== null).length);
+    expect(rowsOf(groups as never).reduce((a, r) => a + (r.w as number), 0)).toBe(
+      rowsOfMixed(m).filter((r) => (r.w as number) > 0 && r.k !== null).length,
+    );
     expect(rowsOf(table as never).map((r) => r.w)).toEqual(w);
-    const plain = await kept.groupby('k').agg({ w: 'sum' }).compute({ ...opts, optimize: false });
+    const plain = await kept
+      .groupby('k')
+      .agg({ w: 'sum' })
+      .compute({ ...opts, optimize: false });
     expect(rowsOf(plain)).toEqual(rowsOf(await kept.groupby('k').agg({ w: 'sum' }).compute(opts)));
   });
 
@@ -104,10 +134,14 @@ describe.each(SCHEDULERS)('the DataFrame model on %s', (scheduler) => {
 
   test('mapPartitions ships a lambda or an exported function and infers its output columns', async () => {
     const df = dd.fromColumns({ x: Float64Array.from([1, 2, 3, 4, 5]) }, { npartitions: 2 });
-    const doubled = df.mapPartitions((t) => ({ y: Float64Array.from(t.getChild('x')!.toArray() as Float64Array, (v) => v * 2) }) as never);
+    const doubled = df.mapPartitions(
+      (t) => ({ y: Float64Array.from(t.getChild('x')!.toArray() as Float64Array, (v) => v * 2) }) as never,
+    );
     expect(doubled.columns).toEqual(['y']);
     expect(rowsOf(await doubled.compute(opts)).map((r) => r.y)).toEqual([2, 4, 6, 8, 10]);
-    const viaModule = df.mapPartitions(doubleX, { module: new URL('../../fixtures/dataframe/map-fns.mjs', import.meta.url).href });
+    const viaModule = df.mapPartitions(doubleX, {
+      module: new URL('../../fixtures/dataframe/map-fns.mjs', import.meta.url).href,
+    });
     expect(viaModule.dtypes).toEqual({ x2: 'float64' });
     expect(rowsOf(await viaModule.compute(opts)).map((r) => r.x2)).toEqual([2, 4, 6, 8, 10]);
     const counts = df.mapPartitions((t) => ({ n: [t.numRows] }) as never, { meta: { n: 'int32' } });

@@ -41,13 +41,26 @@ describe.each(SCHEDULERS)('Parquet on %s', (scheduler) => {
     const byFile = dd.readParquet(out, { splitRowGroups: false, columns: ['w', 'g'] });
     expect(byFile.npartitions).toBe(2);
     expect(byFile.columns).toEqual(['w', 'g']);
-    expect(diffRows(rowsOf(await byFile.compute(opts)), rows.map((r) => ({ w: r.w!, g: r.g! })))).toBeUndefined();
+    expect(
+      diffRows(
+        rowsOf(await byFile.compute(opts)),
+        rows.map((r) => ({ w: r.w!, g: r.g! })),
+      ),
+    ).toBeUndefined();
   });
 
   test('the optimiser reads only the columns used, and filters skip row groups by statistics', async () => {
     const out = join(dir, `stats-${scheduler}`);
     const w = Int32Array.from({ length: 1000 }, (_, i) => i);
-    const wide = dd.fromColumns({ w, a: Float64Array.from(w, (x) => x * 2), b: Float64Array.from(w, (x) => x * 3), s: Array.from(w, (x) => `s${x % 7}`) }, { npartitions: 1 });
+    const wide = dd.fromColumns(
+      {
+        w,
+        a: Float64Array.from(w, (x) => x * 2),
+        b: Float64Array.from(w, (x) => x * 3),
+        s: Array.from(w, (x) => `s${x % 7}`),
+      },
+      { npartitions: 1 },
+    );
     await wide.toParquet(out, { ...opts, rowGroupSize: 100 });
     const df = dd.readParquet(out);
     expect(df.npartitions).toBe(10);
@@ -58,9 +71,18 @@ describe.each(SCHEDULERS)('Parquet on %s', (scheduler) => {
     expect(specs.filter((s) => s.rowEnd > s.rowStart).map((s) => s.rowStart)).toEqual([800, 900]);
     const want = new Map<string, number>();
     for (let x = 850; x < 1000; x++) want.set(`s${x % 7}`, (want.get(`s${x % 7}`) ?? 0) + x * 2);
-    expect(rowsOf(await q.compute(opts))).toEqual([...want].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, a]) => ({ s, a })));
-    const viaOption = dd.readParquet(out, { filters: [['w', '<', 150], ['w', '>=', 90]] });
-    expect(rowsOf(await viaOption.select(['w']).compute(opts)).map((r) => r.w)).toEqual(Array.from({ length: 60 }, (_, i) => 90 + i));
+    expect(rowsOf(await q.compute(opts))).toEqual(
+      [...want].sort(([a], [b]) => (a < b ? -1 : 1)).map(([s, a]) => ({ s, a })),
+    );
+    const viaOption = dd.readParquet(out, {
+      filters: [
+        ['w', '<', 150],
+        ['w', '>=', 90],
+      ],
+    });
+    expect(rowsOf(await viaOption.select(['w']).compute(opts)).map((r) => r.w)).toEqual(
+      Array.from({ length: 60 }, (_, i) => 90 + i),
+    );
   });
 
   test('gzip-compressed files from another writer, with INT64 columns, read as float64', async () => {
@@ -76,7 +98,11 @@ describe.each(SCHEDULERS)('Parquet on %s', (scheduler) => {
     writeFileSync(file, new Uint8Array(buffer));
     const df = dd.readParquet(file);
     expect(df.dtypes).toEqual({ id: 'float64', name: 'string' });
-    expect(rowsOf(await df.compute(opts))).toEqual([{ id: 1, name: 'a' }, { id: 2, name: null }, { id: 3, name: 'c' }]);
+    expect(rowsOf(await df.compute(opts))).toEqual([
+      { id: 1, name: 'a' },
+      { id: 2, name: null },
+      { id: 3, name: 'c' },
+    ]);
   });
 
   test('bad paths and columns fail when the frame is made', () => {

@@ -20,7 +20,10 @@ describe.each(SCHEDULERS)('Series reductions on %s', (scheduler) => {
     for (const column of ['v', 'w', 'k']) {
       for (const kind of kinds) {
         const got = await df.col(column)[kind as 'sum']({ splitEvery: 2 }).compute(opts);
-        const want = aggregate(kind, rows.map((r) => r[column]!));
+        const want = aggregate(
+          kind,
+          rows.map((r) => r[column]!),
+        );
         expect(sameValue(got, want, 1e-10), `${kind}(${column}): got ${String(got)}, want ${String(want)}`).toBe(true);
       }
     }
@@ -39,7 +42,10 @@ describe.each(SCHEDULERS)('Series reductions on %s', (scheduler) => {
 
   test('reductions of expressions and of empty or all-missing data', async () => {
     const df = frameOf(m, 3);
-    const want = aggregate('sum', rows.map((r) => (isMissing(r.v!) ? null : (r.v as number) * 2 + (r.w as number))));
+    const want = aggregate(
+      'sum',
+      rows.map((r) => (isMissing(r.v!) ? null : (r.v as number) * 2 + (r.w as number))),
+    );
     expect(sameValue(await df.col('v').mul(2).add(df.col('w')).sum().compute(opts), want)).toBe(true);
     const empty = df.filter(df.col('w').gt(10_000));
     expect(await empty.col('v').sum().compute(opts)).toBe(0);
@@ -56,14 +62,29 @@ describe.each(SCHEDULERS)('Series reductions on %s', (scheduler) => {
     const t = rowsOf(await df.describe().compute(opts));
     expect(t.map((r) => r.statistic)).toEqual(['count', 'mean', 'std', 'min', '25%', '50%', '75%', 'max']);
     for (const column of ['k', 'v', 'w']) {
-      const x = rows.map((r) => r[column]!).filter((v) => !isMissing(v)).map(Number).sort((a, b) => a - b);
+      const x = rows
+        .map((r) => r[column]!)
+        .filter((v) => !isMissing(v))
+        .map(Number)
+        .sort((a, b) => a - b);
       const q = (p: number): number => {
         const pos = p * (x.length - 1);
         const lo = Math.floor(pos);
         return x[lo]! + (pos - lo) * ((x[lo + 1] ?? x[lo]!) - x[lo]!);
       };
-      const want = [x.length, aggregate('mean', x), aggregate('std', x), x[0]!, q(0.25), q(0.5), q(0.75), x[x.length - 1]!];
-      t.forEach((r, i) => expect(sameValue(r[column]!, want[i]!, 1e-10), `${column} ${String(r.statistic)}`).toBe(true));
+      const want = [
+        x.length,
+        aggregate('mean', x),
+        aggregate('std', x),
+        x[0]!,
+        q(0.25),
+        q(0.5),
+        q(0.75),
+        x[x.length - 1]!,
+      ];
+      t.forEach((r, i) =>
+        expect(sameValue(r[column]!, want[i]!, 1e-10), `${column} ${String(r.statistic)}`).toBe(true),
+      );
     }
   });
 });

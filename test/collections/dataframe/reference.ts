@@ -44,11 +44,16 @@ export type RefAgg = 'sum' | 'mean' | 'count' | 'min' | 'max' | 'std' | 'var' | 
 export function aggregate(kind: RefAgg, values: readonly Value[], ddof = 1): Value {
   const p = values.filter((v) => !isMissing(v));
   switch (kind) {
-    case 'size': return values.length;
-    case 'count': return p.length;
-    case 'nunique': return new Set(p).size;
-    case 'first': return p[0] ?? null;
-    case 'last': return p[p.length - 1] ?? null;
+    case 'size':
+      return values.length;
+    case 'count':
+      return p.length;
+    case 'nunique':
+      return new Set(p).size;
+    case 'first':
+      return p[0] ?? null;
+    case 'last':
+      return p[p.length - 1] ?? null;
     case 'min':
     case 'max': {
       if (p.length === 0) return null;
@@ -75,7 +80,11 @@ function compareValues(a: Value, b: Value): number {
 }
 
 /** Rows sorted by the given columns (missing last), stable. */
-export function sortRows(rows: readonly Row[], by: readonly string[], ascending: readonly boolean[] = by.map(() => true)): Row[] {
+export function sortRows(
+  rows: readonly Row[],
+  by: readonly string[],
+  ascending: readonly boolean[] = by.map(() => true),
+): Row[] {
   return rows
     .map((r, i) => [r, i] as const)
     .sort(([a, i], [b, j]) => {
@@ -92,7 +101,12 @@ export function sortRows(rows: readonly Row[], by: readonly string[], ascending:
 }
 
 /** groupby(keys).agg(...) as pandas computes it: groups sorted by key, missing keys dropped. */
-export function groupbyRef(rows: readonly Row[], keys: readonly string[], aggs: readonly (readonly [string | null, RefAgg, string])[], ddof = 1): Row[] {
+export function groupbyRef(
+  rows: readonly Row[],
+  keys: readonly string[],
+  aggs: readonly (readonly [string | null, RefAgg, string])[],
+  ddof = 1,
+): Row[] {
   const groups = new Map<string, Row[]>();
   for (const r of rows) {
     if (keys.some((k) => isMissing(r[k]!))) continue;
@@ -105,7 +119,8 @@ export function groupbyRef(rows: readonly Row[], keys: readonly string[], aggs: 
   for (const g of groups.values()) {
     const row: Row = {};
     for (const k of keys) row[k] = g[0]![k]!;
-    for (const [column, kind, name] of aggs) row[name] = aggregate(kind, column === null ? g.map(() => 0) : g.map((r) => r[column]!), ddof);
+    for (const [column, kind, name] of aggs)
+      row[name] = aggregate(kind, column === null ? g.map(() => 0) : g.map((r) => r[column]!), ddof);
     out.push(row);
   }
   return sortRows(out, keys);
@@ -114,7 +129,8 @@ export function groupbyRef(rows: readonly Row[], keys: readonly string[], aggs: 
 /** True when a and b are equal, numbers to a relative tolerance (NaN equal to NaN and to null). */
 export function sameValue(a: Value, b: Value, tol = 1e-9): boolean {
   if (a === b || (isMissing(a) && isMissing(b))) return true;
-  if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
+  if (typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= tol * Math.max(1, Math.abs(a), Math.abs(b));
   return a === b;
 }
 
@@ -123,7 +139,8 @@ export function diffRows(got: readonly Row[], want: readonly Row[], tol = 1e-9):
   if (got.length !== want.length) return `got ${got.length} rows, want ${want.length}`;
   for (let i = 0; i < want.length; i++) {
     for (const k of Object.keys(want[i]!)) {
-      if (!sameValue(got[i]![k] ?? null, want[i]![k]!, tol)) return `row ${i} column ${k}: got ${JSON.stringify(got[i]![k])}, want ${JSON.stringify(want[i]![k])} (row ${JSON.stringify(got[i])})`;
+      if (!sameValue(got[i]![k] ?? null, want[i]![k]!, tol))
+        return `row ${i} column ${k}: got ${JSON.stringify(got[i]![k])}, want ${JSON.stringify(want[i]![k])} (row ${JSON.stringify(got[i])})`;
     }
   }
   return undefined;

@@ -14,15 +14,23 @@ describe.each(SCHEDULERS)('sorting and distinct values on %s', (scheduler) => {
   const m = mixed(401, 21);
   const rows = rowsOfMixed(m);
 
-  test.each([[['v'], [true]], [['v'], [false]], [['g', 'w'], [true, false]], [['b', 'k', 'w'], [false, true, true]]] as const)(
-    'sortValues(%j, ascending %j) orders every row, missing last',
-    async (by, ascending) => {
-      const df = frameOf(m, 5).sortValues(by, { ascending, npartitions: 4 });
-      expect(df.npartitions).toBe(4);
-      const got = rowsOf(await df.compute(opts));
-      expect(diffRows(got, sortRows(rows, by, ascending))).toBeUndefined();
-    },
-  );
+  test.each([
+    [['v'], [true]],
+    [['v'], [false]],
+    [
+      ['g', 'w'],
+      [true, false],
+    ],
+    [
+      ['b', 'k', 'w'],
+      [false, true, true],
+    ],
+  ] as const)('sortValues(%j, ascending %j) orders every row, missing last', async (by, ascending) => {
+    const df = frameOf(m, 5).sortValues(by, { ascending, npartitions: 4 });
+    expect(df.npartitions).toBe(4);
+    const got = rowsOf(await df.compute(opts));
+    expect(diffRows(got, sortRows(rows, by, ascending))).toBeUndefined();
+  });
 
   test('a sorted frame knows its divisions once computed or persisted', async () => {
     const r = random(9);
@@ -81,7 +89,9 @@ describe.each(SCHEDULERS)('sorting and distinct values on %s', (scheduler) => {
         want.push(r);
       }
     }
-    expect(diffRows(rowsOf(await df.dropDuplicates(['k', 'g'], { splitEvery: 2 }).compute(opts)), want)).toBeUndefined();
+    expect(
+      diffRows(rowsOf(await df.dropDuplicates(['k', 'g'], { splitEvery: 2 }).compute(opts)), want),
+    ).toBeUndefined();
     const whole = rowsOf(await df.select(['k', 'b']).dropDuplicates().compute(opts));
     expect(whole.length).toBe(new Set(rows.map((r) => JSON.stringify([r.k, r.b]))).size);
   });

@@ -11,14 +11,23 @@ afterAll(async () => {
 /** A frame whose string column is plain Utf8 (not dictionary-encoded), as Arrow producers often give. */
 function utf8Frame(rows: readonly Row[], np: number): dd.DataFrame {
   const t = new Table({
-    s: vectorFromArray(rows.map((r) => r.s as string | null), new Utf8()),
-    n: vectorFromArray(rows.map((r) => r.n as number), new Int32()),
+    s: vectorFromArray(
+      rows.map((r) => r.s as string | null),
+      new Utf8(),
+    ),
+    n: vectorFromArray(
+      rows.map((r) => r.n as number),
+      new Int32(),
+    ),
   });
   return dd.fromArrow(t, { npartitions: np });
 }
 
 const words = ['kiwi', 'apple', 'fig', 'ünïcode', 'apple pie', '', 'Zebra'];
-const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({ s: i % 11 === 0 ? null : words[(i * 7) % words.length]!, n: (i * 37) % 19 }));
+const rows: Row[] = Array.from({ length: 120 }, (_, i) => ({
+  s: i % 11 === 0 ? null : words[(i * 7) % words.length]!,
+  n: (i * 37) % 19,
+}));
 
 describe.each(SCHEDULERS)('plain Utf8 string columns on %s', (scheduler) => {
   const opts = { scheduler, numWorkers: 2 };
@@ -26,9 +35,34 @@ describe.each(SCHEDULERS)('plain Utf8 string columns on %s', (scheduler) => {
   test('group by, sort, filter and dedupe a Utf8 column', async () => {
     const df = utf8Frame(rows, 3);
     expect(df.dtypes).toEqual({ s: 'string', n: 'int32' });
-    expect(diffRows(rowsOf(await df.groupby('s').agg({ n: ['sum', 'max'], s: ['count'] }).compute(opts)), groupbyRef(rows, ['s'], [['n', 'sum', 'n_sum'], ['n', 'max', 'n_max'], ['s', 'count', 's_count']]))).toBeUndefined();
-    expect(diffRows(rowsOf(await df.sortValues(['s', 'n'], { npartitions: 2 }).compute(opts)), sortRows(rows, ['s', 'n']))).toBeUndefined();
-    expect(diffRows(rowsOf(await df.filter(df.col('s').lt('fig')).compute(opts)), rows.filter((r) => r.s !== null && (r.s as string) < 'fig'))).toBeUndefined();
+    expect(
+      diffRows(
+        rowsOf(
+          await df
+            .groupby('s')
+            .agg({ n: ['sum', 'max'], s: ['count'] })
+            .compute(opts),
+        ),
+        groupbyRef(
+          rows,
+          ['s'],
+          [
+            ['n', 'sum', 'n_sum'],
+            ['n', 'max', 'n_max'],
+            ['s', 'count', 's_count'],
+          ],
+        ),
+      ),
+    ).toBeUndefined();
+    expect(
+      diffRows(rowsOf(await df.sortValues(['s', 'n'], { npartitions: 2 }).compute(opts)), sortRows(rows, ['s', 'n'])),
+    ).toBeUndefined();
+    expect(
+      diffRows(
+        rowsOf(await df.filter(df.col('s').lt('fig')).compute(opts)),
+        rows.filter((r) => r.s !== null && (r.s as string) < 'fig'),
+      ),
+    ).toBeUndefined();
     expect([...(await df.col('s').unique().compute(opts))]).toEqual([...new Set(rows.map((r) => r.s))]);
   });
 

@@ -31,7 +31,10 @@ describe.each(schedulers)('Delayed on %s', (scheduler) => {
 
   test('Delayed values nested in arrays and objects are arguments too', async () => {
     const inc = delayed((x: number) => x + 1);
-    const total = delayed((o: { xs: number[]; y: number }) => o.xs.reduce((s, v) => s + v, 0) * o.y)({ xs: [inc(1), inc(2), 10], y: inc(0) });
+    const total = delayed((o: { xs: number[]; y: number }) => o.xs.reduce((s, v) => s + v, 0) * o.y)({
+      xs: [inc(1), inc(2), 10],
+      y: inc(0),
+    });
     expect(await total.compute(opts)).toBe(15);
   });
 
@@ -57,7 +60,9 @@ describe.each(schedulers)('Delayed on %s', (scheduler) => {
 
   test('exported functions ship by module reference', async () => {
     const mod = (await import('../../fixtures/delayed-functions.mjs')) as { triple: (x: number) => number };
-    const triple = delayed(mod.triple, { module: new URL('../../fixtures/delayed-functions.mjs', import.meta.url).href });
+    const triple = delayed(mod.triple, {
+      module: new URL('../../fixtures/delayed-functions.mjs', import.meta.url).href,
+    });
     expect(await triple(delayed(4)).compute(opts)).toBe(12);
   });
 
@@ -138,7 +143,7 @@ describe('Delayed semantics', () => {
   test('progress: true draws a bar that reaches 100%', async () => {
     const writes: string[] = [];
     const original = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => writes.push(String(chunk)) > 0);
+    process.stderr.write = (chunk: string) => writes.push(String(chunk)) > 0;
     try {
       const inc = delayed((x: number) => x + 1);
       await compute(...Array.from({ length: 50 }, (_, i) => inc(i)), { scheduler: 'sync', progress: true });

@@ -5,7 +5,12 @@ import { GraphError } from '../../../src/core/errors.js';
 
 const add = (...xs: number[]): number => xs.reduce((s, x) => s + x, 0);
 const graphOf = (...nodes: GraphNode[]): Graph => new Map(nodes.map((n) => [n.key, n]));
-const t = (k: string, ...deps: string[]): Task => new Task(k, add, deps.map((d) => new TaskRef(d)));
+const t = (k: string, ...deps: string[]): Task =>
+  new Task(
+    k,
+    add,
+    deps.map((d) => new TaskRef(d)),
+  );
 
 /** a -> b, a -> c, (b, c) -> d, plus the unrelated e -> f. */
 function diamondPlusUnrelated(): Graph {

@@ -1,6 +1,15 @@
 import { describe, expect, test } from 'vitest';
 import { fuse } from '../../../src/core/graph/fuse.js';
-import { Alias, DataNode, Task, TaskRef, callTask, type Graph, type GraphNode, type Key } from '../../../src/core/graph/task.js';
+import {
+  Alias,
+  DataNode,
+  Task,
+  TaskRef,
+  callTask,
+  type Graph,
+  type GraphNode,
+  type Key,
+} from '../../../src/core/graph/task.js';
 import { ValueError } from '../../../src/core/errors.js';
 
 const inc = (x: number): number => x + 1;
@@ -28,7 +37,11 @@ function evaluate(graph: Graph, key: Key): unknown {
     stack.pop();
     if (node.kind === 'data') values.set(k, node.value);
     else if (node.kind === 'alias') values.set(k, values.get(node.target));
-    else values.set(k, callTask(node, (d) => values.get(d)));
+    else
+      values.set(
+        k,
+        callTask(node, (d) => values.get(d)),
+      );
   }
   return values.get(key);
 }
@@ -80,7 +93,12 @@ describe('fuse', () => {
   });
 
   test('outputs are never fused away, even in the middle of a chain', () => {
-    const g = graphOf(new Task('a', () => 1, []), new Task('b', inc, [ref('a')]), new Task('c', inc, [ref('b')]), new Task('d', inc, [ref('c')]));
+    const g = graphOf(
+      new Task('a', () => 1, []),
+      new Task('b', inc, [ref('a')]),
+      new Task('c', inc, [ref('b')]),
+      new Task('d', inc, [ref('c')]),
+    );
     const out = fuse(g, ['b', 'd']);
     expect([...out.keys()]).toEqual(['b', 'd']);
     expect(out.get('d')!.deps).toEqual(['b']);
@@ -89,7 +107,12 @@ describe('fuse', () => {
   });
 
   test('data nodes and aliases are not fused', () => {
-    const g = graphOf(new DataNode('x', 1), new Task('a', inc, [ref('x')]), new Alias('b', 'a'), new Task('c', inc, [ref('b')]));
+    const g = graphOf(
+      new DataNode('x', 1),
+      new Task('a', inc, [ref('x')]),
+      new Alias('b', 'a'),
+      new Task('c', inc, [ref('b')]),
+    );
     const out = fuse(g, ['c']);
     expect([...out.keys()]).toEqual(['x', 'a', 'b', 'c']);
     for (const [k, node] of out) expect(node).toBe(g.get(k));

@@ -7,7 +7,12 @@ import { GraphError } from '../../../src/core/errors.js';
 
 const add = (a: number, b: number): number => a + b;
 const graphOf = (...nodes: GraphNode[]): Graph => new Map(nodes.map((n) => [n.key, n]));
-const t = (k: string, ...deps: string[]): Task => new Task(k, add, deps.map((d) => new TaskRef(d)));
+const t = (k: string, ...deps: string[]): Task =>
+  new Task(
+    k,
+    add,
+    deps.map((d) => new TaskRef(d)),
+  );
 
 function caught(fn: () => unknown): GraphError {
   try {
@@ -68,7 +73,15 @@ describe('order', () => {
 
   test('a tree reduction finishes each branch before opening the next (depth first)', () => {
     // leaves x0..x3, pairs s01 = x0+x1, s23 = x2+x3, total = s01 + s23
-    const g = graphOf(t('total', 's01', 's23'), t('s01', 'x0', 'x1'), t('s23', 'x2', 'x3'), t('x0'), t('x1'), t('x2'), t('x3'));
+    const g = graphOf(
+      t('total', 's01', 's23'),
+      t('s01', 'x0', 'x1'),
+      t('s23', 'x2', 'x3'),
+      t('x0'),
+      t('x1'),
+      t('x2'),
+      t('x3'),
+    );
     const o = order(g);
     expect([...o.keys()]).toEqual(['x0', 'x1', 's01', 'x2', 'x3', 's23', 'total']);
   });
@@ -84,7 +97,9 @@ describe('order', () => {
     const g = graphOf(t('a'), t('b', 'a'), t('c', 'a'), t('d', 'b', 'c'));
     const p = planGraph(g, ['d']);
     const ia = planRanks(p).get('a')!;
-    const dependents = Array.from(p.dependents.subarray(p.dependentStart[ia], p.dependentStart[ia + 1])).map((i) => p.keys[i]);
+    const dependents = Array.from(p.dependents.subarray(p.dependentStart[ia], p.dependentStart[ia + 1])).map(
+      (i) => p.keys[i],
+    );
     expect(dependents.sort()).toEqual(['b', 'c']);
   });
 });

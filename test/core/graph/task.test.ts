@@ -1,5 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import { Alias, DataNode, Task, TaskRef, callTask, isPlainContainer, substitute } from '../../../src/core/graph/task.js';
+import {
+  Alias,
+  DataNode,
+  Task,
+  TaskRef,
+  callTask,
+  isPlainContainer,
+  substitute,
+} from '../../../src/core/graph/task.js';
 
 const add = (a: number, b: number): number => a + b;
 
@@ -30,7 +38,10 @@ describe('Task', () => {
 
 describe('substitute and callTask', () => {
   test('substitute replaces references inside arrays and plain objects', () => {
-    const values = new Map<string, unknown>([['a', 1], ['b', 2]]);
+    const values = new Map<string, unknown>([
+      ['a', 1],
+      ['b', 2],
+    ]);
     const out = substitute([new TaskRef('a'), { x: new TaskRef('b'), y: 7 }], (k) => values.get(k));
     expect(out).toEqual([1, { x: 2, y: 7 }]);
   });

@@ -28,7 +28,10 @@ describe('tokenize is deterministic', () => {
 
   test('another process computes the same token', () => {
     const code = `import { tokenize } from './src/core/graph/tokenize.ts'; process.stdout.write(tokenize(${PINNED_INPUT}));`;
-    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { cwd: root, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: root,
+      encoding: 'utf8',
+    });
     expect(out).toBe(pinned());
   });
 });
@@ -57,7 +60,21 @@ describe('tokenize tells values apart', () => {
   });
 
   test('Map and Set ignore insertion order', () => {
-    expect(tokenize(new Map<unknown, number>([['a', 1], [2, 2]]))).toBe(tokenize(new Map<unknown, number>([[2, 2], ['a', 1]])));
+    expect(
+      tokenize(
+        new Map<unknown, number>([
+          ['a', 1],
+          [2, 2],
+        ]),
+      ),
+    ).toBe(
+      tokenize(
+        new Map<unknown, number>([
+          [2, 2],
+          ['a', 1],
+        ]),
+      ),
+    );
     expect(tokenize(new Set([1, 'x', [2]]))).toBe(tokenize(new Set([[2], 'x', 1])));
     expect(tokenize(new Set([1, 2]))).not.toBe(tokenize(new Set([1, 3])));
   });

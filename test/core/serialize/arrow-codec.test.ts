@@ -37,19 +37,22 @@ describe('Arrow tables', () => {
   test.each([
     ['frames', viaFrames],
     ['structured clone', viaClone],
-  ] as const)('int32, float64, utf8, nulls, dictionary, bool, list, struct, timestamp and int64 columns survive %s', (_name, send) => {
-    const back = send(t);
-    expectSameTable(back, t);
-    expect(back.schema.metadata.get('origin')).toBe('test');
-    expect(back.getChild('i')!.get(1)).toBeNull();
-    expect(back.getChild('f')!.get(1)).toBe(-1e300);
-    expect(Number.isNaN(back.getChild('f')!.get(2))).toBe(true);
-    expect(back.getChild('s')!.get(7)).toBe('row-100');
-    expect(back.getChild('d')!.get(1)).toBe('blue');
-    expect(back.getChild('d')!.get(2)).toBeNull();
-    expect(back.getChild('big')!.get(0)).toBe(2n ** 62n);
-    expect((back.getChild('l')!.get(4) as { toArray(): Int32Array }).toArray()).toEqual(Int32Array.of(1, 2));
-  });
+  ] as const)(
+    'int32, float64, utf8, nulls, dictionary, bool, list, struct, timestamp and int64 columns survive %s',
+    (_name, send) => {
+      const back = send(t);
+      expectSameTable(back, t);
+      expect(back.schema.metadata.get('origin')).toBe('test');
+      expect(back.getChild('i')!.get(1)).toBeNull();
+      expect(back.getChild('f')!.get(1)).toBe(-1e300);
+      expect(Number.isNaN(back.getChild('f')!.get(2))).toBe(true);
+      expect(back.getChild('s')!.get(7)).toBe('row-100');
+      expect(back.getChild('d')!.get(1)).toBe('blue');
+      expect(back.getChild('d')!.get(2)).toBeNull();
+      expect(back.getChild('big')!.get(0)).toBe(2n ** 62n);
+      expect((back.getChild('l')!.get(4) as { toArray(): Int32Array }).toArray()).toEqual(Int32Array.of(1, 2));
+    },
+  );
 
   test('buffers are not copied: decoded columns view the original memory', () => {
     const f = t.getChild('f')!.data[0]!.values as Float64Array;
@@ -68,7 +71,9 @@ describe('Arrow tables', () => {
     expect(twice.batches).toHaveLength(2);
     expect(dicts(twice)).toHaveLength(1);
     const back = viaFrames(twice);
-    expect(back.batches[0]!.getChild('d')!.data[0]!.dictionary).toBe(back.batches[1]!.getChild('d')!.data[0]!.dictionary);
+    expect(back.batches[0]!.getChild('d')!.data[0]!.dictionary).toBe(
+      back.batches[1]!.getChild('d')!.data[0]!.dictionary,
+    );
     expect(rowsJson(back)).toBe(rowsJson(twice));
   });
 
@@ -108,7 +113,17 @@ describe('Arrow tables', () => {
     const { header, buffers } = arrowCodec.encode(t);
     const h = header as { batches: { c: unknown[] }[] };
     h.batches[0]!.c.pop();
-    expect(() => arrowCodec.decode(header, buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)))).toThrow(SerializationError);
-    expect(() => arrowCodec.decode({ schema: { fields: [{ name: 'a', nullable: true, type: { t: 999 } }] }, batches: [], dicts: [] }, [])).toThrow(/unknown type id 999/);
+    expect(() =>
+      arrowCodec.decode(
+        header,
+        buffers.map((b) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)),
+      ),
+    ).toThrow(SerializationError);
+    expect(() =>
+      arrowCodec.decode(
+        { schema: { fields: [{ name: 'a', nullable: true, type: { t: 999 } }] }, batches: [], dicts: [] },
+        [],
+      ),
+    ).toThrow(/unknown type id 999/);
   });
 });

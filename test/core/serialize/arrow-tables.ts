@@ -60,6 +60,9 @@ export function sharedTable(n: number): Table {
   return new Table({
     x: makeVector(makeData({ type: new Float64(), data: x, length: n })),
     k: makeVector(makeData({ type: new Int32(), data: k, length: n })),
-    name: vectorFromArray(Array.from({ length: n }, (_, i) => `n${i}`), new Utf8()),
+    name: vectorFromArray(
+      Array.from({ length: n }, (_, i) => `n${i}`),
+      new Utf8(),
+    ),
   });
 }

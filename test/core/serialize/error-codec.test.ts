@@ -61,7 +61,12 @@ describe('error records', () => {
   test('DaskError subclasses are rebuilt by code, keeping fields', () => {
     const graph = viaJson(new GraphError('cycle found: a -> b -> a', { cycle: ['a', 'b', 'a'], key: 'a' }));
     expect(graph).toBeInstanceOf(GraphError);
-    expect(graph).toMatchObject({ code: 'DASK_ERR_GRAPH', name: 'GraphError', message: 'cycle found: a -> b -> a', key: 'a' });
+    expect(graph).toMatchObject({
+      code: 'DASK_ERR_GRAPH',
+      name: 'GraphError',
+      message: 'cycle found: a -> b -> a',
+      key: 'a',
+    });
     expect((graph as GraphError).cycle).toEqual(['a', 'b', 'a']);
 
     const ser = viaJson(new SerializationError('cannot ship'));
@@ -71,14 +76,22 @@ describe('error records', () => {
 
     const killed = viaJson(new KilledWorker('x-1', 'tcp://w1', 'segfault'));
     expect(killed).toBeInstanceOf(KilledWorker);
-    expect(killed).toMatchObject({ key: 'x-1', worker: 'tcp://w1', message: 'task x-1 was running on tcp://w1, which died: segfault' });
+    expect(killed).toMatchObject({
+      key: 'x-1',
+      worker: 'tcp://w1',
+      message: 'task x-1 was running on tcp://w1, which died: segfault',
+    });
 
     expect(viaJson(new CancelledError('stop', 'k'))).toBeInstanceOf(CancelledError);
     expect(viaJson(new ValueError('bad'))).toBeInstanceOf(ValueError);
   });
 
   test('a TaskError keeps its message, key, original name and remote stack without re-wrapping', () => {
-    const task = new TaskError('mean-3', { name: 'RangeError', message: 'too big', stack: 'RangeError: too big\n    at kernel' });
+    const task = new TaskError('mean-3', {
+      name: 'RangeError',
+      message: 'too big',
+      stack: 'RangeError: too big\n    at kernel',
+    });
     const back = viaJson(task) as TaskError;
     expect(back).toBeInstanceOf(TaskError);
     expect(back.message).toBe('task mean-3 failed: RangeError: too big');

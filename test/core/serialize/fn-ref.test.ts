@@ -35,7 +35,8 @@ function thrown(fn: () => unknown): SerializationError {
 function roundTrip(fn: Fn): (...args: unknown[]) => unknown {
   const ref = fnRefOf(fn);
   expect(ref.kind).toBe('source');
-  const rebuilt = resolveFnRefSync(JSON.parse(JSON.stringify(ref)) as FnRef) as ((...args: unknown[]) => unknown) | undefined;
+  const rebuilt = resolveFnRefSync(JSON.parse(JSON.stringify(ref)) as FnRef) as
+    ((...args: unknown[]) => unknown) | undefined;
   expect(typeof rebuilt).toBe('function');
   return rebuilt!;
 }
@@ -69,7 +70,16 @@ describe('closures are refused with the variable and both fixes named', () => {
     ['in a default parameter', (x: number = factor) => x, 'factor'],
     ['as a computed member', (o: Record<string, number>) => o[key], 'key'],
     ['by assignment', () => (counter += 1), 'counter'],
-    ['inside a class method', () => class { m(): number { return factor; } }, 'factor'],
+    [
+      'inside a class method',
+      () =>
+        class {
+          m(): number {
+            return factor;
+          }
+        },
+      'factor',
+    ],
     ['in a template literal', (x: number) => `${x}${key}`, 'key'],
   ];
   for (const [what, fn, name] of cases) {
@@ -87,20 +97,132 @@ describe('self-contained functions are shipped by source and work after rebuildi
     return n <= 1 ? 1 : n * fact(n - 1);
   }
   const cases: [string, Fn, unknown[]][] = [
-    ['globals only', (x: number) => Math.sqrt(x) + Number.parseInt('1', 10) + Math.max(0, JSON.parse('2') as number), [16]],
-    ['destructuring and rest params', ({ a, b: [c, ...d] }: { a: number; b: number[] }, ...rest: number[]) => a + (c ?? 0) + d.length + rest.length, [{ a: 1, b: [10, 0, 0] }, 7, 7]],
-    ['defaults reading earlier params', (a: number, b: number = a * 2, { c = b + 1 }: { c?: number } = {}) => a + b + c, [1]],
-    ['hoisted inner function', (x: number) => { return helper(x); function helper(y: number): number { return y + 1; } }, [4]],
-    // eslint-disable-next-line no-var -- var hoisting is what is tested
-    ['var hoisted out of a block', (x: boolean) => { if (x) { var y: number | undefined = 1; } return y; }, [true]],
-    ['shorthand props of locals', (x: number) => { const y = 2; return { x, y }; }, [1]],
-    ['catch parameters', (s: string) => { try { return JSON.parse(s) as unknown; } catch (err) { return err instanceof SyntaxError; } }, ['{']],
-    ['labels', (n: number) => { let hits = 0; outer: for (let i = 0; i < n; i++) { for (let j = 0; j < n; j++) { if (j > i) continue outer; if (i > 3) break outer; hits++; } } return hits; }, [6]],
-    ['property keys and members', (o: { bar: number; baz?: number }) => ({ foo: o.bar, ['k' + String(1)]: o?.baz }), [{ bar: 1, baz: 2 }]],
-    ['a local class', (x: number) => { class Acc { total = 0; add(v: number): this { this.total += v; return this; } } return new Acc().add(x).add(1).total; }, [4]],
-    ['for-of destructuring', (pairs: [number, number][]) => { let s = 0; for (const [k, v] of pairs) s += k * v; return s; }, [[[1, 2], [3, 4]]]],
-    ['switch-scoped declarations', (x: number) => { switch (x) { case 1: { const y = 2; return y; } default: { const z = 3; return z + x; } } }, [5]],
-    ['arguments', function (this: unknown, ..._xs: number[]) { return arguments.length; }, [1, 2, 3]],
+    [
+      'globals only',
+      (x: number) => Math.sqrt(x) + Number.parseInt('1', 10) + Math.max(0, JSON.parse('2') as number),
+      [16],
+    ],
+    [
+      'destructuring and rest params',
+      ({ a, b: [c, ...d] }: { a: number; b: number[] }, ...rest: number[]) => a + (c ?? 0) + d.length + rest.length,
+      [{ a: 1, b: [10, 0, 0] }, 7, 7],
+    ],
+    [
+      'defaults reading earlier params',
+      (a: number, b: number = a * 2, { c = b + 1 }: { c?: number } = {}) => a + b + c,
+      [1],
+    ],
+    [
+      'hoisted inner function',
+      (x: number) => {
+        return helper(x);
+        function helper(y: number): number {
+          return y + 1;
+        }
+      },
+      [4],
+    ],
+    [
+      'var hoisted out of a block',
+      (x: boolean) => {
+        if (x) {
+          // eslint-disable-next-line no-var -- var hoisting is what is tested
+          var y: number | undefined = 1;
+        }
+        return y;
+      },
+      [true],
+    ],
+    [
+      'shorthand props of locals',
+      (x: number) => {
+        const y = 2;
+        return { x, y };
+      },
+      [1],
+    ],
+    [
+      'catch parameters',
+      (s: string) => {
+        try {
+          return JSON.parse(s) as unknown;
+        } catch (err) {
+          return err instanceof SyntaxError;
+        }
+      },
+      ['{'],
+    ],
+    [
+      'labels',
+      (n: number) => {
+        let hits = 0;
+        outer: for (let i = 0; i < n; i++) {
+          for (let j = 0; j < n; j++) {
+            if (j > i) continue outer;
+            if (i > 3) break outer;
+            hits++;
+          }
+        }
+        return hits;
+      },
+      [6],
+    ],
+    [
+      'property keys and members',
+      (o: { bar: number; baz?: number }) => ({ foo: o.bar, ['k' + String(1)]: o?.baz }),
+      [{ bar: 1, baz: 2 }],
+    ],
+    [
+      'a local class',
+      (x: number) => {
+        class Acc {
+          total = 0;
+          add(v: number): this {
+            this.total += v;
+            return this;
+          }
+        }
+        return new Acc().add(x).add(1).total;
+      },
+      [4],
+    ],
+    [
+      'for-of destructuring',
+      (pairs: [number, number][]) => {
+        let s = 0;
+        for (const [k, v] of pairs) s += k * v;
+        return s;
+      },
+      [
+        [
+          [1, 2],
+          [3, 4],
+        ],
+      ],
+    ],
+    [
+      'switch-scoped declarations',
+      (x: number) => {
+        switch (x) {
+          case 1: {
+            const y = 2;
+            return y;
+          }
+          default: {
+            const z = 3;
+            return z + x;
+          }
+        }
+      },
+      [5],
+    ],
+    [
+      'arguments',
+      function (this: unknown, ..._xs: number[]) {
+        return arguments.length;
+      },
+      [1, 2, 3],
+    ],
     ['a self-recursive function declaration', fact, [5]],
     ['a template literal', (x: number) => `v=${x}`, [3]],
   ];
@@ -114,17 +236,31 @@ describe('self-contained functions are shipped by source and work after rebuildi
 
   test('concrete results, so the comparison above is not vacuous', () => {
     expect(roundTrip(fact)(5)).toBe(120);
-    // eslint-disable-next-line no-var -- var hoisting is what is tested
-    expect(roundTrip((x: number) => { if (x) { var y: number | undefined = 1; } return y; })(1)).toBe(1);
+    expect(
+      roundTrip((x: number) => {
+        if (x) {
+          // eslint-disable-next-line no-var -- var hoisting is what is tested
+          var y: number | undefined = 1;
+        }
+        return y;
+      })(1),
+    ).toBe(1);
     // TypeScript cannot type a destructured catch parameter, so this one is written as text.
-    const destructuredCatch = new Function('return () => { try { throw new RangeError("r"); } catch ({ message }) { return message; } }') as () => Fn;
+    const destructuredCatch = new Function(
+      'return () => { try { throw new RangeError("r"); } catch ({ message }) { return message; } }',
+    ) as () => Fn;
     expect(roundTrip(destructuredCatch())()).toBe('r');
   });
 
   test('async arrows and async generators', async () => {
-    const rebuilt = roundTrip(async (x: number) => { await Promise.resolve(); return x * 2; });
+    const rebuilt = roundTrip(async (x: number) => {
+      await Promise.resolve();
+      return x * 2;
+    });
     await expect(rebuilt(21)).resolves.toBe(42);
-    const gen = roundTrip(async function* numbers(n: number) { for (let i = 0; i < n; i++) yield await Promise.resolve(i); });
+    const gen = roundTrip(async function* numbers(n: number) {
+      for (let i = 0; i < n; i++) yield await Promise.resolve(i);
+    });
     const seen: unknown[] = [];
     for await (const v of gen(3) as AsyncIterable<unknown>) seen.push(v);
     expect(seen).toEqual([0, 1, 2]);
@@ -132,12 +268,25 @@ describe('self-contained functions are shipped by source and work after rebuildi
 
   test('method shorthand forms are rewritten into function expressions', () => {
     const o = {
-      inc(x: number) { return x + 1; },
-      *gen() { yield 1; yield 2; },
-      ['com' + 'puted'](x: number) { return x * 3; },
-      'quoted name'(x: number) { return -x; },
-      delete(x: number) { return x - 1; },
-      get size() { return 7; },
+      inc(x: number) {
+        return x + 1;
+      },
+      *gen() {
+        yield 1;
+        yield 2;
+      },
+      ['com' + 'puted'](x: number) {
+        return x * 3;
+      },
+      'quoted name'(x: number) {
+        return -x;
+      },
+      delete(x: number) {
+        return x - 1;
+      },
+      get size() {
+        return 7;
+      },
     };
     expect(roundTrip(o.inc)(1)).toBe(2);
     expect([...(roundTrip(o.gen)() as Iterable<number>)]).toEqual([1, 2]);
@@ -152,7 +301,12 @@ describe('self-contained functions are shipped by source and work after rebuildi
   });
 
   test('async methods and class methods', async () => {
-    class K { async twice(x: number): Promise<number> { await Promise.resolve(); return 2 * x; } }
+    class K {
+      async twice(x: number): Promise<number> {
+        await Promise.resolve();
+        return 2 * x;
+      }
+    }
     await expect(roundTrip(K.prototype.twice)(4)).resolves.toBe(8);
   });
 
@@ -165,7 +319,8 @@ describe('self-contained functions are shipped by source and work after rebuildi
   });
 
   test('a raw method source can be resolved directly and keeps its name', () => {
-    const fn = resolveFnRefSync({ kind: 'source', source: 'triple(x) {\n return 3 * x; }', name: 'triple' }) as ((x: number) => unknown) | undefined;
+    const fn = resolveFnRefSync({ kind: 'source', source: 'triple(x) {\n return 3 * x; }', name: 'triple' }) as
+      ((x: number) => unknown) | undefined;
     expect(fn!(2)).toBe(6);
     expect(fn!.name).toBe('triple');
   });
@@ -197,15 +352,23 @@ describe('code emitted by transpilers', () => {
   });
 
   test('esbuild async / rest / spread lowering', async () => {
-    const src = '(x) => __async(null, null, function* () { const _a = x, { a } = _a, r = __objRest(_a, ["a"]); ' +
+    const src =
+      '(x) => __async(null, null, function* () { const _a = x, { a } = _a, r = __objRest(_a, ["a"]); ' +
       'yield new Promise((res) => setTimeout(res, 1)); return __spreadProps(__spreadValues({}, r), { a: a * 10 }); })';
-    const made = new Function('__async', '__objRest', '__spreadProps', '__spreadValues', `return (${src});`) as () => Fn;
+    const made = new Function(
+      '__async',
+      '__objRest',
+      '__spreadProps',
+      '__spreadValues',
+      `return (${src});`,
+    ) as () => Fn;
     const rebuilt = roundTrip(made());
     await expect(rebuilt({ a: 1, b: 2, c: 3 })).resolves.toEqual({ b: 2, c: 3, a: 10 });
   });
 
   test('TypeScript __awaiter lowering and esbuild __publicField', async () => {
-    const src = 'function (x) { return __awaiter(this, void 0, void 0, function* () { const y = yield Promise.resolve(x); ' +
+    const src =
+      'function (x) { return __awaiter(this, void 0, void 0, function* () { const y = yield Promise.resolve(x); ' +
       'class P { constructor() { __publicField(this, "k", y); } } return new P().k * 2; }); }';
     const made = new Function('__awaiter', '__publicField', `return (${src});`) as () => Fn;
     const rebuilt = roundTrip(made());
@@ -213,7 +376,8 @@ describe('code emitted by transpilers', () => {
   });
 
   test('__awaiter rejects when the body throws', async () => {
-    const src = 'function () { return __awaiter(this, void 0, void 0, function* () { yield 1; throw new TypeError("bad"); }); }';
+    const src =
+      'function () { return __awaiter(this, void 0, void 0, function* () { yield 1; throw new TypeError("bad"); }); }';
     const rebuilt = roundTrip((new Function('__awaiter', `return (${src});`) as () => Fn)());
     await expect(rebuilt()).rejects.toThrow(TypeError);
   });
@@ -255,7 +419,9 @@ describe('module references', () => {
     const missing = resolveFnRef({ kind: 'module', module: fixtureUrl, export: 'nope' });
     await expect(missing).rejects.toThrow(SerializationError);
     await expect(missing).rejects.toThrow(`module "${fixtureUrl}" has no export "nope"`);
-    await expect(resolveFnRef({ kind: 'module', module: fixtureUrl, export: 'notAFunction' })).rejects.toThrow(/is not a function/);
+    await expect(resolveFnRef({ kind: 'module', module: fixtureUrl, export: 'notAFunction' })).rejects.toThrow(
+      /is not a function/,
+    );
     const gone = new URL('../../fixtures/serialize/does-not-exist.mjs', import.meta.url).href;
     await expect(resolveFnRef({ kind: 'module', module: gone, export: 'x' })).rejects.toThrow(/cannot load module/);
   });
@@ -268,7 +434,9 @@ describe('module references', () => {
   });
 
   test('registering wins over an earlier source reference', () => {
-    function later(x: number): number { return x; }
+    function later(x: number): number {
+      return x;
+    }
     expect(fnRefOf(later).kind).toBe('source');
     registerModuleFunction(later, fixtureUrl, 'double');
     expect(fnRefOf(later)).toEqual({ kind: 'module', module: fixtureUrl, export: 'double' });
@@ -287,7 +455,9 @@ describe('loadable module URLs', () => {
 
   test('.ts files under src, collections and scheduler map to dist .js', () => {
     expect(loadableModuleUrl(url('src/core/serialize/fn-ref.ts'))).toBe(url('dist/src/core/serialize/fn-ref.js'));
-    expect(loadableModuleUrl(url('collections/array/kernels/sum.ts'))).toBe(url('dist/collections/array/kernels/sum.js'));
+    expect(loadableModuleUrl(url('collections/array/kernels/sum.ts'))).toBe(
+      url('dist/collections/array/kernels/sum.js'),
+    );
     expect(loadableModuleUrl(url('scheduler/threads/worker.mts'))).toBe(url('dist/scheduler/threads/worker.mjs'));
   });
 

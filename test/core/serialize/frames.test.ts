@@ -52,7 +52,10 @@ describe('toFrames / fromFrames round trips', () => {
       when: new Date(Date.UTC(2024, 1, 29, 12)),
       never: new Date(NaN),
       re: /a+b/giu,
-      map: new Map<unknown, unknown>([[1, 'one'], ['k', { deep: [NaN] }]]),
+      map: new Map<unknown, unknown>([
+        [1, 'one'],
+        ['k', { deep: [NaN] }],
+      ]),
       set: new Set([1, 'two', 3n]),
     };
     const back = roundTrip(value) as typeof value;

@@ -30,8 +30,9 @@ describe('free variables of function source text', () => {
   });
 
   test('class names, methods, fields and static blocks', () => {
-    expect(free('() => { const C = class D { static s = D; f = g; m() { return D; } static { let t = h; } }; return C; }'))
-      .toEqual(['g', 'h']);
+    expect(
+      free('() => { const C = class D { static s = D; f = g; m() { return D; } static { let t = h; } }; return C; }'),
+    ).toEqual(['g', 'h']);
   });
 
   test('computed keys are read, plain keys and members are not', () => {
@@ -39,8 +40,9 @@ describe('free variables of function source text', () => {
   });
 
   test('function names, params with defaults and destructuring, and catch params', () => {
-    expect(free('function f({ a = b, c: [d] }, e = a + d, ...rest) { try { f(e, rest); } catch ({ m = n }) { return m; } }'))
-      .toEqual(['b', 'n']);
+    expect(
+      free('function f({ a = b, c: [d] }, e = a + d, ...rest) { try { f(e, rest); } catch ({ m = n }) { return m; } }'),
+    ).toEqual(['b', 'n']);
   });
 
   test('labels, this, new.target and arguments are not variables', () => {
@@ -68,7 +70,11 @@ describe('shapes of source text', () => {
       form: 'method',
       free: [],
     });
-    expect(parseFunctionSource('get size() { return n; }')).toEqual({ expression: 'function () { return n; }', form: 'method', free: ['n'] });
+    expect(parseFunctionSource('get size() { return n; }')).toEqual({
+      expression: 'function () { return n; }',
+      form: 'method',
+      free: ['n'],
+    });
     expect(parseFunctionSource('[key](a) { return a; }')?.free).toEqual(['key']);
   });
 

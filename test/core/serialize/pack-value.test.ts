@@ -2,7 +2,15 @@ import ndarray from 'ndarray';
 import type { NdArray } from 'ndarray';
 import { describe, expect, test } from 'vitest';
 import { SerializationError } from '../../../src/core/errors.js';
-import { codecByName, findCodec, fromFrames, packValue, registerCodec, toFrames, unpackValue } from '../../../src/core/serialize/codec.js';
+import {
+  codecByName,
+  findCodec,
+  fromFrames,
+  packValue,
+  registerCodec,
+  toFrames,
+  unpackValue,
+} from '../../../src/core/serialize/codec.js';
 import type { Codec, JsonValue } from '../../../src/core/serialize/codec.js';
 
 /** What a worker would receive: the packed value after structured clone. */
@@ -12,7 +20,13 @@ function viaClone(value: unknown): unknown {
 
 describe('packValue / unpackValue for threads', () => {
   test('values no codec handles come back as the very same object', () => {
-    const plain = { a: 1, b: [1, 'x', null, { c: true }], t: new Float64Array(3), d: new Date(0), m: new Map([[1, 2]]) };
+    const plain = {
+      a: 1,
+      b: [1, 'x', null, { c: true }],
+      t: new Float64Array(3),
+      d: new Date(0),
+      m: new Map([[1, 2]]),
+    };
     const { packed, transfer } = packValue(plain);
     expect(packed).toBe(plain);
     expect(transfer).toEqual([]);
@@ -40,7 +54,10 @@ describe('packValue / unpackValue for threads', () => {
   });
 
   test('a view over a larger buffer keeps its offset and strides', () => {
-    const base = ndarray(Float64Array.from({ length: 12 }, (_, i) => i), [3, 4]);
+    const base = ndarray(
+      Float64Array.from({ length: 12 }, (_, i) => i),
+      [3, 4],
+    );
     const view = base.hi(2, 4).lo(1, 1).step(1, 2);
     const back = viaClone(view) as typeof view;
     expect(back.shape).toEqual(view.shape);
@@ -63,7 +80,10 @@ describe('packValue / unpackValue for threads', () => {
     const { packed, transfer } = packValue({ owned, shared, chunk, pooled, raw, again: owned }, { transfer: true });
     expect(new Set(transfer)).toEqual(new Set([owned.buffer, chunk.data.buffer, raw]));
     expect(transfer).toHaveLength(3);
-    const back = unpackValue(structuredClone(packed, { transfer })) as { owned: Float64Array; chunk: NdArray<Float32Array> };
+    const back = unpackValue(structuredClone(packed, { transfer })) as {
+      owned: Float64Array;
+      chunk: NdArray<Float32Array>;
+    };
     expect(owned.byteLength).toBe(0);
     expect([...back.owned]).toEqual([1, 2, 3]);
     expect(back.chunk.shape).toEqual([4]);

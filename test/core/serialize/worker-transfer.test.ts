@@ -17,11 +17,17 @@ import { rowsJson, sampleTable, sharedTable } from './arrow-tables.js';
 
 type Reply = { id: number; ok: true; packed: unknown; info: unknown } | { id: number; ok: false; error: ErrorRecord };
 const fixtureUrl = new URL('../../fixtures/serialize/kernels.mjs', import.meta.url).href;
-const { double, failWithValueError } = kernels as { double: (x: number) => number; failWithValueError: (m: string) => Promise<never> };
+const { double, failWithValueError } = kernels as {
+  double: (x: number) => number;
+  failWithValueError: (m: string) => Promise<never>;
+};
 
 let worker: Worker;
 let nextId = 0;
-const waiting = new Map<number, { resolve: (r: { value: unknown; info: unknown }) => void; reject: (e: Error) => void }>();
+const waiting = new Map<
+  number,
+  { resolve: (r: { value: unknown; info: unknown }) => void; reject: (e: Error) => void }
+>();
 
 /** Sends a value to the worker thread for `op` and resolves with what it sends back. */
 function ask<I = unknown>(op: string, value: unknown, ref?: FnRef): Promise<{ value: unknown; info: I }> {
@@ -56,8 +62,20 @@ describe('values crossing to a worker thread and back', () => {
   test('an ndarray in a SharedArrayBuffer is shared, not copied, in both directions', async () => {
     const a = ndarray(new Float64Array(new SharedArrayBuffer(6 * 8)), [2, 3]);
     for (let i = 0; i < 6; i++) a.data[i] = i;
-    const { value, info } = await ask<{ hasMethods: boolean; dtype: string; shape: number[]; shared: boolean; values: number[] }>('ndarray', a);
-    expect(info).toEqual({ hasMethods: true, dtype: 'float64', shape: [2, 3], shared: true, values: [0, 1, 2, 3, 4, 5] });
+    const { value, info } = await ask<{
+      hasMethods: boolean;
+      dtype: string;
+      shape: number[];
+      shared: boolean;
+      values: number[];
+    }>('ndarray', a);
+    expect(info).toEqual({
+      hasMethods: true,
+      dtype: 'float64',
+      shape: [2, 3],
+      shared: true,
+      values: [0, 1, 2, 3, 4, 5],
+    });
     expect(a.get(1, 2)).toBe(99);
     const back = value as NdArray<Float64Array>;
     expect(back.get(1, 2)).toBe(99);
@@ -77,7 +95,13 @@ describe('values crossing to a worker thread and back', () => {
   test('an Arrow table over SharedArrayBuffers is a real Table on both sides and shares its columns', async () => {
     const t = sharedTable(4);
     const before = rowsJson(t);
-    const { value, info } = await ask<{ isTable: boolean; numRows: number; batches: number; rows: string; shared: boolean }>('arrow', t);
+    const { value, info } = await ask<{
+      isTable: boolean;
+      numRows: number;
+      batches: number;
+      rows: string;
+      shared: boolean;
+    }>('arrow', t);
     expect(info).toEqual({ isTable: true, numRows: 4, batches: 1, rows: before, shared: true });
     expect(t.getChild('x')!.get(0)).toBe(-1);
     const back = value as Table;
@@ -100,7 +124,14 @@ describe('values crossing to a worker thread and back', () => {
   });
 
   test('mixed values and errors inside results round-trip', async () => {
-    const value = { n: [1, NaN, -0], s: 'é', big: 12n, t: Int16Array.of(-2), err: new RangeError('inside'), chunk: ndarray(Uint8Array.of(1, 2), [2]) };
+    const value = {
+      n: [1, NaN, -0],
+      s: 'é',
+      big: 12n,
+      t: Int16Array.of(-2),
+      err: new RangeError('inside'),
+      chunk: ndarray(Uint8Array.of(1, 2), [2]),
+    };
     const back = (await ask('echo', value)).value as typeof value;
     expect(back.n).toEqual([1, NaN, -0]);
     expect(back.big).toBe(12n);

@@ -30,7 +30,10 @@ class Cli {
   constructor(args: readonly string[], env: Readonly<Record<string, string>> = {}) {
     const base = { ...process.env };
     delete base.DASK_TS_TOKEN;
-    this.child = spawn(process.execPath, [CLI, ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...base, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (d: Buffer) => this.append('stdout', d));
     this.child.stderr!.on('data', (d: Buffer) => this.append('stderr', d));
     this.exited = new Promise((resolve) =>
@@ -50,7 +53,10 @@ class Cli {
         if (m === null && !this.done) return;
         this.watchers.delete(check);
         if (m !== null) resolve(m);
-        else reject(new Error(`the process ended without printing ${pattern} on ${stream}:\n${this.stdout}\n${this.stderr}`));
+        else
+          reject(
+            new Error(`the process ended without printing ${pattern} on ${stream}:\n${this.stdout}\n${this.stderr}`),
+          );
       };
       this.watchers.add(check);
       check();
@@ -93,14 +99,29 @@ describe('a cluster started from the command line', () => {
 
   beforeAll(async () => {
     scheduler = cli(['scheduler', '--port', '0', '--scheduler-file', schedulerFile]);
-    const first = await scheduler.waitFor('stdout', /^dask-ts scheduler at (ws:\/\/127\.0\.0\.1:(\d+)) token ([0-9a-f]{64})\n/);
+    const first = await scheduler.waitFor(
+      'stdout',
+      /^dask-ts scheduler at (ws:\/\/127\.0\.0\.1:(\d+)) token ([0-9a-f]{64})\n/,
+    );
     address = first[1]!;
     port = Number(first[2]);
     token = first[3]!;
     workers = ['w1', 'w2'].map((name) =>
-      cli(['worker', '--scheduler-file', schedulerFile, '--nthreads', '1', '--name', name, '--local-directory', join(dir, name, 'spill')]),
+      cli([
+        'worker',
+        '--scheduler-file',
+        schedulerFile,
+        '--nthreads',
+        '1',
+        '--name',
+        name,
+        '--local-directory',
+        join(dir, name, 'spill'),
+      ]),
     );
-    await Promise.all(workers.map((w) => w.waitFor('stdout', /^dask-ts worker at ws:\/\/127\.0\.0\.1:\d+ \(w\d\) connected to /)));
+    await Promise.all(
+      workers.map((w) => w.waitFor('stdout', /^dask-ts worker at ws:\/\/127\.0\.0\.1:\d+ \(w\d\) connected to /)),
+    );
     await scheduler.waitFor('stderr', /worker w1 joined[^]*worker w2 joined|worker w2 joined[^]*worker w1 joined/);
   });
 
@@ -113,7 +134,9 @@ describe('a cluster started from the command line', () => {
 
   test('each worker says where it listens, who it is and which scheduler it joined, and creates its local directory', () => {
     for (const [i, w] of workers.entries()) {
-      expect(w.stdout).toMatch(new RegExp(`^dask-ts worker at ws://127\\.0\\.0\\.1:\\d+ \\(w${i + 1}\\) connected to ${address}\\n$`));
+      expect(w.stdout).toMatch(
+        new RegExp(`^dask-ts worker at ws://127\\.0\\.0\\.1:\\d+ \\(w${i + 1}\\) connected to ${address}\\n$`),
+      );
       expect(statSync(join(dir, `w${i + 1}`, 'spill')).isDirectory()).toBe(true);
     }
   });
@@ -163,7 +186,18 @@ describe('a cluster started from the command line', () => {
 describe('a worker started before its scheduler', () => {
   test('waits for the scheduler file, joins once it appears, and exits 75 when the scheduler goes away', async () => {
     const file = join(dir, 'later.json');
-    const worker = cli(['worker', '--scheduler-file', file, '--nthreads', '1', '--name', 'early', '--death-timeout', '30', '--no-nanny']);
+    const worker = cli([
+      'worker',
+      '--scheduler-file',
+      file,
+      '--nthreads',
+      '1',
+      '--name',
+      'early',
+      '--death-timeout',
+      '30',
+      '--no-nanny',
+    ]);
     await worker.waitFor('stderr', /waiting for the scheduler file .*later\.json: it does not exist/);
     const scheduler = cli(['scheduler', '--port', '0', '--scheduler-file', file]);
     const [, address] = await scheduler.waitFor('stdout', /^dask-ts scheduler at (\S+) token /);
@@ -178,7 +212,9 @@ describe('a worker started before its scheduler', () => {
   test('gives up after --death-timeout when the scheduler file never appears (exit 1)', async () => {
     const worker = cli(['worker', '--scheduler-file', join(dir, 'never.json'), '--death-timeout', '0.3']);
     expect((await worker.exited).code).toBe(1);
-    expect(worker.stderr).toMatch(/cannot use the scheduler file .*never\.json: it does not exist \(yet\) \(waited 0\.\d s; --death-timeout sets how long\)/);
+    expect(worker.stderr).toMatch(
+      /cannot use the scheduler file .*never\.json: it does not exist \(yet\) \(waited 0\.\d s; --death-timeout sets how long\)/,
+    );
   });
 });
 
@@ -197,7 +233,10 @@ describe('command-line mistakes', () => {
   });
 
   test('a missing value or a bad number exits 2 naming the flag and an example', async () => {
-    const [missing, bad] = await Promise.all([fails(['scheduler', '--port']), fails(['scheduler', '--port', 'eighty'])]);
+    const [missing, bad] = await Promise.all([
+      fails(['scheduler', '--port']),
+      fails(['scheduler', '--port', 'eighty']),
+    ]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('--port needs a value: --port 8786');
     expect(bad.code).toBe(2);

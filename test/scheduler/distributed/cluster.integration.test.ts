@@ -39,10 +39,16 @@ describe('the tutorial flow', () => {
     // `client.submit(f, x).result()` keeps no variable for the Future. A garbage collection
     // during the wait must not release its key (which cancelled the wait: seen once in CI).
     const gc = runInNewContext('gc') as () => void;
-    const waiting = env.client.submit((ms: number) => {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-      return ms;
-    }, 600, submitOptions({ pure: false })).result();
+    const waiting = env.client
+      .submit(
+        (ms: number) => {
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+          return ms;
+        },
+        600,
+        submitOptions({ pure: false }),
+      )
+      .result();
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 50));
       gc();
@@ -54,14 +60,24 @@ describe('the tutorial flow', () => {
     const fs = env.client.map((x: number) => x * x, [1, 2, 3]);
     expect(await env.client.gather(fs)).toEqual([1, 4, 9]);
     const ys = Array.from({ length: 200 }, (_, i) => i);
-    expect(await env.client.gather(env.client.map((a: number, b: number) => a - b, ys, ys.map((y) => 2 * y)))).toEqual(ys.map((y) => y - 2 * y));
+    expect(
+      await env.client.gather(
+        env.client.map(
+          (a: number, b: number) => a - b,
+          ys,
+          ys.map((y) => 2 * y),
+        ),
+      ),
+    ).toEqual(ys.map((y) => y - 2 * y));
   });
 
   test('futures are arguments: the value is used where it lives', async () => {
     const [a, b] = env.client.map((x: number) => x * 10, [1, 2]);
     const total = env.client.submit((x: number, y: number) => x + y, a!, b!);
     expect(await total.result()).toBe(30);
-    const nested = env.client.submit((o: { xs: number[] }) => o.xs.reduce((s, v) => s + v, 0), { xs: [a!, b!, 5] } as unknown as { xs: number[] });
+    const nested = env.client.submit((o: { xs: number[] }) => o.xs.reduce((s, v) => s + v, 0), {
+      xs: [a!, b!, 5],
+    } as unknown as { xs: number[] });
     expect(await nested.result()).toBe(35);
   });
 
@@ -71,7 +87,11 @@ describe('the tutorial flow', () => {
     for (const v of data) expected += v;
     const big = await env.client.scatter(data);
     expect(Future.isFuture(big)).toBe(true);
-    const sums = env.client.map((d: Float64Array, scale: number) => d.reduce((s, v) => s + v, 0) * scale, [big, big], [1, 2]);
+    const sums = env.client.map(
+      (d: Float64Array, scale: number) => d.reduce((s, v) => s + v, 0) * scale,
+      [big, big],
+      [1, 2],
+    );
     expect(await env.client.gather(sums)).toEqual([expected, 2 * expected]);
     const back = await big.result();
     expect(back).toEqual(data);
@@ -97,7 +117,10 @@ describe('the tutorial flow', () => {
 
   test('progress over many Futures redraws on its interval, not once per Future', async () => {
     let draws = 0;
-    const fs = env.client.map((x: number) => x * 3, Array.from({ length: 500 }, (_, i) => i));
+    const fs = env.client.map(
+      (x: number) => x * 3,
+      Array.from({ length: 500 }, (_, i) => i),
+    );
     const t0 = performance.now();
     await progress(fs, { interval: 50, out: { write: (s: string) => void (draws += s.split('\r').length - 1) } });
     const ticks = Math.floor((performance.now() - t0) / 50);
@@ -152,7 +175,7 @@ describe('collections on the cluster', () => {
   test('persist keeps the chunks on the cluster and later computations use them', async () => {
     const x = da.arange(0, 10_000, { chunks: 1000 }).mul(3);
     const persisted = await env.client.persist(x);
-    expect(await persisted.sum().compute()).toBe(3 * (9999 * 10_000) / 2);
+    expect(await persisted.sum().compute()).toBe((3 * (9999 * 10_000)) / 2);
     const part = await persisted.slice('10:13').compute();
     expect(typeof part === 'number' ? part : Array.from(part.data as Float64Array)).toEqual([30, 33, 36]);
   });
@@ -190,11 +213,17 @@ describe('errors', () => {
       return `ok after ${n + 1}`;
     };
     expect(await env.client.submit(flaky, `${dir}/a`, submitOptions({ retries: 2 })).result()).toBe('ok after 3');
-    await expect(env.client.submit(flaky, `${dir}/b`, submitOptions({ retries: 1 })).result()).rejects.toThrow(/attempt 2 fails/);
+    await expect(env.client.submit(flaky, `${dir}/b`, submitOptions({ retries: 1 })).result()).rejects.toThrow(
+      /attempt 2 fails/,
+    );
   });
 
   test('cancel stops a task and what depends on it', async () => {
-    const slow = env.client.submit((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), 1000, submitOptions({ pure: false }));
+    const slow = env.client.submit(
+      (ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)),
+      1000,
+      submitOptions({ pure: false }),
+    );
     const after = env.client.submit((x: number) => x + 1, slow);
     await slow.cancel();
     expect(slow.status).toBe('cancelled');
@@ -212,7 +241,11 @@ describe('errors', () => {
 describe('closing', () => {
   test('a client that leaves has its tasks released by the scheduler', async () => {
     const other = await Client.connect(env.cluster, { setAsDefault: false });
-    const f = other.submit((ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)), 20, submitOptions({ pure: false }));
+    const f = other.submit(
+      (ms: number) => new Promise<number>((r) => setTimeout(() => r(ms), ms)),
+      20,
+      submitOptions({ pure: false }),
+    );
     await f.result();
     expect(env.cluster.server.state.tasks.has(f.key)).toBe(true);
     const removed = new Promise<void>((resolve) => env.cluster.server.once('client-removed', () => resolve()));

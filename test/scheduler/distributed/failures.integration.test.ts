@@ -50,13 +50,21 @@ describe('workers leaving', () => {
       await c.scale(2);
       delete process.env.DASK_TS_FAULT_SLOW_GET_DATA_MS;
       // Two root tasks in one graph go to the two idle workers, one each (least occupied first).
-      const [big, small] = cl.map((n: number) => new Float64Array(n).fill(n === 10 ? 2 : 1), [2_000_000, 10], submitOptions({ pure: false }));
+      const [big, small] = cl.map(
+        (n: number) => new Float64Array(n).fill(n === 10 ? 2 : 1),
+        [2_000_000, 10],
+        submitOptions({ pure: false }),
+      );
       await Promise.all([big!.result(), small!.result()]);
       const bigHolder = [...c.server.state.tasks.get(big!.key)!.whoHas][0]!.address;
       const smallHolder = [...c.server.state.tasks.get(small!.key)!.whoHas][0]!.address;
       expect(bigHolder).not.toBe(smallHolder);
       // The sum runs where the big array is and fetches the small one from its holder: kill that holder.
-      const total = cl.submit((a: Float64Array, b: Float64Array) => a.length + b.reduce((s, v) => s + v, 0), big!, small!);
+      const total = cl.submit(
+        (a: Float64Array, b: Float64Array) => a.length + b.reduce((s, v) => s + v, 0),
+        big!,
+        small!,
+      );
       await reaches(c, total.key, 'processing');
       const pid = c.workers.find((w) => w.address === smallHolder)!.pid;
       process.kill(pid, 'SIGKILL');
@@ -68,10 +76,12 @@ describe('workers leaving', () => {
     }
   });
 
-  test('the scheduler cutting a worker\'s stream: the worker closes, the nanny restarts it, it joins again', async () => {
+  test("the scheduler cutting a worker's stream: the worker closes, the nanny restarts it, it joins again", async () => {
     const before = env.cluster.workers[1]!;
     const removed = new Promise<string>((resolve) => env.cluster.server.once('worker-removed', (a) => resolve(a)));
-    const added = new Promise<string>((resolve) => env.cluster.server.once('worker-added', (info) => resolve(info.address)));
+    const added = new Promise<string>((resolve) =>
+      env.cluster.server.once('worker-added', (info) => resolve(info.address)),
+    );
     expect(env.cluster.server.closeWorker(before.address)).toBe(true);
     expect(await removed).toBe(before.address);
     expect(await added).not.toBe(before.address);
@@ -91,7 +101,9 @@ describe('clients and the scheduler leaving', () => {
         await fs[0].result();
         console.log('running');
         await new Promise(() => {});`;
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script, c.schedulerAddress, c.token], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, c.schedulerAddress, c.token], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       expect(await firstLine(child)).toBe('running');
       expect(c.server.state.tasks.size).toBeGreaterThan(0);
       const gone = new Promise<void>((resolve) => c.server.once('client-removed', () => resolve()));
@@ -105,9 +117,15 @@ describe('clients and the scheduler leaving', () => {
   });
 
   test('the scheduler killed: every pending future rejects with a reason that names it', async () => {
-    const scheduler = spawn(process.execPath, [CLI, 'scheduler', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const scheduler = spawn(process.execPath, [CLI, 'scheduler', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const [, address, token] = /at (\S+) token (\S+)/.exec(await firstLine(scheduler))!;
-    const worker = spawn(process.execPath, [CLI, 'worker', address!, '--token', token!, '--nthreads', '1', '--no-nanny'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const worker = spawn(
+      process.execPath,
+      [CLI, 'worker', address!, '--token', token!, '--nthreads', '1', '--no-nanny'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     await firstLine(worker);
     const cl = await Client.connect(address!, { token: token!, setAsDefault: false });
     const done = cl.submit((x: number) => x + 1, 1);

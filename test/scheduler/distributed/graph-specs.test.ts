@@ -10,8 +10,15 @@ import { parseBytes } from '../../../scheduler/distributed/local-cluster.js';
 import { sizeOf } from '../../../scheduler/distributed/sizeof.js';
 
 /** Runs a spec the way a worker does: decode args, rebuild the Task, substitute dependency values. */
-async function runSpec(spec: TaskSpec, frames: readonly Uint8Array[], values: Record<string, unknown>): Promise<unknown> {
-  const args = fromFrames(spec.args.header, spec.args.frames.map((i) => frames[i]!)) as unknown[];
+async function runSpec(
+  spec: TaskSpec,
+  frames: readonly Uint8Array[],
+  values: Record<string, unknown>,
+): Promise<unknown> {
+  const args = fromFrames(
+    spec.args.header,
+    spec.args.frames.map((i) => frames[i]!),
+  ) as unknown[];
   const task = new Task(spec.key, functionForRef(spec.fn), args);
   expect([...task.deps].sort()).toEqual([...spec.deps].sort());
   return await callTask(task, (k) => values[k]);
@@ -37,7 +44,8 @@ describe('graph to specs', () => {
       readonly key = 'remote-1';
     }
     const future = new FakeFuture();
-    const futureKey = (v: unknown): string | undefined => (typeof v === 'object' && v !== null && 'isFuture' in v ? (v as typeof future).key : undefined);
+    const futureKey = (v: unknown): string | undefined =>
+      typeof v === 'object' && v !== null && 'isFuture' in v ? (v as typeof future).key : undefined;
     const graph: Graph = new Map<string, DataNode | Alias | Task>([
       ['d', new DataNode('d', { n: Int32Array.from([7, 8]) })],
       ['a', new Alias('a', 'd')],
@@ -64,9 +72,21 @@ describe('graph to specs', () => {
   });
 
   test('shiftFrames moves every frame number of the values a message carries', () => {
-    const msg = { op: 'compute-task', key: 'k', fn: { kind: 'source', source: '(x) => x', name: '' }, args: { header: '[]', frames: [0, 1] }, whoHas: {}, priority: [0] } as const;
+    const msg = {
+      op: 'compute-task',
+      key: 'k',
+      fn: { kind: 'source', source: '(x) => x', name: '' },
+      args: { header: '[]', frames: [0, 1] },
+      whoHas: {},
+      priority: [0],
+    } as const;
     expect(shiftFrames(msg, 3).args.frames).toEqual([3, 4]);
-    const reply = { op: 'get-data-reply', id: 1, data: { a: { header: 'h', frames: [0] }, b: { header: 'h', frames: [1, 2] } }, missing: [] } as const;
+    const reply = {
+      op: 'get-data-reply',
+      id: 1,
+      data: { a: { header: 'h', frames: [0] }, b: { header: 'h', frames: [1, 2] } },
+      missing: [],
+    } as const;
     expect(shiftFrames(reply, 2).data).toEqual({ a: { header: 'h', frames: [2] }, b: { header: 'h', frames: [3, 4] } });
     expect(reply.data.a.frames).toEqual([0]); // the original is untouched
   });

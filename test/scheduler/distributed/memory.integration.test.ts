@@ -14,7 +14,13 @@ const LIMIT = 300e6;
 describe('memory limits', () => {
   test('1.6 GB persisted on two 300 MB workers spills to disk, reduces correctly, and leaves no spill files', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dask-ts-spill-'));
-    const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, memoryLimit: LIMIT, localDirectory: dir, dashboardAddress: null });
+    const cluster = await LocalCluster.start({
+      nWorkers: 2,
+      threadsPerWorker: 1,
+      memoryLimit: LIMIT,
+      localDirectory: dir,
+      dashboardAddress: null,
+    });
     const client = await Client.connect(cluster, { setAsDefault: false });
     const removed: string[] = [];
     cluster.server.on('worker-removed', (address) => removed.push(address));
@@ -38,7 +44,9 @@ describe('memory limits', () => {
       expect(peakRss).toBeGreaterThan(0);
       expect(peakRss).toBeLessThan(LIMIT); // as reported by the workers' heartbeats
       expect(removed).toEqual([]); // no worker was restarted for memory
-      console.log(`spill test: peak worker RSS ${(peakRss / 1e6).toFixed(0)} MB of ${LIMIT / 1e6} MB; ${(spilled / 1e6).toFixed(0)} MB spilled on one worker`);
+      console.log(
+        `spill test: peak worker RSS ${(peakRss / 1e6).toFixed(0)} MB of ${LIMIT / 1e6} MB; ${(spilled / 1e6).toFixed(0)} MB spilled on one worker`,
+      );
     } finally {
       clearInterval(sampler);
       await client.close();
@@ -48,7 +56,12 @@ describe('memory limits', () => {
   });
 
   test('a task allocating past terminate gets its worker restarted by the nanny, ends in KilledWorker, and the cluster keeps computing', async () => {
-    const cluster = await LocalCluster.start({ nWorkers: 2, threadsPerWorker: 1, memoryLimit: LIMIT, dashboardAddress: null });
+    const cluster = await LocalCluster.start({
+      nWorkers: 2,
+      threadsPerWorker: 1,
+      memoryLimit: LIMIT,
+      dashboardAddress: null,
+    });
     const client = await Client.connect(cluster, { setAsDefault: false });
     try {
       const hog = client.submit((bytes: number) => {

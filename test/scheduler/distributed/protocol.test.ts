@@ -37,7 +37,14 @@ const EXAMPLES: { [O in Op]: MessageOf<O> } = {
     op: 'update-graph',
     tasks: [
       { key: 'a', fn, args, deps: [] },
-      { key: 'b', fn: { kind: 'source', source: '(x) => x + 1', name: 'inc' }, args: { header: '[{"$":"c","c":"task-ref","h":"a","f":[]}]', frames: [] }, deps: ['a'], priority: 1, retries: 2 },
+      {
+        key: 'b',
+        fn: { kind: 'source', source: '(x) => x + 1', name: 'inc' },
+        args: { header: '[{"$":"c","c":"task-ref","h":"a","f":[]}]', frames: [] },
+        deps: ['a'],
+        priority: 1,
+        retries: 2,
+      },
     ],
     keys: ['b'],
   },
@@ -94,25 +101,42 @@ describe('protocol: validateMessage', () => {
   });
 
   test('refuses what is not a message, an unknown op and an op not accepted here', () => {
-    expect(validateMessage([1])).toEqual({ ok: false, error: 'a message must be an object with an "op" field, got an array' });
+    expect(validateMessage([1])).toEqual({
+      ok: false,
+      error: 'a message must be an object with an "op" field, got an array',
+    });
     expect(validateMessage(null)).toMatchObject({ ok: false, error: expect.stringContaining('got null') as unknown });
     expect(validateMessage({ key: 'a' })).toEqual({ ok: false, error: 'the message has no string "op" field' });
     expect(validateMessage({ op: 'rm-rf' })).toEqual({ ok: false, error: 'unknown op "rm-rf"' });
     expect(validateMessage({ op: 'toString' })).toEqual({ ok: false, error: 'unknown op "toString"' });
     const asClient = validateMessage(EXAMPLES['task-finished'], { accept: OPS.clientToScheduler });
     expect(asClient.ok).toBe(false);
-    expect(asClient.ok ? '' : asClient.error).toMatch(/^op "task-finished" is not accepted here \(expected one of: update-graph, /);
+    expect(asClient.ok ? '' : asClient.error).toMatch(
+      /^op "task-finished" is not accepted here \(expected one of: update-graph, /,
+    );
     const ok = validateMessage(EXAMPLES['free-keys'], { accept: OPS.schedulerToWorker });
     expect(ok.ok && ok.msg.op).toBe('free-keys');
   });
 
   test('wrong field types are named with their op and path', () => {
-    expect(errorWith('compute-task', { priority: 'high' })).toBe('compute-task: priority must be an array of 1 to 8 finite numbers, got a string of 4 characters');
-    expect(errorWith('task-finished', { nbytes: -1 })).toBe('task-finished: nbytes must be a whole number >= 0, got -1');
-    expect(errorWith('steal-response', { accepted: 'yes' })).toBe('steal-response: accepted must be true or false, got a string of 3 characters');
-    expect(errorWith('hello', { role: 'admin' })).toBe('hello: role must be "client" or "worker" or "scheduler", got a string of 5 characters');
-    expect(errorWith('who-has-reply', { whoHas: { a: [1] } })).toBe('who-has-reply: whoHas["a"][0] must be a string of at most 1024 characters, got 1');
-    expect(errorWith('heartbeat', { metrics: { ...metrics, ready: 1.5 } })).toBe('heartbeat: metrics.ready must be a whole number >= 0, got 1.5');
+    expect(errorWith('compute-task', { priority: 'high' })).toBe(
+      'compute-task: priority must be an array of 1 to 8 finite numbers, got a string of 4 characters',
+    );
+    expect(errorWith('task-finished', { nbytes: -1 })).toBe(
+      'task-finished: nbytes must be a whole number >= 0, got -1',
+    );
+    expect(errorWith('steal-response', { accepted: 'yes' })).toBe(
+      'steal-response: accepted must be true or false, got a string of 3 characters',
+    );
+    expect(errorWith('hello', { role: 'admin' })).toBe(
+      'hello: role must be "client" or "worker" or "scheduler", got a string of 5 characters',
+    );
+    expect(errorWith('who-has-reply', { whoHas: { a: [1] } })).toBe(
+      'who-has-reply: whoHas["a"][0] must be a string of at most 1024 characters, got 1',
+    );
+    expect(errorWith('heartbeat', { metrics: { ...metrics, ready: 1.5 } })).toBe(
+      'heartbeat: metrics.ready must be a whole number >= 0, got 1.5',
+    );
   });
 
   test('nested task specs and error records are checked field by field', () => {
@@ -127,8 +151,12 @@ describe('protocol: validateMessage', () => {
     );
     let deep: Record<string, unknown> = { name: 'E', message: 'm', stack: '' };
     for (let i = 0; i < 10; i++) deep = { name: 'E', message: 'm', stack: '', cause: deep };
-    expect(errorWith('task-erred', { error: deep })).toBe('task-erred: error.cause.cause.cause.cause.cause.cause.cause.cause.cause is nested more than 8 causes deep');
-    expect(errorWith('task-erred', { error: { ...error, props: { f: () => 1 } } })).toBe('task-erred: error.props["f"] must be JSON data, got a function');
+    expect(errorWith('task-erred', { error: deep })).toBe(
+      'task-erred: error.cause.cause.cause.cause.cause.cause.cause.cause.cause is nested more than 8 causes deep',
+    );
+    expect(errorWith('task-erred', { error: { ...error, props: { f: () => 1 } } })).toBe(
+      'task-erred: error.props["f"] must be JSON data, got a function',
+    );
   });
 
   test('unexpected fields are refused, including __proto__', () => {
@@ -138,19 +166,34 @@ describe('protocol: validateMessage', () => {
   });
 
   test('strings and arrays over the limits are refused with the limit in the text', () => {
-    expect(errorWith('release-keys', { keys: ['k'.repeat(5000)] })).toBe('release-keys: keys[0] must be a string of at most 4096 characters, got a string of 5000 characters');
-    expect(errorWith('refused', { reason: 'r'.repeat((1 << 20) + 1) })).toMatch(/^refused: reason must be a string of at most 1048576 characters/);
+    expect(errorWith('release-keys', { keys: ['k'.repeat(5000)] })).toBe(
+      'release-keys: keys[0] must be a string of at most 4096 characters, got a string of 5000 characters',
+    );
+    expect(errorWith('refused', { reason: 'r'.repeat((1 << 20) + 1) })).toMatch(
+      /^refused: reason must be a string of at most 1048576 characters/,
+    );
     const many = validateMessage({ op: 'free-keys', keys: ['a', 'b', 'c', 'd'] }, { limits: { maxItems: 3 } });
     expect(many).toEqual({ ok: false, error: 'free-keys: keys has 4 items, more than the limit of 3' });
-    const wide = validateMessage({ op: 'who-has-reply', whoHas: { a: [], b: [], c: [], d: [] } }, { limits: { maxItems: 3 } });
+    const wide = validateMessage(
+      { op: 'who-has-reply', whoHas: { a: [], b: [], c: [], d: [] } },
+      { limits: { maxItems: 3 } },
+    );
     expect(wide).toEqual({ ok: false, error: 'who-has-reply: whoHas has 4 entries, more than the limit of 3' });
-    const longKey = validateMessage({ op: 'who-has-reply', whoHas: { ['k'.repeat(10)]: [] } }, { limits: { maxKeyLength: 5 } });
-    expect(longKey).toEqual({ ok: false, error: 'who-has-reply: whoHas has a key of 10 characters, more than the limit of 5' });
+    const longKey = validateMessage(
+      { op: 'who-has-reply', whoHas: { ['k'.repeat(10)]: [] } },
+      { limits: { maxKeyLength: 5 } },
+    );
+    expect(longKey).toEqual({
+      ok: false,
+      error: 'who-has-reply: whoHas has a key of 10 characters, more than the limit of 5',
+    });
   });
 
   test('frame references must point at frames the envelope has', () => {
     expect(checkFrameRefs(EXAMPLES['compute-task'], 1)).toBeUndefined();
-    expect(checkFrameRefs(EXAMPLES['compute-task'], 0)).toBe('compute-task: refers to frame 0, but the message has 0 frames');
+    expect(checkFrameRefs(EXAMPLES['compute-task'], 0)).toBe(
+      'compute-task: refers to frame 0, but the message has 0 frames',
+    );
     expect(checkFrameRefs(EXAMPLES['put-data'], 0)).toBe('put-data: refers to frame 0, but the message has 0 frames');
     expect(checkFrameRefs(EXAMPLES['free-keys'], 0)).toBeUndefined();
   });
@@ -164,8 +207,12 @@ describe('protocol: frame sizes', () => {
 
   test('an oversize header, too many frames or too many bytes is refused before allocation', () => {
     expect(checkFrameSizes(65 << 20, [])).toBe(`header of ${65 << 20} bytes exceeds the limit of ${64 << 20} bytes`);
-    expect(checkFrameSizes(10, new Array<number>(100_001).fill(1))).toBe('100001 frames exceed the limit of 100000 frames');
-    expect(checkFrameSizes(10, [2 ** 32])).toBe(`message of ${2 ** 32 + 10} bytes exceeds the limit of ${2 ** 32} bytes`);
+    expect(checkFrameSizes(10, new Array<number>(100_001).fill(1))).toBe(
+      '100001 frames exceed the limit of 100000 frames',
+    );
+    expect(checkFrameSizes(10, [2 ** 32])).toBe(
+      `message of ${2 ** 32 + 10} bytes exceeds the limit of ${2 ** 32} bytes`,
+    );
     expect(checkFrameSizes(10, [3, -1])).toBe('frame 1 size -1 is not a byte count');
     expect(checkFrameSizes(Number.NaN, [])).toBe('header size NaN is not a byte count');
   });
@@ -175,17 +222,34 @@ describe('protocol: frame sizes', () => {
     expect(checkFrameSizes(50, [60], small)).toBe('message of 110 bytes exceeds the limit of 100 bytes');
     expect(checkFrameSizes(200, [], HANDSHAKE_FRAME_LIMITS)).toBeUndefined();
     expect(checkFrameSizes(200, [1], HANDSHAKE_FRAME_LIMITS)).toBe('1 frames exceed the limit of 0 frames');
-    expect(checkFrameSizes(20_000, [], HANDSHAKE_FRAME_LIMITS)).toBe('header of 20000 bytes exceeds the limit of 16384 bytes');
+    expect(checkFrameSizes(20_000, [], HANDSHAKE_FRAME_LIMITS)).toBe(
+      'header of 20000 bytes exceeds the limit of 16384 bytes',
+    );
   });
 });
 
 describe('protocol: handshake', () => {
   test('a version or Node mismatch names what each side runs', () => {
-    expect(checkHandshake({ role: 'client', version: '0.1.0', nodeMajor: 20 }, { role: 'scheduler', version: '0.1.0', nodeMajor: 20 })).toBeUndefined();
-    expect(checkHandshake({ role: 'client', version: '0.1.0', nodeMajor: 20 }, { role: 'scheduler', version: '0.2.0', nodeMajor: 22 })).toBe(
+    expect(
+      checkHandshake(
+        { role: 'client', version: '0.1.0', nodeMajor: 20 },
+        { role: 'scheduler', version: '0.1.0', nodeMajor: 20 },
+      ),
+    ).toBeUndefined();
+    expect(
+      checkHandshake(
+        { role: 'client', version: '0.1.0', nodeMajor: 20 },
+        { role: 'scheduler', version: '0.2.0', nodeMajor: 22 },
+      ),
+    ).toBe(
       'client runs dask-ts 0.1.0 on Node 20, scheduler runs dask-ts 0.2.0 on Node 22: use the same versions on both sides',
     );
-    expect(checkHandshake({ role: 'scheduler', version: '0.1.0', nodeMajor: 20 }, { role: 'worker', version: '0.1.0', nodeMajor: 22 })).toBe(
+    expect(
+      checkHandshake(
+        { role: 'scheduler', version: '0.1.0', nodeMajor: 20 },
+        { role: 'worker', version: '0.1.0', nodeMajor: 22 },
+      ),
+    ).toBe(
       'scheduler runs dask-ts 0.1.0 on Node 20, worker runs dask-ts 0.1.0 on Node 22: use the same versions on both sides',
     );
   });

@@ -22,7 +22,9 @@ describe('worker deaths', () => {
     let seen = 0;
     for await (const _f of asCompleted(as)) if (++seen === 10) break;
     const victim = env.cluster.workers[0]!;
-    const removed = new Promise<string>((resolve) => env.cluster.server.once('worker-removed', (address) => resolve(address)));
+    const removed = new Promise<string>((resolve) =>
+      env.cluster.server.once('worker-removed', (address) => resolve(address)),
+    );
     process.kill(victim.pid, 'SIGKILL');
     expect(await removed).toBe(victim.address);
     expect(await total.result()).toBe(expected);
@@ -50,7 +52,9 @@ describe('heartbeats', () => {
     const cl = await Client.connect(c, { setAsDefault: false });
     try {
       const [frozen, alive] = c.workers;
-      const removed = new Promise<[string, string]>((resolve) => c.server.once('worker-removed', (address, why) => resolve([address, why])));
+      const removed = new Promise<[string, string]>((resolve) =>
+        c.server.once('worker-removed', (address, why) => resolve([address, why])),
+      );
       process.kill(frozen!.pid, 'SIGSTOP');
       const [address, why] = await removed;
       expect(address).toBe(frozen!.address);

@@ -45,7 +45,10 @@ describe('scheduler state: clients', () => {
   test('scatter registers data on a worker; tasks use it like computed data', () => {
     const s = setup([info('w1'), info('w2')]);
     expect(s.scatter('c1', [{ key: 'data', nbytes: 800, typeName: 'Float64Array' }], 'w2')).toEqual([
-      { to: { kind: 'client', id: 'c1' }, msg: { op: 'key-in-memory', key: 'data', nbytes: 800, typeName: 'Float64Array', workers: ['w2'] } },
+      {
+        to: { kind: 'client', id: 'c1' },
+        msg: { op: 'key-in-memory', key: 'data', nbytes: 800, typeName: 'Float64Array', workers: ['w2'] },
+      },
     ]);
     expect(lines(s.updateGraph('c1', [spec('sum', ['data'])], ['sum']))).toEqual(['w2 compute-task sum']);
     expect(lines(s.scatter('c1', [{ key: 'z', nbytes: 1 }], 'nowhere'))).toEqual(['c1 task-erred z']);
@@ -55,9 +58,16 @@ describe('scheduler state: clients', () => {
     const s = setup([info('w1')]);
     const f0 = new Uint8Array([1]);
     const f1 = new Uint8Array([2, 3]);
-    const out = s.updateGraph('c1', [spec('t', [], { args: { header: '[{"$":"t","k":"uint8","f":0}]', frames: [1] } })], ['t'], [f0, f1]);
+    const out = s.updateGraph(
+      'c1',
+      [spec('t', [], { args: { header: '[{"$":"t","k":"uint8","f":0}]', frames: [1] } })],
+      ['t'],
+      [f0, f1],
+    );
     expect(out[0]).toMatchObject({ msg: { args: { frames: [0] } }, frames: [f1] });
-    expect(() => s.updateGraph('c1', [spec('u', [], { args: { header: '[]', frames: [5] } })], ['u'], [])).toThrow(/checkFrameRefs/);
+    expect(() => s.updateGraph('c1', [spec('u', [], { args: { header: '[]', frames: [5] } })], ['u'], [])).toThrow(
+      /checkFrameRefs/,
+    );
   });
 });
 
@@ -70,7 +80,9 @@ describe('scheduler state: missing data', () => {
     if (extraHolder) s.addKeys('w3', [{ key: 'a', nbytes: 10 }]);
     const out = s.taskFinished('w2', 'z', 1000);
     expect(lines(out)).toEqual(['w2 compute-task b']);
-    expect(out[0]!.msg).toMatchObject({ whoHas: extraHolder ? { a: ['w1', 'w3'], z: ['w2'] } : { a: ['w1'], z: ['w2'] } });
+    expect(out[0]!.msg).toMatchObject({
+      whoHas: extraHolder ? { a: ['w1', 'w3'], z: ['w2'] } : { a: ['w1'], z: ['w2'] },
+    });
     return s;
   }
 
@@ -83,7 +95,11 @@ describe('scheduler state: missing data', () => {
 
   test('the last replica reported missing: the dependent waits and the data is recomputed', () => {
     const s = fetching(false);
-    expect(lines(s.missingData('w2', 'a', 'w1'))).toEqual(['w2 cancel-compute b', 'w1 free-keys [a]', 'w1 compute-task a']);
+    expect(lines(s.missingData('w2', 'a', 'w1'))).toEqual([
+      'w2 cancel-compute b',
+      'w1 free-keys [a]',
+      'w1 compute-task a',
+    ]);
     expect(s.tasks.get('b')!.state).toBe('waiting');
     expect(lines(s.taskFinished('w1', 'a', 10))).toEqual(['w2 compute-task b']);
   });
@@ -107,7 +123,12 @@ describe('scheduler state: work stealing', () => {
   function piled(): SchedulerState {
     const s = setup([info('w1'), info('w2')]);
     s.updateGraph('c1', [spec('a'), ...['b1', 'b2', 'b3', 'b4'].map((k) => spec(k, ['a']))], ['b1', 'b2', 'b3', 'b4']);
-    expect(lines(s.taskFinished('w1', 'a', 100))).toEqual(['w1 compute-task b1', 'w1 compute-task b2', 'w1 compute-task b3', 'w1 compute-task b4']);
+    expect(lines(s.taskFinished('w1', 'a', 100))).toEqual([
+      'w1 compute-task b1',
+      'w1 compute-task b2',
+      'w1 compute-task b3',
+      'w1 compute-task b4',
+    ]);
     return s;
   }
 
@@ -145,11 +166,21 @@ describe('scheduler state: message dispatch', () => {
     const s = new SchedulerState({ validate: true });
     s.addClient('c1');
     expect(s.handleWorkerMessage('w1', { op: 'register-worker', ...info('w1', 2) }, 0)).toEqual([]);
-    expect(s.handleClientMessage('c1', { op: 'get-workers' })).toEqual([{ to: { kind: 'client', id: 'c1' }, msg: { op: 'workers', workers: [info('w1', 2)] } }]);
-    expect(lines(s.handleClientMessage('c1', { op: 'update-graph', tasks: [spec('t')], keys: ['t'] }))).toEqual(['w1 compute-task t']);
-    expect(s.handleWorkerMessage('w1', { op: 'heartbeat', metrics: { executing: 1, memory: 0, ready: 0, inFlight: 0 } }, 5)).toEqual([]);
-    expect(lines(s.handleWorkerMessage('w1', { op: 'task-finished', key: 't', nbytes: 4, typeName: 'number' }, 6))).toEqual(['c1 key-in-memory t']);
-    expect(s.handleClientMessage('c1', { op: 'who-has', keys: ['t'] })).toEqual([{ to: { kind: 'client', id: 'c1' }, msg: { op: 'who-has-reply', whoHas: { t: ['w1'] } } }]);
+    expect(s.handleClientMessage('c1', { op: 'get-workers' })).toEqual([
+      { to: { kind: 'client', id: 'c1' }, msg: { op: 'workers', workers: [info('w1', 2)] } },
+    ]);
+    expect(lines(s.handleClientMessage('c1', { op: 'update-graph', tasks: [spec('t')], keys: ['t'] }))).toEqual([
+      'w1 compute-task t',
+    ]);
+    expect(
+      s.handleWorkerMessage('w1', { op: 'heartbeat', metrics: { executing: 1, memory: 0, ready: 0, inFlight: 0 } }, 5),
+    ).toEqual([]);
+    expect(
+      lines(s.handleWorkerMessage('w1', { op: 'task-finished', key: 't', nbytes: 4, typeName: 'number' }, 6)),
+    ).toEqual(['c1 key-in-memory t']);
+    expect(s.handleClientMessage('c1', { op: 'who-has', keys: ['t'] })).toEqual([
+      { to: { kind: 'client', id: 'c1' }, msg: { op: 'who-has-reply', whoHas: { t: ['w1'] } } },
+    ]);
     expect(s.handleClientMessage('c1', { op: 'heartbeat-client' })).toEqual([]);
     expect(lines(s.handleClientMessage('c1', { op: 'close-client' }))).toEqual(['w1 free-keys [t]']);
     expect(s.tasks.size).toBe(0);
@@ -164,7 +195,11 @@ describe('scheduler state: message dispatch', () => {
       { key: 't', from: 'waiting', to: 'no-worker' },
     ]);
     s.addWorker(info('w1'), 0);
-    expect(s.log.map((e) => `${e.from}->${e.to}`)).toEqual(['released->waiting', 'waiting->no-worker', 'no-worker->processing']);
+    expect(s.log.map((e) => `${e.from}->${e.to}`)).toEqual([
+      'released->waiting',
+      'waiting->no-worker',
+      'no-worker->processing',
+    ]);
     s.taskFinished('w1', 't', 1);
     expect(s.log).toHaveLength(3);
   });

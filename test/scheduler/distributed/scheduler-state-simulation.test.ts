@@ -10,7 +10,6 @@ import type { SchedulerToWorker, TaskSpec, WorkerToScheduler } from '../../../sc
 import { isWorkerOutgoing, SchedulerState, type Outgoing } from '../../../scheduler/distributed/scheduler-state.js';
 import { WorkerState, type Instruction } from '../../../scheduler/distributed/worker-state.js';
 
-
 interface SimWorker {
   readonly state: WorkerState;
   readonly store: Set<Key>;
@@ -75,7 +74,8 @@ class Cluster {
       else if (i.kind === 'send-scheduler') w.outbox.push(i.msg);
       else for (const k of i.keys) w.store.delete(k);
     }
-    for (const [key, t] of w.state.tasks) if (t.state === 'memory') expect(w.store.has(key), `${key} in memory but not stored`).toBe(true);
+    for (const [key, t] of w.state.tasks)
+      if (t.state === 'memory') expect(w.store.has(key), `${key} in memory but not stored`).toBe(true);
     for (const key of w.store) expect(w.state.hasValue(key), `${key} stored but not in memory`).toBe(true);
   }
 
@@ -108,16 +108,20 @@ class Cluster {
   step(): boolean {
     const actions: (() => void)[] = [];
     for (const [address, w] of this.workers) {
-      if (w.inbox.length > 0) actions.push(() => {
-        const m = w.inbox.shift()!;
-        this.log.push(`${address} <- ${m.op} ${'key' in m ? m.key : m.keys.join(',')}`);
-        this.apply(w, w.state.handle(m));
-      });
-      if (w.outbox.length > 0) actions.push(() => {
-        const m = w.outbox.shift()!;
-        this.log.push(`${address} -> ${m.op} ${'key' in m ? m.key : 'keys' in m ? m.keys.map((k) => (typeof k === 'string' ? k : k.key)).join(',') : ''}`);
-        this.route(this.s.handleWorkerMessage(address, m, 0));
-      });
+      if (w.inbox.length > 0)
+        actions.push(() => {
+          const m = w.inbox.shift()!;
+          this.log.push(`${address} <- ${m.op} ${'key' in m ? m.key : m.keys.join(',')}`);
+          this.apply(w, w.state.handle(m));
+        });
+      if (w.outbox.length > 0)
+        actions.push(() => {
+          const m = w.outbox.shift()!;
+          this.log.push(
+            `${address} -> ${m.op} ${'key' in m ? m.key : 'keys' in m ? m.keys.map((k) => (typeof k === 'string' ? k : k.key)).join(',') : ''}`,
+          );
+          this.route(this.s.handleWorkerMessage(address, m, 0));
+        });
       if (w.running.length > 0) actions.push(() => this.finishOne(w));
       if (w.gathers.length > 0) actions.push(() => this.gatherOne(w));
     }
@@ -167,7 +171,14 @@ class Cluster {
     if (source === undefined) return this.apply(w, w.state.gatherFailed(peer, keys));
     const got = keys.filter((k) => source.store.has(k));
     for (const k of got) w.store.add(k);
-    this.apply(w, w.state.gatherDone(peer, keys, got.map((key) => ({ key, nbytes: 1 + key.length }))));
+    this.apply(
+      w,
+      w.state.gatherDone(
+        peer,
+        keys,
+        got.map((key) => ({ key, nbytes: 1 + key.length })),
+      ),
+    );
   }
 }
 
@@ -177,7 +188,13 @@ function randomGraph(rand: () => number, n: number, retries: number): { specs: T
     const deps = new Set<Key>();
     const fanIn = i === 0 ? 0 : Math.floor(rand() * 4);
     for (let d = 0; d < fanIn; d++) deps.add(`t${Math.floor(rand() * i)}`);
-    specs.push({ key: `t${i}`, fn: { kind: 'source', source: '() => 1', name: '' }, args: { header: '[]', frames: [] }, deps: [...deps], retries });
+    specs.push({
+      key: `t${i}`,
+      fn: { kind: 'source', source: '() => 1', name: '' },
+      args: { header: '[]', frames: [] },
+      deps: [...deps],
+      retries,
+    });
   }
   const used = new Set(specs.flatMap((s) => s.deps));
   const wanted = specs.map((s) => s.key).filter((k) => !used.has(k) || rand() < 0.1);
@@ -246,7 +263,10 @@ describe('scheduler and workers simulated together', () => {
     simulate(seed, { tasks: 20, failRate: 0.15, deaths: 2, retries: seed % 2 });
   });
 
-  test.each(SEEDS.map((i) => i + 9000))('seed %i: the client releases, cancels and resubmits keys meanwhile', (seed) => {
-    simulate(seed, { tasks: 20, failRate: 0.05, deaths: 2, retries: 1, churn: 0.02 });
-  });
+  test.each(SEEDS.map((i) => i + 9000))(
+    'seed %i: the client releases, cancels and resubmits keys meanwhile',
+    (seed) => {
+      simulate(seed, { tasks: 20, failRate: 0.05, deaths: 2, retries: 1, churn: 0.02 });
+    },
+  );
 });

@@ -6,7 +6,10 @@ describe('scheduler state: placement and completion', () => {
     const s = setup([info('w1'), info('w2')]);
     const out = s.updateGraph('c1', [spec('a'), spec('b', ['a']), spec('c', ['a']), spec('d', ['b', 'c'])], ['d']);
     expect(out).toEqual([
-      { to: { kind: 'worker', id: 'w1' }, msg: { op: 'compute-task', key: 'a', fn, args: noArgs, whoHas: {}, priority: [-0, 1, 0] } },
+      {
+        to: { kind: 'worker', id: 'w1' },
+        msg: { op: 'compute-task', key: 'a', fn, args: noArgs, whoHas: {}, priority: [-0, 1, 0] },
+      },
     ]);
     const afterA = s.taskFinished('w1', 'a', 100);
     expect(lines(afterA)).toEqual(['w1 compute-task b', 'w1 compute-task c']);
@@ -26,7 +29,11 @@ describe('scheduler state: placement and completion', () => {
 
   test('a task goes where most bytes of its dependencies are', () => {
     const s = setup([info('w1'), info('w2')]);
-    const out = s.updateGraph('c1', [spec('x'), spec('y'), spec('big', ['y']), spec('small', ['x']), spec('z', ['small', 'big'])], ['z']);
+    const out = s.updateGraph(
+      'c1',
+      [spec('x'), spec('y'), spec('big', ['y']), spec('small', ['x']), spec('z', ['small', 'big'])],
+      ['z'],
+    );
     // order(): z's first dependency (small, then x) comes first, so x has rank 0.
     expect(lines(out)).toEqual(['w1 compute-task x', 'w2 compute-task y']);
     expect(lines(s.taskFinished('w1', 'x', 5))).toEqual(['w1 compute-task small']);
@@ -43,9 +50,15 @@ describe('scheduler state: placement and completion', () => {
     s.taskFinished('w1', 'a', 50);
     expect(s.addKeys('w2', [{ key: 'a', nbytes: 50 }])).toEqual([]);
     expect(s.whoHas(['a'])).toEqual({ a: ['w1', 'w2'] });
-    expect(lines(s.updateGraph('c1', [spec('b', ['a']), spec('c', ['a'])], ['b', 'c']))).toEqual(['w1 compute-task b', 'w2 compute-task c']);
+    expect(lines(s.updateGraph('c1', [spec('b', ['a']), spec('c', ['a'])], ['b', 'c']))).toEqual([
+      'w1 compute-task b',
+      'w2 compute-task c',
+    ]);
     const roots = setup([info('w1'), info('w2')]);
-    expect(lines(roots.updateGraph('c1', [spec('r'), spec('k')], ['r', 'k']))).toEqual(['w1 compute-task r', 'w2 compute-task k']);
+    expect(lines(roots.updateGraph('c1', [spec('r'), spec('k')], ['r', 'k']))).toEqual([
+      'w1 compute-task r',
+      'w2 compute-task k',
+    ]);
   });
 
   test('a graph submitted before any worker waits in no-worker, then runs when one joins', () => {
@@ -60,7 +73,11 @@ describe('scheduler state: root-task queuing', () => {
   test('1 worker × 1 thread gets ceil(1.1) = 2 of 10 roots; the rest are queued and sent in priority order', () => {
     const s = setup([info('w1')]);
     const roots = Array.from({ length: 10 }, (_, i) => `r${i}`);
-    const out = s.updateGraph('c1', roots.map((k) => spec(k)), roots);
+    const out = s.updateGraph(
+      'c1',
+      roots.map((k) => spec(k)),
+      roots,
+    );
     expect(lines(out)).toEqual(['w1 compute-task r0', 'w1 compute-task r1']);
     expect(s.queued.size).toBe(8);
     expect(roots.slice(2).every((k) => s.tasks.get(k)!.state === 'queued')).toBe(true);
@@ -71,7 +88,11 @@ describe('scheduler state: root-task queuing', () => {
   test('a second worker drains the queue; a user priority jumps ahead', () => {
     const s = setup([info('w1')]);
     const roots = Array.from({ length: 6 }, (_, i) => `r${i}`);
-    s.updateGraph('c1', roots.map((k) => spec(k)), roots);
+    s.updateGraph(
+      'c1',
+      roots.map((k) => spec(k)),
+      roots,
+    );
     s.updateGraph('c1', [spec('urgent', [], { priority: 10 })], ['urgent']);
     expect(s.tasks.get('urgent')!.state).toBe('queued');
     expect(lines(s.addWorker(info('w2'), 0))).toEqual(['w2 compute-task urgent', 'w2 compute-task r2']);
@@ -80,7 +101,15 @@ describe('scheduler state: root-task queuing', () => {
   test('workerSaturation Infinity sends every root at once', () => {
     const s = setup([info('w1')], { workerSaturation: Infinity });
     const roots = ['r0', 'r1', 'r2', 'r3'];
-    expect(lines(s.updateGraph('c1', roots.map((k) => spec(k)), roots))).toHaveLength(4);
+    expect(
+      lines(
+        s.updateGraph(
+          'c1',
+          roots.map((k) => spec(k)),
+          roots,
+        ),
+      ),
+    ).toHaveLength(4);
   });
 });
 
@@ -106,7 +135,12 @@ describe('scheduler state: workers dying', () => {
     expect(out[0]!.to).toEqual({ kind: 'client', id: 'c1' });
     expect(msg.op).toBe('task-erred');
     if (msg.op !== 'task-erred') return;
-    expect(msg.error).toMatchObject({ name: 'KilledWorker', code: 'DASK_ERR_KILLED_WORKER', key: 't', props: { worker: 'w3' } });
+    expect(msg.error).toMatchObject({
+      name: 'KilledWorker',
+      code: 'DASK_ERR_KILLED_WORKER',
+      key: 't',
+      props: { worker: 'w3' },
+    });
     expect(msg.error.message).toContain('task t was running on w3, which died');
     expect(msg.error.message).toContain('SIGKILL');
     expect(s.tasks.get('t')!.state).toBe('erred');
@@ -195,9 +229,17 @@ describe('scheduler state: errors and retries', () => {
     const s = setup([info('w1')]);
     const cycle = s.updateGraph('c1', [spec('a', ['b']), spec('b', ['a'])], ['a']);
     expect(cycle).toHaveLength(1);
-    expect(cycle[0]!.msg).toMatchObject({ op: 'task-erred', key: 'a', error: { name: 'GraphError', code: 'DASK_ERR_GRAPH' } });
+    expect(cycle[0]!.msg).toMatchObject({
+      op: 'task-erred',
+      key: 'a',
+      error: { name: 'GraphError', code: 'DASK_ERR_GRAPH' },
+    });
     const missing = s.updateGraph('c1', [spec('a', ['nowhere'])], ['a']);
-    expect(missing[0]!.msg).toMatchObject({ op: 'task-erred', key: 'a', error: { name: 'GraphError', key: 'nowhere' } });
+    expect(missing[0]!.msg).toMatchObject({
+      op: 'task-erred',
+      key: 'a',
+      error: { name: 'GraphError', key: 'nowhere' },
+    });
     expect(lines(s.updateGraph('c1', [], ['unknown']))).toEqual(['c1 task-erred unknown']);
     expect(s.tasks.size).toBe(0);
   });
@@ -213,7 +255,10 @@ describe('scheduler state: errors and retries', () => {
   test('a paused worker is given nothing new; tasks wait for a running worker and go once it resumes', () => {
     const s = setup([info('w1'), info('w2')]);
     expect(s.workerStatus('w1', 'paused')).toEqual([]);
-    expect(lines(s.updateGraph('c1', [spec('r1'), spec('r2'), spec('r3')], ['r1', 'r2', 'r3']))).toEqual(['w2 compute-task r1', 'w2 compute-task r2']);
+    expect(lines(s.updateGraph('c1', [spec('r1'), spec('r2'), spec('r3')], ['r1', 'r2', 'r3']))).toEqual([
+      'w2 compute-task r1',
+      'w2 compute-task r2',
+    ]);
     expect(s.tasks.get('r3')!.state).toBe('queued');
     expect(lines(s.workerStatus('w1', 'running'))).toEqual(['w1 compute-task r3']);
     s.workerStatus('w1', 'paused');
@@ -221,17 +266,29 @@ describe('scheduler state: errors and retries', () => {
     expect(s.updateGraph('c1', [spec('t', ['r1'])], ['t'])).toEqual([]);
     s.taskFinished('w2', 'r1', 8);
     expect(s.tasks.get('t')!.state).toBe('no-worker');
-    expect(lines(s.handleWorkerMessage('w2', { op: 'worker-status', status: 'running' }, 1))).toEqual(['w2 compute-task t']);
+    expect(lines(s.handleWorkerMessage('w2', { op: 'worker-status', status: 'running' }, 1))).toEqual([
+      'w2 compute-task t',
+    ]);
     s.validate();
   });
 
   test('root tasks of a prefix known to be quick are sent several at a time, to cover a round trip', () => {
     const s = setup([info('w1')]);
     const keys = Array.from({ length: 50 }, (_, i) => `r-${i}`);
-    const first = lines(s.updateGraph('c1', keys.map((k) => spec(k)), keys));
+    const first = lines(
+      s.updateGraph(
+        'c1',
+        keys.map((k) => spec(k)),
+        keys,
+      ),
+    );
     expect(first).toHaveLength(2); // ceil(1 thread x 1.1): nothing is known about r yet
     // r takes 0.1 ms: 2 ms of work per thread is 20 tasks in flight.
-    const more = s.handleWorkerMessage('w1', { op: 'task-finished', key: 'r-0', nbytes: 8, timing: { start: 0, stop: 0.1, thread: 0 } }, 1);
+    const more = s.handleWorkerMessage(
+      'w1',
+      { op: 'task-finished', key: 'r-0', nbytes: 8, timing: { start: 0, stop: 0.1, thread: 0 } },
+      1,
+    );
     expect(more.filter((o) => o.msg.op === 'compute-task')).toHaveLength(19);
     expect(s.workers.get('w1')!.processing.size).toBe(20);
     s.validate();

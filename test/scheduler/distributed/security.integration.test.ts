@@ -32,13 +32,23 @@ async function raw(options: { token?: string; hello?: Record<string, unknown> } 
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  const hello = { op: 'hello', role: 'client', token: server.token, version: packageVersion(), nodeMajor: NODE_MAJOR, id: 'raw', ...options.hello };
+  const hello = {
+    op: 'hello',
+    role: 'client',
+    token: server.token,
+    version: packageVersion(),
+    nodeMajor: NODE_MAJOR,
+    id: 'raw',
+    ...options.hello,
+  };
   ws.send(encodeWire(JSON.stringify(hello), []));
   return ws;
 }
 
 function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })));
+  return new Promise((resolve) =>
+    ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })),
+  );
 }
 
 async function stillServing(): Promise<void> {
@@ -49,7 +59,9 @@ describe('authentication', () => {
   test('a connection without the token is refused before any WebSocket exists', async () => {
     const ws = new WebSocket(server.address);
     ws.on('error', () => undefined); // the refusal also surfaces as an error event
-    const status = await new Promise<number>((resolve) => ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    const status = await new Promise<number>((resolve) =>
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+    );
     expect(status).toBe(401);
     ws.terminate();
     await stillServing();

@@ -23,10 +23,16 @@ describe('wire layout', () => {
     const refused = decodeWire(bytes, small);
     expect(refused.ok).toBe(false);
     const truncated = decodeWire(bytes.subarray(0, bytes.byteLength - 40));
-    expect(truncated).toEqual({ ok: false, error: expect.stringMatching(/announces \d+ bytes but \d+ arrived/) as unknown });
+    expect(truncated).toEqual({
+      ok: false,
+      error: expect.stringMatching(/announces \d+ bytes but \d+ arrived/) as unknown,
+    });
     const lying = Buffer.from(bytes);
     lying.writeUInt32LE(0xffffffff, 4); // four billion frames announced
     expect(decodeWire(lying).ok).toBe(false);
-    expect(decodeWire(new Uint8Array(3))).toEqual({ ok: false, error: 'message of 3 bytes is shorter than its 8-byte prefix' });
+    expect(decodeWire(new Uint8Array(3))).toEqual({
+      ok: false,
+      error: 'message of 3 bytes is shorter than its 8-byte prefix',
+    });
   });
 });

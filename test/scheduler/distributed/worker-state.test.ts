@@ -38,10 +38,23 @@ describe('worker state: dependencies from peers', () => {
     const w = make();
     expect(brief(w.handle(compute('t', { x: ['p1', 'p2'], y: ['p2'] })))).toEqual(['gather p2 [x,y]']);
     expect(w.tasks.get('t')!.state).toBe('waiting');
-    const out = w.gatherDone('p2', ['x', 'y'], [{ key: 'x', nbytes: 8 }, { key: 'y', nbytes: 16 }]);
+    const out = w.gatherDone(
+      'p2',
+      ['x', 'y'],
+      [
+        { key: 'x', nbytes: 8 },
+        { key: 'y', nbytes: 16 },
+      ],
+    );
     expect(brief(out)).toEqual(['execute t', 'scheduler add-keys [x,y]']);
-    expect(out[0]).toMatchObject({ kind: 'execute', key: 't', run: { fn, args: { header: '[]', frames: [] }, frames: [] } });
-    expect(w.executeDone('t', 4, 'number')).toEqual([{ kind: 'send-scheduler', msg: { op: 'task-finished', key: 't', nbytes: 4, typeName: 'number' } }]);
+    expect(out[0]).toMatchObject({
+      kind: 'execute',
+      key: 't',
+      run: { fn, args: { header: '[]', frames: [] }, frames: [] },
+    });
+    expect(w.executeDone('t', 4, 'number')).toEqual([
+      { kind: 'send-scheduler', msg: { op: 'task-finished', key: 't', nbytes: 4, typeName: 'number' } },
+    ]);
     expect(w.metrics()).toEqual({ executing: 0, memory: 28, ready: 0, inFlight: 0 });
     expect(brief(w.handle({ op: 'free-keys', keys: ['x', 'y'] }))).toEqual(['drop [x,y]']);
     expect([...w.tasks.keys()]).toEqual(['t']);
@@ -57,34 +70,60 @@ describe('worker state: dependencies from peers', () => {
     expect(w.tasks.get('x')!.state).toBe('missing');
     // The scheduler sends the task again with the current holders.
     expect(brief(w.handle(compute('t', { x: ['p3'], y: ['me', 'p2'] })))).toEqual(['gather p3 [x]']);
-    expect(brief(w.gatherDone('p3', ['x'], [{ key: 'x', nbytes: 1 }]))).toEqual(['execute t', 'scheduler add-keys [x]']);
+    expect(brief(w.gatherDone('p3', ['x'], [{ key: 'x', nbytes: 1 }]))).toEqual([
+      'execute t',
+      'scheduler add-keys [x]',
+    ]);
   });
 
   test('an unreachable peer: every key expected from it is reported, the rest come from elsewhere', () => {
     const w = make();
     w.handle(compute('t', { x: ['p1'], y: ['p1', 'p2'] }));
     const out = w.gatherFailed('p1', ['x', 'y']);
-    expect(brief(out)).toEqual(['scheduler missing-data x from p1', 'scheduler missing-data y from p1', 'gather p2 [y]']);
+    expect(brief(out)).toEqual([
+      'scheduler missing-data x from p1',
+      'scheduler missing-data y from p1',
+      'gather p2 [y]',
+    ]);
     expect(w.tasks.get('x')!.state).toBe('missing');
   });
 
   test('a dependency the scheduler believes is here but is not is reported missing from this worker', () => {
     const w = make();
-    expect(brief(w.handle(compute('t', { x: ['me', 'p1'] })))).toEqual(['scheduler missing-data x from me', 'gather p1 [x]']);
+    expect(brief(w.handle(compute('t', { x: ['me', 'p1'] })))).toEqual([
+      'scheduler missing-data x from me',
+      'gather p1 [x]',
+    ]);
   });
 
   test('at most gathersPerPeer gathers per peer, gatherBatch keys each', () => {
     const w = make(1, { gatherBatch: 2 });
     const deps = ['d0', 'd1', 'd2', 'd3', 'd4'];
-    expect(brief(w.handle(compute('t', Object.fromEntries(deps.map((d) => [d, ['p1']])))))).toEqual(['gather p1 [d0,d1]']);
-    expect(brief(w.gatherDone('p1', ['d0', 'd1'], [{ key: 'd0', nbytes: 1 }, { key: 'd1', nbytes: 1 }]))).toEqual(['gather p1 [d2,d3]', 'scheduler add-keys [d0,d1]']);
+    expect(brief(w.handle(compute('t', Object.fromEntries(deps.map((d) => [d, ['p1']])))))).toEqual([
+      'gather p1 [d0,d1]',
+    ]);
+    expect(
+      brief(
+        w.gatherDone(
+          'p1',
+          ['d0', 'd1'],
+          [
+            { key: 'd0', nbytes: 1 },
+            { key: 'd1', nbytes: 1 },
+          ],
+        ),
+      ),
+    ).toEqual(['gather p1 [d2,d3]', 'scheduler add-keys [d0,d1]']);
     expect(w.metrics().inFlight).toBe(2);
   });
 
   test('gathersTotal caps gathers across peers', () => {
     const w = make(1, { gathersTotal: 1 });
     expect(brief(w.handle(compute('t', { a: ['p1'], b: ['p2'] })))).toEqual(['gather p1 [a]']);
-    expect(brief(w.gatherDone('p1', ['a'], [{ key: 'a', nbytes: 1 }]))).toEqual(['gather p2 [b]', 'scheduler add-keys [a]']);
+    expect(brief(w.gatherDone('p1', ['a'], [{ key: 'a', nbytes: 1 }]))).toEqual([
+      'gather p2 [b]',
+      'scheduler add-keys [a]',
+    ]);
   });
 
   test('data arriving for a key no longer wanted is dropped', () => {
@@ -102,7 +141,10 @@ describe('worker state: dependencies from peers', () => {
     w.handle(compute('t', { x: ['p1'] }));
     expect(brief(w.handle(compute('x', { base: ['p2'] })))).toEqual([]);
     expect(brief(w.gatherDone('p1', ['x'], []))).toEqual(['scheduler missing-data x from p1', 'gather p2 [base]']);
-    expect(brief(w.gatherDone('p2', ['base'], [{ key: 'base', nbytes: 1 }]))).toEqual(['execute x', 'scheduler add-keys [base]']);
+    expect(brief(w.gatherDone('p2', ['base'], [{ key: 'base', nbytes: 1 }]))).toEqual([
+      'execute x',
+      'scheduler add-keys [base]',
+    ]);
     expect(brief(w.executeDone('x', 2))).toEqual(['scheduler task-finished x', 'execute t']);
   });
 });
@@ -135,7 +177,9 @@ describe('worker state: execution', () => {
     const w = make();
     w.handle(compute('t'));
     const error = { name: 'TypeError', message: 'x is undefined', stack: 'TypeError: x is undefined', key: 't' };
-    expect(w.executeFailed('t', error)).toEqual([{ kind: 'send-scheduler', msg: { op: 'task-erred', key: 't', error } }]);
+    expect(w.executeFailed('t', error)).toEqual([
+      { kind: 'send-scheduler', msg: { op: 'task-erred', key: 't', error } },
+    ]);
     expect(w.tasks.get('t')!.state).toBe('error');
     expect(brief(w.handle(compute('t')))).toEqual(['execute t']);
     w.executeFailed('t', error);
@@ -177,7 +221,9 @@ describe('worker state: steal requests and freeing', () => {
     expect(brief(w.handle({ op: 'steal-request', key: 't2' }))).toEqual(['scheduler steal-response t2 true']);
     expect(w.tasks.has('t2')).toBe(false);
     expect(brief(w.handle({ op: 'steal-request', key: 't1' }))).toEqual(['scheduler steal-response t1 false']);
-    expect(brief(w.handle({ op: 'steal-request', key: 'unknown' }))).toEqual(['scheduler steal-response unknown false']);
+    expect(brief(w.handle({ op: 'steal-request', key: 'unknown' }))).toEqual([
+      'scheduler steal-response unknown false',
+    ]);
   });
 
   test('a stolen task lets go of dependencies nobody else needs', () => {

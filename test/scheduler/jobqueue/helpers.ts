@@ -9,7 +9,11 @@ import { networkInterfaces } from 'node:os';
 export async function pollUntil<T>(
   check: () => T | undefined | Promise<T | undefined>,
   what: string,
-  options: { readonly everyMs?: number; readonly deadlineMs?: number; readonly describe?: () => string | Promise<string> } = {},
+  options: {
+    readonly everyMs?: number;
+    readonly deadlineMs?: number;
+    readonly describe?: () => string | Promise<string>;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.deadlineMs ?? 20_000);
   for (;;) {

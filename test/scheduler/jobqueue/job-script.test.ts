@@ -54,7 +54,9 @@ describe('golden job scripts', () => {
 
   test('without jobDirectivesSkip the PBS select statement asks for the cores and the memory in PBS units', () => {
     const { jobDirectivesSkip: _skip, ...options } = TUTORIAL;
-    const lines = new PBSCluster({ ...options, queue: 'normal', account: 'vp91', logDirectory: '/scratch/abc/logs' }).jobScript().split('\n');
+    const lines = new PBSCluster({ ...options, queue: 'normal', account: 'vp91', logDirectory: '/scratch/abc/logs' })
+      .jobScript()
+      .split('\n');
     expect(lines.slice(2, 9)).toEqual([
       '#PBS -N dask-worker',
       '#PBS -q normal',
@@ -64,15 +66,28 @@ describe('golden job scripts', () => {
       '#PBS -o /scratch/abc/logs/',
       '#PBS -e /scratch/abc/logs/',
     ]);
-    expect(new PBSCluster({ ...TUTORIAL, jobDirectivesSkip: [], resourceSpec: 'nodes=1:ppn=48' }).jobScript()).toContain('\n#PBS -l nodes=1:ppn=48\n');
+    expect(
+      new PBSCluster({ ...TUTORIAL, jobDirectivesSkip: [], resourceSpec: 'nodes=1:ppn=48' }).jobScript(),
+    ).toContain('\n#PBS -l nodes=1:ppn=48\n');
   });
 
   test('SLURM: directives, several worker processes per job sharing cores and memory, env and epilogue', () => {
     const script = new SLURMCluster({
-      cores: 8, memory: '16GB', processes: 2, queue: 'debug', account: 'proj1', walltime: '01:00:00', name: 'analysis',
-      logDirectory: '/scratch/abc/logs', node: '/usr/bin/node', schedulerFile: '/scratch/abc/logs/scheduler.json',
-      env: { OMP_NUM_THREADS: '1' }, jobScriptPrologue: ['source ~/.profile'], jobScriptEpilogue: ['echo done'],
-      jobExtraDirectives: ['--exclusive'], workerExtraArgs: ['--heartbeat', '$HB'],
+      cores: 8,
+      memory: '16GB',
+      processes: 2,
+      queue: 'debug',
+      account: 'proj1',
+      walltime: '01:00:00',
+      name: 'analysis',
+      logDirectory: '/scratch/abc/logs',
+      node: '/usr/bin/node',
+      schedulerFile: '/scratch/abc/logs/scheduler.json',
+      env: { OMP_NUM_THREADS: '1' },
+      jobScriptPrologue: ['source ~/.profile'],
+      jobScriptEpilogue: ['echo done'],
+      jobExtraDirectives: ['--exclusive'],
+      workerExtraArgs: ['--heartbeat', '$HB'],
     }).jobScript();
     const worker = (i: number): string =>
       `/usr/bin/node ${ROOT}/dist/scheduler/distributed/cli.js worker --scheduler-file /scratch/abc/logs/scheduler.json` +
@@ -101,7 +116,12 @@ describe('golden job scripts', () => {
   });
 
   test('a skip string drops every generated directive containing it, never an extra directive', () => {
-    const script = new SLURMCluster({ cores: 1, memory: '1GB', jobDirectivesSkip: ['--mem', '-t '], jobExtraDirectives: ['--mem=2G', '#SBATCH -t 5'] }).jobScript();
+    const script = new SLURMCluster({
+      cores: 1,
+      memory: '1GB',
+      jobDirectivesSkip: ['--mem', '-t '],
+      jobExtraDirectives: ['--mem=2G', '#SBATCH -t 5'],
+    }).jobScript();
     expect(script).not.toContain('--mem=954M');
     expect(script).not.toContain('-t 00:30:00');
     expect(script).toContain('\n#SBATCH --mem=2G\n#SBATCH -t 5\n');
@@ -167,12 +187,19 @@ describe('pieces', () => {
 
   test('a missing network interface is an error listing the available ones', () => {
     expect(interfaceAddress('lo')).toBe('127.0.0.1');
-    expect(() => interfaceAddress('ib0', { lo: [], eth0: [] })).toThrow(/interface "ib0": there is no such interface here\. Available: lo \(no IPv4\), eth0/);
+    expect(() => interfaceAddress('ib0', { lo: [], eth0: [] })).toThrow(
+      /interface "ib0": there is no such interface here\. Available: lo \(no IPv4\), eth0/,
+    );
     expect(() => interfaceAddress('ib0')).toThrow(/Available: .*lo \(127\.0\.0\.1\)/);
   });
 
   test('scale(n) asks for ceil(n / processes) jobs, and scale needs whole numbers', async () => {
-    const cluster = new SLURMCluster({ cores: 4, memory: '4GB', processes: 2, schedulerFile: join(tmpdir(), 'never-written-scheduler.json') });
+    const cluster = new SLURMCluster({
+      cores: 4,
+      memory: '4GB',
+      processes: 2,
+      schedulerFile: join(tmpdir(), 'never-written-scheduler.json'),
+    });
     await expect(cluster.scale(-1)).rejects.toThrow(/scale\(n\) needs a whole number >= 0/);
     await expect(cluster.scale({ jobs: 1.5 })).rejects.toThrow(/scale\(\{ jobs \}\)/);
     expect(() => cluster.schedulerAddress).toThrow(/not started: await cluster.start\(\) or cluster.scale/);

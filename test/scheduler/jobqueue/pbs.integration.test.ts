@@ -45,17 +45,25 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const lines = (file: string): string[] => (existsSync(join(standin, file)) ? readFileSync(join(standin, file), 'utf8').trim().split('\n') : []);
+const lines = (file: string): string[] =>
+  existsSync(join(standin, file)) ? readFileSync(join(standin, file), 'utf8').trim().split('\n') : [];
 const iface = testInterface();
 
 /** The tutorial's options, sized for this machine (1 core and 1GB per job; the tutorial asks 48 and 192GB). */
 function tutorialOptions(name: string): PBSClusterOptions {
   return {
-    walltime: '00:20:00', cores: 1, memory: '1GB', shebang: '#!/usr/bin/env bash',
+    walltime: '00:20:00',
+    cores: 1,
+    memory: '1GB',
+    shebang: '#!/usr/bin/env bash',
     jobExtraDirectives: ['-q normal', '-P vp91', '-l ncpus=1', '-l mem=1GB'],
-    localDirectory: '$TMPDIR', jobDirectivesSkip: ['select'], interface: iface.name,
+    localDirectory: '$TMPDIR',
+    jobDirectivesSkip: ['select'],
+    interface: iface.name,
     jobScriptPrologue: [`cd ${dir}`, 'echo "prologue ran in $PBS_JOBID"'],
-    node: process.execPath, name, logDirectory: join(dir, 'logs'),
+    node: process.execPath,
+    name,
+    logDirectory: join(dir, 'logs'),
   };
 }
 
@@ -87,7 +95,10 @@ describe('PBSCluster (stand-in qsub/qdel)', () => {
 
     // Once both jobs are idle and hold no result, scaling to one cancels the newer.
     future.release();
-    await pollUntil(() => (cluster.server.state.tasks.size === 0 ? true : undefined), 'the scheduler to forget the result');
+    await pollUntil(
+      () => (cluster.server.state.tasks.size === 0 ? true : undefined),
+      'the scheduler to forget the result',
+    );
     const left = once(cluster, 'worker-removed');
     await cluster.scale({ jobs: 1 });
     expect(lines('qdel.log')).toEqual(['2.standin']);
@@ -129,7 +140,13 @@ describe('PBSCluster (stand-in qsub/qdel)', () => {
       await cluster.waitForWorkers(1);
       const [id] = cluster.jobs;
       await cluster.close();
-      const exit = await pollUntil(() => (existsSync(join(standin, `${id}.exit`)) ? readFileSync(join(standin, `${id}.exit`), 'utf8').trim() : undefined), `job ${id} to end`);
+      const exit = await pollUntil(
+        () =>
+          existsSync(join(standin, `${id}.exit`))
+            ? readFileSync(join(standin, `${id}.exit`), 'utf8').trim()
+            : undefined,
+        `job ${id} to end`,
+      );
       expect(exit).toBe('75');
       expect(readFileSync(join(standin, `${id}.out`), 'utf8')).toMatch(/lost the scheduler/);
     } finally {

@@ -25,22 +25,34 @@ if (!HAVE_SLURM && IN_CI) {
   });
 }
 if (!HAVE_SLURM && !IN_CI) {
-  process.stderr.write('slurm.integration.test.ts: skipped, `sbatch` is not on PATH (run .ci/setup-slurm.sh as root for a one-node SLURM)\n');
+  process.stderr.write(
+    'slurm.integration.test.ts: skipped, `sbatch` is not on PATH (run .ci/setup-slurm.sh as root for a one-node SLURM)\n',
+  );
 }
 
 /** Our jobs still known to squeue, id → state (R running, PD pending, CG completing). */
 function squeue(name: string): Map<string, string> {
   const out = execFileSync('squeue', ['-h', '-n', name, '-o', '%i %t'], { encoding: 'utf8' });
-  return new Map(out.trim().split('\n').filter((l) => l !== '').map((l) => l.trim().split(/\s+/) as [string, string]));
+  return new Map(
+    out
+      .trim()
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => l.trim().split(/\s+/) as [string, string]),
+  );
 }
 
 /** Polls squeue until our jobs are exactly `ids` (in any state but completing). */
 function squeueShows(name: string, ids: readonly string[]): Promise<Map<string, string>> {
   const want = [...ids].sort().join(',');
-  return pollUntil(() => {
-    const q = squeue(name);
-    return [...q.keys()].sort().join(',') === want && ![...q.values()].includes('CG') ? q : undefined;
-  }, `squeue to show jobs [${want}] of ${name}`, { describe: () => JSON.stringify([...squeue(name)]) });
+  return pollUntil(
+    () => {
+      const q = squeue(name);
+      return [...q.keys()].sort().join(',') === want && ![...q.values()].includes('CG') ? q : undefined;
+    },
+    `squeue to show jobs [${want}] of ${name}`,
+    { describe: () => JSON.stringify([...squeue(name)]) },
+  );
 }
 
 const sumBelow = (n: number): number => (n * (n - 1)) / 2;
@@ -53,7 +65,12 @@ describe.skipIf(!HAVE_SLURM)('SLURMCluster on a real SLURM', () => {
     const cpus = Number(execFileSync('sinfo', ['-h', '-o', '%c'], { encoding: 'utf8' }).trim().split('\n')[0]);
     const cores = Math.max(1, Math.floor(cpus / 2));
     const cluster = new SLURMCluster({
-      cores, memory: '1GB', walltime: '00:10:00', name, logDirectory: logs, interface: testInterface().name,
+      cores,
+      memory: '1GB',
+      walltime: '00:10:00',
+      name,
+      logDirectory: logs,
+      interface: testInterface().name,
       jobScriptPrologue: ['echo "job $SLURM_JOB_ID on $(hostname)"'],
     });
     try {
@@ -75,7 +92,10 @@ describe.skipIf(!HAVE_SLURM)('SLURMCluster on a real SLURM', () => {
 
       // Down to one: the queued job goes first, then the newer of the two idle running ones
       // (once the sum's chunks are forgotten: a job holding results would be kept).
-      await pollUntil(() => (cluster.server.state.tasks.size === 0 ? true : undefined), 'the scheduler to forget the chunks');
+      await pollUntil(
+        () => (cluster.server.state.tasks.size === 0 ? true : undefined),
+        'the scheduler to forget the chunks',
+      );
       const left = once(cluster, 'worker-removed');
       await cluster.scale({ jobs: 1 });
       expect(cluster.jobs).toEqual([first]);

@@ -61,12 +61,16 @@ describe('a job worker and its scheduler', () => {
   test('the scheduler file never appears: the worker gives up after deathTimeout and exits 1', async () => {
     const ended = await runJob(join(dir, 'never-written.json'), '1.test');
     expect(ended.code).toBe(1);
-    expect(ended.output).toMatch(/cannot use the scheduler file .*never-written\.json: it does not exist \(yet\) \(waited \d+\.\d s; --death-timeout sets how long\)/);
+    expect(ended.output).toMatch(
+      /cannot use the scheduler file .*never-written\.json: it does not exist \(yet\) \(waited \d+\.\d s; --death-timeout sets how long\)/,
+    );
   });
 
   test('the scheduler in the file is gone: the worker gives up after deathTimeout and exits 1', async () => {
     const file = join(dir, 'stale.json');
-    writeFileSync(file, JSON.stringify({ address: `ws://127.0.0.1:${await closedPort()}`, token: 'a'.repeat(64) }), { mode: 0o600 });
+    writeFileSync(file, JSON.stringify({ address: `ws://127.0.0.1:${await closedPort()}`, token: 'a'.repeat(64) }), {
+      mode: 0o600,
+    });
     const ended = await runJob(file, '2.test');
     expect(ended.code).toBe(1);
     expect(ended.output).toMatch(/dask-ts worker: cannot connect to the scheduler at ws:\/\/127\.0\.0\.1:\d+/);
@@ -82,9 +86,18 @@ describe('a job worker and its scheduler', () => {
     const schedulerFile = join(dir, 'versions.json');
     const server = await SchedulerServer.start({ port: 0, schedulerFile });
     try {
-      const ended = await run(process.execPath, [join(other, 'dist', 'scheduler', 'distributed', 'cli.js'), 'worker', '--scheduler-file', schedulerFile, '--death-timeout', '5']);
+      const ended = await run(process.execPath, [
+        join(other, 'dist', 'scheduler', 'distributed', 'cli.js'),
+        'worker',
+        '--scheduler-file',
+        schedulerFile,
+        '--death-timeout',
+        '5',
+      ]);
       expect(ended.code).toBe(1);
-      expect(ended.output).toMatch(/refused: .*dask-ts \S+ on Node \d+, .*dask-ts \S+ on Node \d+: use the same versions on both sides/);
+      expect(ended.output).toMatch(
+        /refused: .*dask-ts \S+ on Node \d+, .*dask-ts \S+ on Node \d+: use the same versions on both sides/,
+      );
       expect(ended.output).toContain('0.0.0-other');
       expect(server.workers()).toEqual([]);
     } finally {

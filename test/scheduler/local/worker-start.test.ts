@@ -54,8 +54,35 @@ async function probe(flags: string[], target = file): Promise<Probe> {
 
 describe('how pool workers start', () => {
   test('loader flags are dropped in both forms, the rest kept in order', () => {
-    expect(threadExecArgv(['--import', 'tsx', '--enable-source-maps', '--require=a.cjs', '-r', 'b.cjs', '--loader', 'ts-node/esm', '--experimental-loader=x', '--no-warnings'])).toEqual(['--enable-source-maps', '--no-warnings']);
-    expect(threadExecArgv(['--input-type=module', '-e', 'run()', '--input-type', 'module', '--eval=x', '-p', '1', '--print', '2', '--trace-warnings'])).toEqual(['--trace-warnings']);
+    expect(
+      threadExecArgv([
+        '--import',
+        'tsx',
+        '--enable-source-maps',
+        '--require=a.cjs',
+        '-r',
+        'b.cjs',
+        '--loader',
+        'ts-node/esm',
+        '--experimental-loader=x',
+        '--no-warnings',
+      ]),
+    ).toEqual(['--enable-source-maps', '--no-warnings']);
+    expect(
+      threadExecArgv([
+        '--input-type=module',
+        '-e',
+        'run()',
+        '--input-type',
+        'module',
+        '--eval=x',
+        '-p',
+        '1',
+        '--print',
+        '2',
+        '--trace-warnings',
+      ]),
+    ).toEqual(['--trace-warnings']);
     expect(threadExecArgv(['--enable-source-maps', '--no-warnings'])).toBeUndefined();
     expect(threadExecArgv([])).toBeUndefined();
   });
@@ -79,13 +106,18 @@ describe('how pool workers start', () => {
 
   test('a script run with `node --input-type=module -e` computes on threads and processes (it used to hang)', async () => {
     for (const scheduler of ['threads', 'processes']) {
-      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script(scheduler)], { timeout: 30_000 });
+      const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script(scheduler)], {
+        timeout: 30_000,
+      });
       expect(JSON.parse(stdout)).toEqual({ main: false, thread: { hook: false, argv: [] }, again: 2 });
     }
   });
 
   test('child processes keep loader hooks and drop main-program flags', async () => {
-    expect(dropNodeFlags(['--import', 'tsx', '--input-type=module', '-e', 'x'], MAIN_PROGRAM_FLAGS)).toEqual(['--import', 'tsx']);
+    expect(dropNodeFlags(['--import', 'tsx', '--input-type=module', '-e', 'x'], MAIN_PROGRAM_FLAGS)).toEqual([
+      '--import',
+      'tsx',
+    ]);
     const r = await probe(['--import', hook], processesFile);
     expect(r.thread).toEqual({ hook: true, argv: ['--import', hook] });
   });
@@ -94,7 +126,12 @@ describe('how pool workers start', () => {
     // A real hook that throws in forked children only: every pool child dies while loading.
     const failing = `data:text/javascript,if (process.send) throw new Error('hook refuses children')`;
     const r = await probe(['--import', failing], processesFile);
-    expect(r.thread).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/worker processes failed to start 3 times in a row \(the last exited with code 1/) as unknown });
+    expect(r.thread).toMatchObject({
+      code: 'DASK_ERR_CONFIG',
+      message: expect.stringMatching(
+        /worker processes failed to start 3 times in a row \(the last exited with code 1/,
+      ) as unknown,
+    });
     expect(r.again).toBe(2);
   });
 
@@ -109,10 +146,16 @@ describe('how pool workers start', () => {
   test('a thread that cannot start fails its batches with the cause; the pool is not respawned forever', async () => {
     // A 2 MiB heap is too small for a thread to load its entry file.
     const pool = new ThreadPool(1, { maxHeapMb: 2 });
-    const submit = (): Promise<BatchOutcome> => new Promise((resolve) => pool.submit([new Task('t', (x: number) => x + 1, [1])], () => undefined, resolve));
+    const submit = (): Promise<BatchOutcome> =>
+      new Promise((resolve) => pool.submit([new Task('t', (x: number) => x + 1, [1])], () => undefined, resolve));
     try {
       const first = await submit();
-      expect(first.error?.error).toMatchObject({ code: 'DASK_ERR_CONFIG', message: expect.stringMatching(/threads failed to start 3 times in a row \(last: .*memory limit.*\).*maxHeapMb: 2/) as unknown });
+      expect(first.error?.error).toMatchObject({
+        code: 'DASK_ERR_CONFIG',
+        message: expect.stringMatching(
+          /threads failed to start 3 times in a row \(last: .*memory limit.*\).*maxHeapMb: 2/,
+        ) as unknown,
+      });
       const again = await submit();
       expect(again.error?.error).toBe(first.error?.error);
     } finally {
@@ -121,7 +164,9 @@ describe('how pool workers start', () => {
     // The process still runs threads: a fresh pool with a normal heap works.
     const ok = new ThreadPool(1);
     try {
-      const outcome = await new Promise<BatchOutcome>((resolve) => ok.submit([new Task('t', (x: number) => x + 1, [1])], () => undefined, resolve));
+      const outcome = await new Promise<BatchOutcome>((resolve) =>
+        ok.submit([new Task('t', (x: number) => x + 1, [1])], () => undefined, resolve),
+      );
       expect(outcome.results).toEqual([2]);
     } finally {
       await ok.close();

@@ -33,7 +33,10 @@ describe('processes scheduler', () => {
   });
 
   test('typed arrays from shared memory, ndarrays and Delayed values cross processes', async () => {
-    const x = da.fromArray(Float64Array.from({ length: 1000 }, (_, i) => i), { chunks: 100 });
+    const x = da.fromArray(
+      Float64Array.from({ length: 1000 }, (_, i) => i),
+      { chunks: 100 },
+    );
     expect(await x.mul(2).sum().compute({ scheduler: 'processes', numWorkers: 2 })).toBe(999_000);
     const m = fromDense(await x.reshape([10, 100]).T.compute({ scheduler: 'processes', numWorkers: 2 }));
     expect(m.slice(0, 3)).toEqual([0, 100, 200]);
@@ -45,7 +48,9 @@ describe('processes scheduler', () => {
     function failing(v: number): number {
       throw new RangeError(`no ${v}`);
     }
-    const err = await processesScheduler.get(graphOf(new DataNode('x', 4), new Task('failing-1', failing, [new TaskRef('x')])), ['failing-1'], opts).catch((e: unknown) => e);
+    const err = await processesScheduler
+      .get(graphOf(new DataNode('x', 4), new Task('failing-1', failing, [new TaskRef('x')])), ['failing-1'], opts)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TaskError);
     expect((err as TaskError).originalName).toBe('RangeError');
     expect((err as TaskError).message).toContain('no 4');

@@ -21,7 +21,9 @@ describe('threads scheduler', () => {
   test('computes a tree reduction on worker threads with few live intermediates', async () => {
     const { graph, root, expected } = treeReduction(10_000, 4);
     let maxLive = 0;
-    const hooks: SchedulerHooks = { posttask: (_k: string, _v: unknown, s: LoopState) => void (maxLive = Math.max(maxLive, s.live)) };
+    const hooks: SchedulerHooks = {
+      posttask: (_k: string, _v: unknown, s: LoopState) => void (maxLive = Math.max(maxLive, s.live)),
+    };
     const [value] = await threadsScheduler.get(graph, [root], { ...opts, hooks: [hooks] });
     expect(value).toBe(expected);
     // At most 4 batches are in flight (2 threads × 2 slots) of at most 128 tasks each; their
@@ -50,7 +52,7 @@ describe('threads scheduler', () => {
     expect(await threadsScheduler.get(g, ['z', 'y'], opts)).toEqual([60, Float64Array.from([10, 20, 30])]);
   });
 
-  test('a task error keeps the user\'s name, message and stack line; the pool keeps working', async () => {
+  test("a task error keeps the user's name, message and stack line; the pool keeps working", async () => {
     function explode(x: number): number {
       if (x > 1) throw new TypeError(`bad input ${x}`);
       return x;
@@ -79,10 +81,7 @@ describe('threads scheduler', () => {
   test('a task that kills its thread fails with KilledWorker and the thread is replaced', async () => {
     const pool = getThreadPool(2);
     const before = (await pool.info()).map((w) => w.threadId);
-    const g = graphOf(
-      new Task('fine-a', (x: number) => x, [1]),
-      new Task('suicide-1', () => process.exit(7), []),
-    );
+    const g = graphOf(new Task('fine-a', (x: number) => x, [1]), new Task('suicide-1', () => process.exit(7), []));
     const err = await threadsScheduler.get(g, ['fine-a', 'suicide-1'], opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KilledWorker);
     const kw = err as KilledWorker;
@@ -99,15 +98,23 @@ describe('threads scheduler', () => {
   test('a task that runs its thread out of memory fails with KilledWorker; the pool goes on', async () => {
     const pool = new ThreadPool(1, { maxHeapMb: 48 });
     try {
-      const hog = new Task('hog-1', () => {
-        const keep: number[][] = [];
-        for (;;) keep.push(new Array<number>(1e6).fill(1.5));
-      }, []);
+      const hog = new Task(
+        'hog-1',
+        () => {
+          const keep: number[][] = [];
+          for (;;) keep.push(new Array<number>(1e6).fill(1.5));
+        },
+        [],
+      );
       const err = await getAsync(graphOf(hog), ['hog-1'], new PoolExecutor(pool)).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(KilledWorker);
       expect((err as KilledWorker).key).toBe('hog-1');
       expect((err as KilledWorker).message).toMatch(/out of memory|ERR_WORKER_OUT_OF_MEMORY/i);
-      const ok = await getAsync(graphOf(new Task('after', (x: number) => x * 2, [21])), ['after'], new PoolExecutor(pool));
+      const ok = await getAsync(
+        graphOf(new Task('after', (x: number) => x * 2, [21])),
+        ['after'],
+        new PoolExecutor(pool),
+      );
       expect(ok).toEqual([42]);
     } finally {
       await pool.close();
@@ -115,10 +122,16 @@ describe('threads scheduler', () => {
   });
 
   test('an async task that kills its thread after an await is still caught', async () => {
-    const g = graphOf(new Task('late-exit', async () => {
-      await new Promise((r) => setTimeout(r, 5));
-      process.exit(3);
-    }, []));
+    const g = graphOf(
+      new Task(
+        'late-exit',
+        async () => {
+          await new Promise((r) => setTimeout(r, 5));
+          process.exit(3);
+        },
+        [],
+      ),
+    );
     const err = await threadsScheduler.get(g, ['late-exit'], opts).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(KilledWorker);
     expect((err as KilledWorker).key).toBe('late-exit');

@@ -99,7 +99,10 @@ function draw(page: PageName, state: PageState): void {
   if (u === undefined) return;
   switch (page) {
     case 'status':
-      setHtml('stream', renderTaskStream(state.bars, u.workers, { from: streamStart(state.bars, u.now), to: u.now, axis: 'ago' }));
+      setHtml(
+        'stream',
+        renderTaskStream(state.bars, u.workers, { from: streamStart(state.bars, u.now), to: u.now, axis: 'ago' }),
+      );
       setHtml('progress', renderProgress(u.progress ?? []));
       setHtml('memory', renderMemory(u.workers));
       setHtml('processing', renderProcessing(u.workers));
@@ -119,7 +122,12 @@ function draw(page: PageName, state: PageState): void {
 }
 
 function isUpdate(v: unknown): v is DashboardUpdate {
-  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'update' && Array.isArray((v as { bars?: unknown }).bars);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    (v as { kind?: unknown }).kind === 'update' &&
+    Array.isArray((v as { bars?: unknown }).bars)
+  );
 }
 
 function connect(page: PageName, state: PageState): void {

@@ -12,13 +12,25 @@
 
 /** Escapes text for HTML content and double-quoted attribute values. */
 export function esc(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;'));
+  return String(text).replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&#39;',
+  );
 }
 
 /** Twelve colours that stay apart on white; a prefix always gets the same one. */
 const PALETTE = [
-  '#3b73b9', '#e8883a', '#4a9d5b', '#c9453f', '#8a6bbf', '#8c5a4a',
-  '#d671b4', '#6f7378', '#b5b23a', '#2fa8b8', '#9fb9dd', '#f0b77c',
+  '#3b73b9',
+  '#e8883a',
+  '#4a9d5b',
+  '#c9453f',
+  '#8a6bbf',
+  '#8c5a4a',
+  '#d671b4',
+  '#6f7378',
+  '#b5b23a',
+  '#2fa8b8',
+  '#9fb9dd',
+  '#f0b77c',
 ] as const;
 
 const colorCache = new Map<string, string>();
@@ -42,13 +54,20 @@ export const ERRED_COLOR = '#111111';
 /** Colours of the scheduler's task states, for the graph page. */
 export function stateColor(state: string): string {
   switch (state) {
-    case 'processing': return '#4a9d5b';
-    case 'memory': return '#3b73b9';
-    case 'released': return '#9fb9dd';
-    case 'erred': return '#c9453f';
-    case 'no-worker': return '#e8883a';
-    case 'queued': return '#c8c8c8';
-    default: return '#e3e3e3';
+    case 'processing':
+      return '#4a9d5b';
+    case 'memory':
+      return '#3b73b9';
+    case 'released':
+      return '#9fb9dd';
+    case 'erred':
+      return '#c9453f';
+    case 'no-worker':
+      return '#e8883a';
+    case 'queued':
+      return '#c8c8c8';
+    default:
+      return '#e3e3e3';
   }
 }
 
@@ -102,6 +121,8 @@ export function emptyNote(text: string): string {
 /** A bar 0..1 drawn as a small SVG (for table cells). */
 export function meterSvg(fraction: number, color: string, width = 120, height = 10): string {
   const f = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
-  return `<svg class="meter" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" aria-hidden="true">` +
-    `<rect width="${width}" height="${height}" fill="#ececec"/><rect width="${(f * width).toFixed(1)}" height="${height}" fill="${color}"/></svg>`;
+  return (
+    `<svg class="meter" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" aria-hidden="true">` +
+    `<rect width="${width}" height="${height}" fill="#ececec"/><rect width="${(f * width).toFixed(1)}" height="${height}" fill="${color}"/></svg>`
+  );
 }

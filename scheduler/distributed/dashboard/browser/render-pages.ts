@@ -11,54 +11,84 @@
  *             longest path from the roots, each task a dot coloured by its state.
  */
 import type { GraphView, PrefixTiming, SlowTask, TaskErrorView, WorkerView } from '../dashboard-types.js';
-import { emptyNote, esc, formatBytes, formatMs, meterSvg, prefixChip, prefixColor, stateColor, workerLabel } from './render-common.js';
+import {
+  emptyNote,
+  esc,
+  formatBytes,
+  formatMs,
+  meterSvg,
+  prefixChip,
+  prefixColor,
+  stateColor,
+  workerLabel,
+} from './render-common.js';
 
 /** The workers table; `now` is the scheduler's clock, for the heartbeat age. */
 export function renderWorkersTable(workers: readonly WorkerView[], now: number): string {
   if (workers.length === 0) return emptyNote('No workers yet.');
-  const rows = [...workers].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((w) => {
-    const frac = w.memoryLimit > 0 ? w.memory / w.memoryLimit : 0;
-    const spilled = w.spilled !== undefined && w.spilled > 0 ? ` (+${esc(formatBytes(w.spilled))} on disk)` : '';
-    const mem = `${esc(formatBytes(w.memory))}${w.memoryLimit > 0 ? ` / ${esc(formatBytes(w.memoryLimit))}` : ''}${spilled}`;
-    return `<tr class="worker-row" data-address="${esc(w.address)}">` +
-      `<td>${esc(w.name)}</td><td class="mono">${esc(w.address)}</td><td class="num">${w.nthreads}</td>` +
-      `<td>${meterSvg(frac, frac > 0.85 ? '#c9453f' : '#4a9d5b', 80, 8)} ${mem}</td>` +
-      `<td class="num">${w.cpu === undefined ? 'n/a' : `${w.cpu.toFixed(0)}%`}</td>` +
-      `<td class="num">${w.processing}</td><td class="num">${w.executing}</td><td class="num">${w.inMemory}</td>` +
-      `<td class="num">${esc(formatMs(Math.max(0, now - w.lastSeen)))} ago</td><td class="num">${w.pid}</td></tr>`;
-  });
-  return '<table class="grid" id="workers-table"><thead><tr><th>Name</th><th>Address</th><th>Threads</th><th>Memory</th>' +
+  const rows = [...workers]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((w) => {
+      const frac = w.memoryLimit > 0 ? w.memory / w.memoryLimit : 0;
+      const spilled = w.spilled !== undefined && w.spilled > 0 ? ` (+${esc(formatBytes(w.spilled))} on disk)` : '';
+      const mem = `${esc(formatBytes(w.memory))}${w.memoryLimit > 0 ? ` / ${esc(formatBytes(w.memoryLimit))}` : ''}${spilled}`;
+      return (
+        `<tr class="worker-row" data-address="${esc(w.address)}">` +
+        `<td>${esc(w.name)}</td><td class="mono">${esc(w.address)}</td><td class="num">${w.nthreads}</td>` +
+        `<td>${meterSvg(frac, frac > 0.85 ? '#c9453f' : '#4a9d5b', 80, 8)} ${mem}</td>` +
+        `<td class="num">${w.cpu === undefined ? 'n/a' : `${w.cpu.toFixed(0)}%`}</td>` +
+        `<td class="num">${w.processing}</td><td class="num">${w.executing}</td><td class="num">${w.inMemory}</td>` +
+        `<td class="num">${esc(formatMs(Math.max(0, now - w.lastSeen)))} ago</td><td class="num">${w.pid}</td></tr>`
+      );
+    });
+  return (
+    '<table class="grid" id="workers-table"><thead><tr><th>Name</th><th>Address</th><th>Threads</th><th>Memory</th>' +
     '<th>CPU</th><th>Processing</th><th>Running</th><th>Results</th><th>Last heartbeat</th><th>PID</th></tr></thead>' +
-    `<tbody>${rows.join('')}</tbody></table>`;
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 /** Time per prefix, largest total first. */
 export function renderTimings(timings: readonly PrefixTiming[]): string {
   if (timings.length === 0) return emptyNote('No task has run yet.');
   const all = timings.reduce((s, t) => s + t.totalMs, 0) || 1;
-  const rows = [...timings].sort((a, b) => b.totalMs - a.totalMs).map((t) =>
-    `<tr class="timing-row" data-prefix="${esc(t.prefix)}"><td>${prefixChip(t.prefix)}</td><td class="num">${t.count}</td>` +
-    `<td class="num">${esc(formatMs(t.totalMs))}</td><td class="num">${esc(formatMs(t.totalMs / Math.max(1, t.count)))}</td>` +
-    `<td class="num">${esc(formatMs(t.maxMs))}</td><td class="num">${t.erred > 0 ? `<b class="erred">${t.erred}</b>` : '0'}</td>` +
-    `<td>${meterSvg(t.totalMs / all, prefixColor(t.prefix))} ${((100 * t.totalMs) / all).toFixed(1)}%</td></tr>`);
-  return '<table class="grid"><thead><tr><th>Prefix</th><th>Runs</th><th>Total</th><th>Mean</th><th>Max</th><th>Erred</th><th>Share of time</th></tr></thead>' +
-    `<tbody>${rows.join('')}</tbody></table>`;
+  const rows = [...timings]
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .map(
+      (t) =>
+        `<tr class="timing-row" data-prefix="${esc(t.prefix)}"><td>${prefixChip(t.prefix)}</td><td class="num">${t.count}</td>` +
+        `<td class="num">${esc(formatMs(t.totalMs))}</td><td class="num">${esc(formatMs(t.totalMs / Math.max(1, t.count)))}</td>` +
+        `<td class="num">${esc(formatMs(t.maxMs))}</td><td class="num">${t.erred > 0 ? `<b class="erred">${t.erred}</b>` : '0'}</td>` +
+        `<td>${meterSvg(t.totalMs / all, prefixColor(t.prefix))} ${((100 * t.totalMs) / all).toFixed(1)}%</td></tr>`,
+    );
+  return (
+    '<table class="grid"><thead><tr><th>Prefix</th><th>Runs</th><th>Total</th><th>Mean</th><th>Max</th><th>Erred</th><th>Share of time</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 export function renderSlowest(slowest: readonly SlowTask[], origin?: number): string {
   if (slowest.length === 0) return emptyNote('No task has run yet.');
-  const rows = slowest.map((s) =>
-    `<tr><td class="mono">${esc(s.key)}</td><td>${prefixChip(s.prefix)}</td><td class="mono">${esc(workerLabel('', s.worker))}</td>` +
-    `<td class="num">${esc(formatMs(s.durationMs))}</td><td class="num">${origin === undefined ? esc(new Date(s.start).toISOString().slice(11, 23)) : `+${esc(formatMs(s.start - origin))}`}</td></tr>`);
-  return '<table class="grid"><thead><tr><th>Key</th><th>Prefix</th><th>Worker</th><th>Duration</th><th>Started</th></tr></thead>' +
-    `<tbody>${rows.join('')}</tbody></table>`;
+  const rows = slowest.map(
+    (s) =>
+      `<tr><td class="mono">${esc(s.key)}</td><td>${prefixChip(s.prefix)}</td><td class="mono">${esc(workerLabel('', s.worker))}</td>` +
+      `<td class="num">${esc(formatMs(s.durationMs))}</td><td class="num">${origin === undefined ? esc(new Date(s.start).toISOString().slice(11, 23)) : `+${esc(formatMs(s.start - origin))}`}</td></tr>`,
+  );
+  return (
+    '<table class="grid"><thead><tr><th>Key</th><th>Prefix</th><th>Worker</th><th>Duration</th><th>Started</th></tr></thead>' +
+    `<tbody>${rows.join('')}</tbody></table>`
+  );
 }
 
 export function renderErrors(errors: readonly TaskErrorView[]): string {
   if (errors.length === 0) return emptyNote('No task has failed.');
-  return errors.map((e, i) =>
-    `<details class="task-error"${i === 0 ? ' open' : ''}><summary><span class="mono">${esc(e.key)}</span> on ${esc(workerLabel('', e.worker))}: ` +
-    `<b class="erred">${esc(e.name)}</b>: ${esc(e.message)}</summary><pre>${esc(e.stack === '' ? '(no stack)' : e.stack)}</pre></details>`).join('');
+  return errors
+    .map(
+      (e, i) =>
+        `<details class="task-error"${i === 0 ? ' open' : ''}><summary><span class="mono">${esc(e.key)}</span> on ${esc(workerLabel('', e.worker))}: ` +
+        `<b class="erred">${esc(e.name)}</b>: ${esc(e.message)}</summary><pre>${esc(e.stack === '' ? '(no stack)' : e.stack)}</pre></details>`,
+    )
+    .join('');
 }
 
 /** Layer of each node: the longest path from a root (Kahn's order; nodes on a cycle get layer 0). */
@@ -89,7 +119,8 @@ const GRAPH_STATES = ['waiting', 'queued', 'no-worker', 'processing', 'memory', 
 /** The graph as dots in layers (left to right), edges as thin lines. */
 export function renderGraph(graph: GraphView | undefined): string {
   if (graph === undefined) return emptyNote('Waiting for the scheduler…');
-  if (graph.kind === 'too-large') return emptyNote(`The graph has ${graph.tasks} tasks; this page draws graphs of up to ${graph.limit}.`);
+  if (graph.kind === 'too-large')
+    return emptyNote(`The graph has ${graph.tasks} tasks; this page draws graphs of up to ${graph.limit}.`);
   const n = graph.nodes.length;
   if (n === 0) return emptyNote('The scheduler holds no tasks right now.');
   const layer = graphLayers(n, graph.edges);
@@ -109,7 +140,7 @@ export function renderGraph(graph: GraphView | undefined): string {
   const H = tallest * gap + 20;
   const pos = (i: number): [number, number] => {
     const l = layer[i] ?? 0;
-    const offset = (tallest - (width[l] ?? 0)) * gap / 2;
+    const offset = ((tallest - (width[l] ?? 0)) * gap) / 2;
     return [10 + l * colW + colW / 2, 10 + offset + (slot[i] ?? 0) * gap + gap / 2];
   };
   let lines = '';
@@ -123,10 +154,16 @@ export function renderGraph(graph: GraphView | undefined): string {
   let dots = '';
   graph.nodes.forEach((node, i) => {
     const [x, y] = pos(i);
-    dots += `<circle class="graph-node" data-state="${esc(node.state)}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="${stateColor(node.state)}" stroke="${prefixColor(node.prefix)}">` +
+    dots +=
+      `<circle class="graph-node" data-state="${esc(node.state)}" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r.toFixed(1)}" fill="${stateColor(node.state)}" stroke="${prefixColor(node.prefix)}">` +
       `<title>${esc(node.key)} · ${esc(node.state)}</title></circle>`;
   });
-  const key = GRAPH_STATES.map((s) => `<span class="chip"><svg width="10" height="10" aria-hidden="true"><circle cx="5" cy="5" r="5" fill="${stateColor(s)}"/></svg>${s}</span>`).join(' ');
-  return `<div class="legend">${key}</div><div class="graph-scroll"><svg class="graph" data-nodes="${n}" viewBox="0 0 ${W.toFixed(0)} ${H.toFixed(0)}" width="${Math.max(300, W).toFixed(0)}" role="img" aria-label="task graph">` +
-    `<path d="${lines}" stroke="#b9b9b9" stroke-width="0.6" fill="none"/>${dots}</svg></div>`;
+  const key = GRAPH_STATES.map(
+    (s) =>
+      `<span class="chip"><svg width="10" height="10" aria-hidden="true"><circle cx="5" cy="5" r="5" fill="${stateColor(s)}"/></svg>${s}</span>`,
+  ).join(' ');
+  return (
+    `<div class="legend">${key}</div><div class="graph-scroll"><svg class="graph" data-nodes="${n}" viewBox="0 0 ${W.toFixed(0)} ${H.toFixed(0)}" width="${Math.max(300, W).toFixed(0)}" role="img" aria-label="task graph">` +
+    `<path d="${lines}" stroke="#b9b9b9" stroke-width="0.6" fill="none"/>${dots}</svg></div>`
+  );
 }

@@ -15,7 +15,17 @@
  *   processing    tasks sent to each worker and not yet reported back.
  */
 import type { PrefixProgress, TaskBar, WorkerView } from '../dashboard-types.js';
-import { emptyNote, ERRED_COLOR, esc, formatBytes, formatMs, prefixChip, prefixColor, tickStep, workerLabel } from './render-common.js';
+import {
+  emptyNote,
+  ERRED_COLOR,
+  esc,
+  formatBytes,
+  formatMs,
+  prefixChip,
+  prefixColor,
+  tickStep,
+  workerLabel,
+} from './render-common.js';
 
 export const DETAIL_LIMIT = 1000;
 
@@ -44,7 +54,8 @@ function streamRows(bars: readonly TaskBar[], workers: readonly WorkerView[]): R
     rows.push({ id, label });
   };
   for (const w of sortedWorkers(workers)) {
-    for (let t = 0; t < Math.max(1, w.nthreads); t++) add(w.address, t, w.nthreads > 1 ? `${workerLabel(w.name, w.address)} #${t}` : workerLabel(w.name, w.address));
+    for (let t = 0; t < Math.max(1, w.nthreads); t++)
+      add(w.address, t, w.nthreads > 1 ? `${workerLabel(w.name, w.address)} #${t}` : workerLabel(w.name, w.address));
   }
   for (const b of bars) add(b.worker, b.thread, `${workerLabel('', b.worker)} #${b.thread}`);
   return rows;
@@ -57,7 +68,8 @@ function axisSvg(o: StreamOptions, x0: number, width: number, y: number): string
   for (let t = 0; t <= span + 1e-9; t += step) {
     const x = o.axis === 'ago' ? x0 + width - (t / span) * width : x0 + (t / span) * width;
     const label = o.axis === 'ago' ? (t === 0 ? 'now' : `-${formatMs(t)}`) : `+${formatMs(t)}`;
-    out += `<line x1="${x.toFixed(1)}" y1="${y}" x2="${x.toFixed(1)}" y2="${y + 4}" stroke="#999"/>` +
+    out +=
+      `<line x1="${x.toFixed(1)}" y1="${y}" x2="${x.toFixed(1)}" y2="${y + 4}" stroke="#999"/>` +
       `<text x="${x.toFixed(1)}" y="${y + 15}" text-anchor="${x > x0 + width - 25 ? 'end' : 'middle'}" class="tick">${esc(label)}</text>`;
   }
   return out;
@@ -77,10 +89,11 @@ export function renderTaskStream(bars: readonly TaskBar[], workers: readonly Wor
   const rowIndex = new Map(rows.map((r, i) => [r.id, i]));
   const visible = bars.filter((b) => b.stop >= o.from && b.start <= o.to);
   const detailed = visible.length <= (o.detailLimit ?? DETAIL_LIMIT);
-  const x = (t: number): number => labelW + (Math.max(o.from, Math.min(o.to, t)) - o.from) / span * plotW;
+  const x = (t: number): number => labelW + ((Math.max(o.from, Math.min(o.to, t)) - o.from) / span) * plotW;
   let body = '';
   rows.forEach((r, i) => {
-    body += `<rect x="${labelW}" y="${i * rowH}" width="${plotW}" height="${rowH}" fill="${i % 2 === 0 ? '#fafafa' : '#f3f3f3'}"/>` +
+    body +=
+      `<rect x="${labelW}" y="${i * rowH}" width="${plotW}" height="${rowH}" fill="${i % 2 === 0 ? '#fafafa' : '#f3f3f3'}"/>` +
       `<text x="${labelW - 6}" y="${i * rowH + rowH / 2 + 4}" text-anchor="end" class="row-label">${esc(r.label)}</text>`;
   });
   const spans = new Map<string, [number, number][]>();
@@ -90,7 +103,8 @@ export function renderTaskStream(bars: readonly TaskBar[], workers: readonly Wor
     const bw = Math.max(1, x(b.stop) - bx);
     const fill = b.erred ? ERRED_COLOR : prefixColor(b.prefix);
     if (detailed) {
-      body += `<rect class="task-bar" data-prefix="${esc(b.prefix)}" x="${bx.toFixed(1)}" y="${row * rowH + 1}" width="${bw.toFixed(1)}" height="${rowH - 2}" fill="${fill}" stroke="#fff" stroke-width="0.5">` +
+      body +=
+        `<rect class="task-bar" data-prefix="${esc(b.prefix)}" x="${bx.toFixed(1)}" y="${row * rowH + 1}" width="${bw.toFixed(1)}" height="${rowH - 2}" fill="${fill}" stroke="#fff" stroke-width="0.5">` +
         `<title>${(b.count ?? 1) > 1 ? `${b.count ?? 1} × ${esc(b.prefix)}` : esc(b.key)} · ${esc(formatMs(b.stop - b.start))}${b.erred ? ' · erred' : ''}</title></rect>`;
     } else {
       const id = `${fill}|${row}`;
@@ -105,13 +119,19 @@ export function renderTaskStream(bars: readonly TaskBar[], workers: readonly Wor
     const fill = id.slice(0, bar);
     const y = Number(id.slice(bar + 1)) * rowH + 1;
     let d = paths.get(fill) ?? '';
-    for (const [x0, x1] of mergeSpans(list)) d += `M${x0.toFixed(1)} ${y}h${(x1 - x0).toFixed(1)}v${rowH - 2}h${(x0 - x1).toFixed(1)}z`;
+    for (const [x0, x1] of mergeSpans(list))
+      d += `M${x0.toFixed(1)} ${y}h${(x1 - x0).toFixed(1)}v${rowH - 2}h${(x0 - x1).toFixed(1)}z`;
     paths.set(fill, d);
   }
   for (const [fill, d] of paths) body += `<path class="task-bars" d="${d}" fill="${fill}"/>`;
   const runs = visible.reduce((n, b) => n + (b.count ?? 1), 0);
-  return `<svg class="task-stream" data-bars="${runs}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="task stream">` +
-    body + axisSvg(o, labelW, plotW, plotH + 2) + '</svg>' + legend(visible);
+  return (
+    `<svg class="task-stream" data-bars="${runs}" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="task stream">` +
+    body +
+    axisSvg(o, labelW, plotW, plotH + 2) +
+    '</svg>' +
+    legend(visible)
+  );
 }
 
 /** Pixel spans of one row and colour, sorted and merged where they touch (within half a pixel). */
@@ -131,7 +151,9 @@ function legend(bars: readonly TaskBar[]): string {
   const counts = new Map<string, number>();
   for (const b of bars) counts.set(b.prefix, (counts.get(b.prefix) ?? 0) + (b.count ?? 1));
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  return top.length === 0 ? '' : `<div class="legend">${top.map(([p, n]) => `${prefixChip(p)}<span class="count">${n}</span>`).join(' ')}</div>`;
+  return top.length === 0
+    ? ''
+    : `<div class="legend">${top.map(([p, n]) => `${prefixChip(p)}<span class="count">${n}</span>`).join(' ')}</div>`;
 }
 
 /** Progress per prefix, one row each, in the order the prefixes appeared. */
@@ -148,13 +170,20 @@ export function renderProgress(progress: readonly PrefixProgress[]): string {
     const color = prefixColor(p.prefix);
     let x = 0;
     let rects = `<rect width="${W}" height="${H}" fill="#ececec"/>`;
-    const parts: [number, string, string][] = [[xs[0] ?? 0, color, '0.75'], [xs[1] ?? 0, color, '1'], [xs[2] ?? 0, ERRED_COLOR, '1'], [xs[3] ?? 0, color, '0.35']];
+    const parts: [number, string, string][] = [
+      [xs[0] ?? 0, color, '0.75'],
+      [xs[1] ?? 0, color, '1'],
+      [xs[2] ?? 0, ERRED_COLOR, '1'],
+      [xs[3] ?? 0, color, '0.35'],
+    ];
     for (const [w, fill, opacity] of parts) {
-      if (w > 0) rects += `<rect x="${x.toFixed(1)}" width="${w.toFixed(1)}" height="${H}" fill="${fill}" fill-opacity="${opacity}"/>`;
+      if (w > 0)
+        rects += `<rect x="${x.toFixed(1)}" width="${w.toFixed(1)}" height="${H}" fill="${fill}" fill-opacity="${opacity}"/>`;
       x += w;
     }
     const complete = p.total > 0 && done + p.erred === p.total;
-    out += `<div class="progress-row" data-prefix="${esc(p.prefix)}" data-done="${done}" data-total="${p.total}" data-complete="${complete}">` +
+    out +=
+      `<div class="progress-row" data-prefix="${esc(p.prefix)}" data-done="${done}" data-total="${p.total}" data-complete="${complete}">` +
       `<div class="progress-label">${prefixChip(p.prefix)}<span class="count">${done} / ${p.total}</span></div>` +
       `<svg viewBox="0 0 ${W} ${H}" width="100%" height="${H}" preserveAspectRatio="none" aria-hidden="true">${rects}</svg>` +
       `<div class="progress-detail">waiting ${p.waiting} · processing ${p.processing} · in memory ${p.memory} · released ${p.released}${p.erred > 0 ? ` · <b class="erred">erred ${p.erred}</b>` : ''}</div>` +
@@ -170,10 +199,12 @@ function memoryColor(fraction: number): string {
 /** One labelled horizontal bar: HTML text (which does not scale with the panel) around an SVG bar. */
 function hbar(label: string, fraction: number, fill: string, value: string, attrs: string, tip: string): string {
   const f = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));
-  return `<div class="hbar-row"><span class="hbar-label">${esc(label)}</span>` +
+  return (
+    `<div class="hbar-row"><span class="hbar-label">${esc(label)}</span>` +
     `<svg class="hbar" viewBox="0 0 1000 10" preserveAspectRatio="none" height="14" aria-hidden="true"><rect width="1000" height="10" fill="#ececec"/>` +
     `<rect ${attrs} width="${(f * 1000).toFixed(0)}" height="10" fill="${fill}"><title>${esc(tip)}</title></rect></svg>` +
-    `<span class="hbar-value">${esc(value)}</span></div>`;
+    `<span class="hbar-value">${esc(value)}</span></div>`
+  );
 }
 
 /** Bytes held per worker against its limit (or against the largest holder when no limit is set). */
@@ -183,8 +214,14 @@ export function renderMemory(workers: readonly WorkerView[]): string {
   const rows = sortedWorkers(workers).map((w) => {
     const frac = w.memoryLimit > 0 ? w.memory / w.memoryLimit : w.memory / scale;
     const value = `${formatBytes(w.memory)}${w.memoryLimit > 0 ? ` / ${formatBytes(w.memoryLimit)}` : ''}`;
-    return hbar(workerLabel(w.name, w.address), frac, memoryColor(w.memoryLimit > 0 ? frac : 0), value,
-      `class="memory-bar" data-worker="${esc(w.address)}"`, w.memoryLimit > 0 ? `${value} (${(100 * frac).toFixed(1)}%)` : `${value} (no limit)`);
+    return hbar(
+      workerLabel(w.name, w.address),
+      frac,
+      memoryColor(w.memoryLimit > 0 ? frac : 0),
+      value,
+      `class="memory-bar" data-worker="${esc(w.address)}"`,
+      w.memoryLimit > 0 ? `${value} (${(100 * frac).toFixed(1)}%)` : `${value} (no limit)`,
+    );
   });
   const total = workers.reduce((s, w) => s + w.memory, 0);
   const limits = workers.reduce((s, w) => s + w.memoryLimit, 0);
@@ -197,8 +234,15 @@ export function renderProcessing(workers: readonly WorkerView[]): string {
   const total = workers.reduce((s, w) => s + w.processing, 0);
   const scale = Math.max(1, ...workers.map((w) => w.processing));
   const rows = sortedWorkers(workers).map((w) =>
-    hbar(workerLabel(w.name, w.address), w.processing / scale, '#8a6bbf', String(w.processing), `class="processing-bar" data-worker="${esc(w.address)}"`,
-      `${w.processing} processing, ${w.executing} running on ${w.nthreads} thread${w.nthreads === 1 ? '' : 's'}`));
+    hbar(
+      workerLabel(w.name, w.address),
+      w.processing / scale,
+      '#8a6bbf',
+      String(w.processing),
+      `class="processing-bar" data-worker="${esc(w.address)}"`,
+      `${w.processing} processing, ${w.executing} running on ${w.nthreads} thread${w.nthreads === 1 ? '' : 's'}`,
+    ),
+  );
   return `<p class="figure"><span id="processing-total">${total}</span> processing</p>${rows.join('')}`;
 }
 

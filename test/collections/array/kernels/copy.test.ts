@@ -4,7 +4,14 @@ import { ValueError } from '../../../../src/core/errors.js';
 import { fnRefOf } from '../../../../src/core/serialize/fn-ref.js';
 import { type Chunk, chunkOf, cStrides, sizeOf } from '../../../../collections/array/chunk.js';
 import { type DType, type NumericArray, allocate } from '../../../../collections/array/dtype.js';
-import { assembleBlocks, contiguousChunk, isCContiguous, reshapeChunk, sliceChunk, transposeChunk } from '../../../../collections/array/kernels/copy.js';
+import {
+  assembleBlocks,
+  contiguousChunk,
+  isCContiguous,
+  reshapeChunk,
+  sliceChunk,
+  transposeChunk,
+} from '../../../../collections/array/kernels/copy.js';
 
 /** A chunk whose element at flat C index f holds f + base (or f mod 256 for bytes). */
 function iota(shape: number[], dtype: DType = 'float64', base = 0): Chunk {
@@ -46,21 +53,36 @@ function slicesOf(dim: number, steps: readonly number[]): AxisSlice[] {
   for (const step of steps) {
     for (let start = 0; start < dim; start++) {
       const room = step > 0 ? Math.floor((dim - 1 - start) / step) + 1 : Math.floor(start / -step) + 1;
-      for (const count of new Set([1, room, Math.ceil(room / 2)])) out.push({ start, stop: start + count * step, step, drop: false });
+      for (const count of new Set([1, room, Math.ceil(room / 2)]))
+        out.push({ start, stop: start + count * step, step, drop: false });
     }
   }
-  out.push({ start: dim - 1, stop: -1, step: -1, drop: false }, { start: 0, stop: 0, step: 1, drop: false }, { start: Math.floor(dim / 2), stop: Math.floor(dim / 2) + 1, step: 1, drop: true });
+  out.push(
+    { start: dim - 1, stop: -1, step: -1, drop: false },
+    { start: 0, stop: 0, step: 1, drop: false },
+    { start: Math.floor(dim / 2), stop: Math.floor(dim / 2) + 1, step: 1, drop: true },
+  );
   return out;
 }
 
 function checkSlice(x: Chunk, axes: readonly AxisSlice[]): void {
-  const spec = { start: axes.map((a) => a.start), stop: axes.map((a) => a.stop), step: axes.map((a) => a.step), drop: axes.map((a) => a.drop) };
+  const spec = {
+    start: axes.map((a) => a.start),
+    stop: axes.map((a) => a.stop),
+    step: axes.map((a) => a.step),
+    drop: axes.map((a) => a.drop),
+  };
   const y = sliceChunk(x, spec);
   const counts = axes.map((a) => Math.max(0, Math.ceil((a.stop - a.start) / a.step)));
   expect(y.shape).toEqual(counts.filter((_, d) => !axes[d]!.drop));
   expectContiguous(y);
   const full = axes.map((a, d) => (a.drop ? 1 : counts[d]!));
-  const expected = Array.from(indices(full), (idx) => get(x, idx.map((o, d) => axes[d]!.start + o * axes[d]!.step)));
+  const expected = Array.from(indices(full), (idx) =>
+    get(
+      x,
+      idx.map((o, d) => axes[d]!.start + o * axes[d]!.step),
+    ),
+  );
   expect(Array.from(y.data)).toEqual(expected);
 }
 
@@ -79,7 +101,8 @@ describe('sliceChunk', () => {
     const x = iota([7, 9]);
     const rows = slicesOf(7, [1, -1, 3, -2]);
     const cols = slicesOf(9, [1, -1, 2, -3]);
-    for (let i = 0; i < rows.length; i += 3) for (let j = 0; j < cols.length; j += 2) checkSlice(x, [rows[i]!, cols[j]!]);
+    for (let i = 0; i < rows.length; i += 3)
+      for (let j = 0; j < cols.length; j += 2) checkSlice(x, [rows[i]!, cols[j]!]);
   });
 
   test('3-d: drops on any subset of axes with mixed steps', () => {
@@ -90,7 +113,9 @@ describe('sliceChunk', () => {
         const axes = [4, 5, 6].map((dim, d): AxisSlice => {
           if ((mask >> d) & 1) return { start: dim - 2, stop: dim - 1, step: 1, drop: true };
           const step = d === 1 ? -t : t;
-          return step > 0 ? { start: 1, stop: dim, step, drop: false } : { start: dim - 1, stop: -1, step, drop: false };
+          return step > 0
+            ? { start: 1, stop: dim, step, drop: false }
+            : { start: dim - 1, stop: -1, step, drop: false };
         });
         checkSlice(x, axes);
       }
@@ -99,13 +124,21 @@ describe('sliceChunk', () => {
 
   test('slicing a strided view (a transpose) and keeping the dtype', () => {
     const x = iota([6, 8], 'uint16').transpose(1, 0);
-    checkSlice(x, [{ start: 7, stop: 0, step: -2, drop: false }, { start: 1, stop: 6, step: 1, drop: false }]);
-    expect(sliceChunk(x, { start: [0, 0], stop: [2, 2], step: [1, 1], drop: [false, false] }).data).toBeInstanceOf(Uint16Array);
+    checkSlice(x, [
+      { start: 7, stop: 0, step: -2, drop: false },
+      { start: 1, stop: 6, step: 1, drop: false },
+    ]);
+    expect(sliceChunk(x, { start: [0, 0], stop: [2, 2], step: [1, 1], drop: [false, false] }).data).toBeInstanceOf(
+      Uint16Array,
+    );
   });
 
   test('a long contiguous run and a fully dropped chunk', () => {
     const x = iota([3, 1000]);
-    checkSlice(x, [{ start: 0, stop: 3, step: 1, drop: false }, { start: 10, stop: 990, step: 1, drop: false }]);
+    checkSlice(x, [
+      { start: 0, stop: 3, step: 1, drop: false },
+      { start: 10, stop: 990, step: 1, drop: false },
+    ]);
     const s = sliceChunk(x, { start: [2, 5], stop: [3, 6], step: [1, 1], drop: [true, true] });
     expect(s.shape).toEqual([]);
     expect(Array.from(s.data)).toEqual([2005]);
@@ -116,12 +149,19 @@ describe('sliceChunk', () => {
     expect(() => sliceChunk(x, { start: [0], stop: [6], step: [1], drop: [false] })).toThrow(ValueError);
     expect(() => sliceChunk(x, { start: [0], stop: [5], step: [0], drop: [false] })).toThrow(ValueError);
     expect(() => sliceChunk(x, { start: [0], stop: [2], step: [1], drop: [true] })).toThrow(/integer/);
-    expect(() => sliceChunk(x, { start: [0, 0], stop: [1, 1], step: [1, 1], drop: [false, false] })).toThrow(ValueError);
+    expect(() => sliceChunk(x, { start: [0, 0], stop: [1, 1], step: [1, 1], drop: [false, false] })).toThrow(
+      ValueError,
+    );
   });
 });
 
 describe('transposeChunk', () => {
-  test.each([[1, 1], [3, 5], [33, 65], [200, 130]])('2-d %i×%i transposes (tiled beyond 32)', (m, n) => {
+  test.each([
+    [1, 1],
+    [3, 5],
+    [33, 65],
+    [200, 130],
+  ])('2-d %i×%i transposes (tiled beyond 32)', (m, n) => {
     const x = iota([m, n]);
     const y = transposeChunk(x, [1, 0]);
     expect(y.shape).toEqual([n, m]);
@@ -130,7 +170,14 @@ describe('transposeChunk', () => {
   });
 
   test('3-d: every permutation, several dtypes, bit for bit', () => {
-    const perms = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    const perms = [
+      [0, 1, 2],
+      [0, 2, 1],
+      [1, 0, 2],
+      [1, 2, 0],
+      [2, 0, 1],
+      [2, 1, 0],
+    ];
     for (const dtype of ['float64', 'float32', 'int16', 'uint8'] as const) {
       const x = iota([5, 40, 37], dtype);
       if (dtype === 'float32') x.data[17] = NaN;
@@ -151,7 +198,9 @@ describe('transposeChunk', () => {
   test('4-d and 0-d, and a bad permutation', () => {
     const x = iota([2, 3, 4, 5]);
     const y = transposeChunk(x, [3, 1, 0, 2]);
-    expect(Array.from(y.data)).toEqual(Array.from(indices(y.shape), (idx) => get(x, [idx[2]!, idx[1]!, idx[3]!, idx[0]!])));
+    expect(Array.from(y.data)).toEqual(
+      Array.from(indices(y.shape), (idx) => get(x, [idx[2]!, idx[1]!, idx[3]!, idx[0]!])),
+    );
     expect(Array.from(transposeChunk(iota([], 'float64', 7), []).data)).toEqual([7]);
     expect(() => transposeChunk(x, [0, 1, 1, 2])).toThrow(/axes/);
   });
@@ -172,13 +221,39 @@ describe('assembleBlocks', () => {
 
   test.each([
     [[10], [[3, 1, 6]]],
-    [[7, 9], [[2, 5], [4, 1, 4]]],
-    [[5, 6, 7], [[1, 4], [3, 3], [2, 2, 3]]],
-    [[4, 100], [[1, 1, 2], [60, 40]]],
-    [[3, 0], [[3], [0]]],
+    [
+      [7, 9],
+      [
+        [2, 5],
+        [4, 1, 4],
+      ],
+    ],
+    [
+      [5, 6, 7],
+      [
+        [1, 4],
+        [3, 3],
+        [2, 2, 3],
+      ],
+    ],
+    [
+      [4, 100],
+      [
+        [1, 1, 2],
+        [60, 40],
+      ],
+    ],
+    [
+      [3, 0],
+      [[3], [0]],
+    ],
   ])('shape %j from uneven blocks %j round-trips', (shape, extents) => {
     const x = iota(shape);
-    const y = assembleBlocks('float64', extents.map((e) => e.length), split(x, extents));
+    const y = assembleBlocks(
+      'float64',
+      extents.map((e) => e.length),
+      split(x, extents),
+    );
     expect(y.shape).toEqual(shape);
     expectContiguous(y);
     expect(Array.from(y.data)).toEqual(Array.from(x.data));
@@ -202,7 +277,9 @@ describe('assembleBlocks', () => {
 
   test('inconsistent grids, shapes and dtypes raise ValueError', () => {
     expect(() => assembleBlocks('float64', [2], [iota([2])])).toThrow(/needs 2 blocks/);
-    expect(() => assembleBlocks('float64', [2, 2], [iota([2, 2]), iota([2, 3]), iota([1, 2]), iota([2, 3])])).toThrow(/block \(1, 1\) has shape \(2, 3\), expected \(1, 3\)/);
+    expect(() => assembleBlocks('float64', [2, 2], [iota([2, 2]), iota([2, 3]), iota([1, 2]), iota([2, 3])])).toThrow(
+      /block \(1, 1\) has shape \(2, 3\), expected \(1, 3\)/,
+    );
     expect(() => assembleBlocks('float64', [2], [iota([2]), iota([2], 'float32')])).toThrow(ValueError);
   });
 });

@@ -9,7 +9,10 @@ describe('fullChunk', () => {
     expect(z.shape).toEqual([2, 3]);
     expect(Array.from(z.data)).toEqual([0, 0, 0, 0, 0, 0]);
     expect(Array.from(fullChunk({ shape: [4], dtype: 'int32', value: 1 }).data)).toEqual([1, 1, 1, 1]);
-    expect(Array.from(fullChunk({ shape: [2], dtype: 'float32', value: 0.1 }).data)).toEqual([Math.fround(0.1), Math.fround(0.1)]);
+    expect(Array.from(fullChunk({ shape: [2], dtype: 'float32', value: 0.1 }).data)).toEqual([
+      Math.fround(0.1),
+      Math.fround(0.1),
+    ]);
     expect(fullChunk({ shape: [], dtype: 'float64', value: 7 }).data[0]).toBe(7);
     expect(fullChunk({ shape: [0, 5], dtype: 'float64', value: 7 }).data.length).toBe(0);
   });
@@ -29,23 +32,38 @@ describe('arangeChunk', () => {
     expect(count).toBe(10);
     const x = arangeChunk({ start: 0, step: 0.1, count, dtype: 'float64' });
     // NumPy: start + i * ((start + step) - start)
-    expect(Array.from(x.data)).toEqual([0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9]);
+    expect(Array.from(x.data)).toEqual([
+      0, 0.1, 0.2, 0.30000000000000004, 0.4, 0.5, 0.6000000000000001, 0.7000000000000001, 0.8, 0.9,
+    ]);
   });
 
   test('chunks with an offset equal slices of the whole sequence', () => {
     const whole = Array.from(arangeChunk({ start: 1.5, step: 0.3, count: 25, dtype: 'float64' }).data);
-    const parts = [0, 7, 14, 21].flatMap((off) => Array.from(arangeChunk({ start: 1.5, step: 0.3, count: Math.min(7, 25 - off), offset: off, dtype: 'float64' }).data));
+    const parts = [0, 7, 14, 21].flatMap((off) =>
+      Array.from(
+        arangeChunk({ start: 1.5, step: 0.3, count: Math.min(7, 25 - off), offset: off, dtype: 'float64' }).data,
+      ),
+    );
     expect(parts).toEqual(whole);
   });
 
   test('integer, negative-step and float32 sequences', () => {
-    expect(Array.from(arangeChunk({ start: 0, step: 3, count: arangeLength(0, 10, 3), dtype: 'int32' }).data)).toEqual([0, 3, 6, 9]);
-    expect(Array.from(arangeChunk({ start: 5, step: -2, count: arangeLength(5, -2, -2), dtype: 'int32' }).data)).toEqual([5, 3, 1, -1]);
+    expect(Array.from(arangeChunk({ start: 0, step: 3, count: arangeLength(0, 10, 3), dtype: 'int32' }).data)).toEqual([
+      0, 3, 6, 9,
+    ]);
+    expect(
+      Array.from(arangeChunk({ start: 5, step: -2, count: arangeLength(5, -2, -2), dtype: 'int32' }).data),
+    ).toEqual([5, 3, 1, -1]);
     // np.arange(0, 5, 0.5, dtype=int32) truncates the first two values, so the step is 0
     expect(Array.from(arangeChunk({ start: 0, step: 0.5, count: 4, dtype: 'int32' }).data)).toEqual([0, 0, 0, 0]);
     const f32 = arangeChunk({ start: 0, step: 0.1, count: 4, dtype: 'float32' });
     expect(f32.data).toBeInstanceOf(Float32Array);
-    expect(Array.from(f32.data)).toEqual([0, Math.fround(0.1), Math.fround(2 * Math.fround(0.1)), Math.fround(3 * Math.fround(0.1))]);
+    expect(Array.from(f32.data)).toEqual([
+      0,
+      Math.fround(0.1),
+      Math.fround(2 * Math.fround(0.1)),
+      Math.fround(3 * Math.fround(0.1)),
+    ]);
   });
 
   test('lengths follow ceil((stop - start) / step)', () => {
@@ -79,7 +97,17 @@ describe('linspaceChunk', () => {
   test('chunks at offsets equal slices of the whole, endpoint included once', () => {
     const all = whole(-3, 11, 23);
     const parts = [0, 5, 10, 15, 20].flatMap((offset) =>
-      Array.from(linspaceChunk({ start: -3, stop: 11, num: 23, offset, count: Math.min(5, 23 - offset), endpoint: true, dtype: 'float64' }).data),
+      Array.from(
+        linspaceChunk({
+          start: -3,
+          stop: 11,
+          num: 23,
+          offset,
+          count: Math.min(5, 23 - offset),
+          endpoint: true,
+          dtype: 'float64',
+        }).data,
+      ),
     );
     expect(parts).toEqual(all);
     expect(parts[22]).toBe(11);
@@ -88,15 +116,24 @@ describe('linspaceChunk', () => {
   test('dtype casts: float32 rounds, integers truncate toward zero', () => {
     const f = linspaceChunk({ start: 0, stop: 1, num: 3, offset: 0, count: 3, endpoint: true, dtype: 'float32' });
     expect(f.data).toBeInstanceOf(Float32Array);
-    expect(Array.from(linspaceChunk({ start: -1, stop: 1, num: 5, offset: 0, count: 5, endpoint: true, dtype: 'int32' }).data)).toEqual([-1, 0, 0, 0, 1]);
+    expect(
+      Array.from(
+        linspaceChunk({ start: -1, stop: 1, num: 5, offset: 0, count: 5, endpoint: true, dtype: 'int32' }).data,
+      ),
+    ).toEqual([-1, 0, 0, 0, 1]);
   });
 
   test('bad counts and offsets raise ValueError', () => {
-    expect(() => linspaceChunk({ start: 0, stop: 1, num: 5, offset: 3, count: 3, endpoint: true, dtype: 'float64' })).toThrow(ValueError);
-    expect(() => linspaceChunk({ start: 0, stop: 1, num: -1, offset: 0, count: 0, endpoint: true, dtype: 'float64' })).toThrow(/non-negative/);
+    expect(() =>
+      linspaceChunk({ start: 0, stop: 1, num: 5, offset: 3, count: 3, endpoint: true, dtype: 'float64' }),
+    ).toThrow(ValueError);
+    expect(() =>
+      linspaceChunk({ start: 0, stop: 1, num: -1, offset: 0, count: 0, endpoint: true, dtype: 'float64' }),
+    ).toThrow(/non-negative/);
   });
 
   test('every kernel ships to workers by module reference', () => {
-    for (const fn of [fullChunk, arangeChunk, linspaceChunk]) expect(fnRefOf(fn)).toMatchObject({ kind: 'module', export: fn.name });
+    for (const fn of [fullChunk, arangeChunk, linspaceChunk])
+      expect(fnRefOf(fn)).toMatchObject({ kind: 'module', export: fn.name });
   });
 });

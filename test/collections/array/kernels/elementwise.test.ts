@@ -4,7 +4,14 @@ import { chunk } from '../../../helpers/chunks.js';
 import { describe, expect, test } from 'vitest';
 import { chunkOf, type Chunk } from '../../../../collections/array/chunk.js';
 import type { DType } from '../../../../collections/array/dtype.js';
-import { elementwise, exprInputs, exprKey, type BinaryOp, type Expr, type UnaryOp } from '../../../../collections/array/kernels/elementwise.js';
+import {
+  elementwise,
+  exprInputs,
+  exprKey,
+  type BinaryOp,
+  type Expr,
+  type UnaryOp,
+} from '../../../../collections/array/kernels/elementwise.js';
 import { kernelCompileCount } from '../../../../collections/array/kernels/elementwise-loops.js';
 import { ValueError } from '../../../../src/core/errors.js';
 import { fnRefOf } from '../../../../src/core/serialize/fn-ref.js';
@@ -28,13 +35,13 @@ function pyMod(a: number, b: number): number {
   if (b === 0) return NaN;
   const m = a % b;
   if (m === 0) return b < 0 ? -0 : 0;
-  return (b < 0) !== (m < 0) ? m + b : m;
+  return b < 0 !== m < 0 ? m + b : m;
 }
 function pyFloorDiv(a: number, b: number): number {
   if (b === 0) return a / b;
   const m = a % b;
   let d = (a - m) / b;
-  if (m !== 0 && (b < 0) !== (m < 0)) d -= 1;
+  if (m !== 0 && b < 0 !== m < 0) d -= 1;
   if (d === 0) return Object.is(a / b, -0) || a / b < 0 ? -0 : 0;
   const f = Math.floor(d);
   return d - f > 0.5 ? f + 1 : f;
@@ -64,15 +71,31 @@ describe('elementwise: every op on float64', () => {
   for (const op of Object.keys(FLOAT_REF) as BinaryOp[]) {
     test(`${op} matches the NumPy reference elementwise`, () => {
       const out = COMPARE.has(op) ? 'bool' : 'float64';
-      const got = run(bin(op, x0, x1), ['float64', 'float64'], out, chunk('float64', [A.length], A), chunk('float64', [B.length], B));
+      const got = run(
+        bin(op, x0, x1),
+        ['float64', 'float64'],
+        out,
+        chunk('float64', [A.length], A),
+        chunk('float64', [B.length], B),
+      );
       const want = A.map((a, i) => FLOAT_REF[op](a, B[i]!));
       expect(got).toEqual(want);
     });
   }
 
   const UNARY: Record<UnaryOp, (a: number) => number> = {
-    neg: (a) => -a, abs: Math.abs, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, sin: Math.sin, cos: Math.cos, tan: Math.tan,
-    floor: Math.floor, ceil: Math.ceil, not: (a) => Number(a === 0), isnan: (a) => Number(Number.isNaN(a)),
+    neg: (a) => -a,
+    abs: Math.abs,
+    exp: Math.exp,
+    log: Math.log,
+    sqrt: Math.sqrt,
+    sin: Math.sin,
+    cos: Math.cos,
+    tan: Math.tan,
+    floor: Math.floor,
+    ceil: Math.ceil,
+    not: (a) => Number(a === 0),
+    isnan: (a) => Number(Number.isNaN(a)),
   };
   for (const op of Object.keys(UNARY) as UnaryOp[]) {
     test(`${op} matches Math and NumPy`, () => {
@@ -89,7 +112,15 @@ describe('elementwise: every op on float64', () => {
 
   test('where picks a where cond != 0, NaN counting as true', () => {
     const e: Expr = { op: 'where', cond: x0, a: x1, b: k(-1) };
-    expect(run(e, ['float64', 'float64'], 'float64', chunk('float64', [4], [0, 1, NaN, -0]), chunk('float64', [4], [10, 20, 30, 40]))).toEqual([-1, 20, 30, -1]);
+    expect(
+      run(
+        e,
+        ['float64', 'float64'],
+        'float64',
+        chunk('float64', [4], [0, 1, NaN, -0]),
+        chunk('float64', [4], [10, 20, 30, 40]),
+      ),
+    ).toEqual([-1, 20, 30, -1]);
   });
 
   test('maximum and minimum propagate NaN from either side', () => {
@@ -102,7 +133,8 @@ describe('elementwise: every op on float64', () => {
   test('comparisons with NaN are false except ne', () => {
     const a = chunk('float64', [2], [NaN, 1]);
     const b = chunk('float64', [2], [NaN, NaN]);
-    for (const op of ['lt', 'le', 'gt', 'ge', 'eq'] as const) expect(run(bin(op, x0, x1), ['float64', 'float64'], 'bool', a, b)).toEqual([0, 0]);
+    for (const op of ['lt', 'le', 'gt', 'ge', 'eq'] as const)
+      expect(run(bin(op, x0, x1), ['float64', 'float64'], 'bool', a, b)).toEqual([0, 0]);
     expect(run(bin('ne', x0, x1), ['float64', 'float64'], 'bool', a, b)).toEqual([1, 1]);
   });
 });
@@ -140,23 +172,67 @@ describe('elementwise: integers, division and signs as NumPy', () => {
   test('float floordiv and mod follow Python: mod(7., -3.) = -2, 1 // 0.1 = 9, x / 0 = ±inf or nan', () => {
     const a = chunk('float64', [5], [7, 1, 1, -1, 0]);
     const b = chunk('float64', [5], [-3, 0.1, 0, 0, 0]);
-    expect(run(bin('mod', x0, x1), ['float64', 'float64'], 'float64', a, b)).toEqual([-2, 0.09999999999999995, NaN, NaN, NaN]);
-    expect(run(bin('floordiv', x0, x1), ['float64', 'float64'], 'float64', a, b)).toEqual([-3, 9, Infinity, -Infinity, NaN]);
-    expect(run(bin('div', x0, x1), ['float64', 'float64'], 'float64', a, b)).toEqual([7 / -3, 10, Infinity, -Infinity, NaN]);
+    expect(run(bin('mod', x0, x1), ['float64', 'float64'], 'float64', a, b)).toEqual([
+      -2,
+      0.09999999999999995,
+      NaN,
+      NaN,
+      NaN,
+    ]);
+    expect(run(bin('floordiv', x0, x1), ['float64', 'float64'], 'float64', a, b)).toEqual([
+      -3,
+      9,
+      Infinity,
+      -Infinity,
+      NaN,
+    ]);
+    expect(run(bin('div', x0, x1), ['float64', 'float64'], 'float64', a, b)).toEqual([
+      7 / -3,
+      10,
+      Infinity,
+      -Infinity,
+      NaN,
+    ]);
   });
 
   test('integer true division gives floats, infinities for a zero divisor', () => {
-    expect(run(bin('div', x0, x1), ['int32', 'int32'], 'float64', chunk('int32', [3], [1, -1, 7]), chunk('int32', [3], [0, 0, 2]))).toEqual([Infinity, -Infinity, 3.5]);
+    expect(
+      run(
+        bin('div', x0, x1),
+        ['int32', 'int32'],
+        'float64',
+        chunk('int32', [3], [1, -1, 7]),
+        chunk('int32', [3], [0, 0, 2]),
+      ),
+    ).toEqual([Infinity, -Infinity, 3.5]);
   });
 
   test('integer pow stays exact modulo 2^32 and refuses negative exponents', () => {
-    expect(run(bin('pow', x0, x1), ['int32', 'int32'], 'int32', chunk('int32', [4], [3, 2, -2, 7]), chunk('int32', [4], [4, 31, 3, 0]))).toEqual([81, -2147483648, -8, 1]);
+    expect(
+      run(
+        bin('pow', x0, x1),
+        ['int32', 'int32'],
+        'int32',
+        chunk('int32', [4], [3, 2, -2, 7]),
+        chunk('int32', [4], [4, 31, 3, 0]),
+      ),
+    ).toEqual([81, -2147483648, -8, 1]);
     expect(run(bin('pow', x0, k(2)), ['uint8'], 'uint8', chunk('uint8', [2], [16, 3]))).toEqual([0, 9]);
-    expect(() => run(bin('pow', x0, x1), ['int32', 'int32'], 'int32', chunk('int32', [1], [2]), chunk('int32', [1], [-1]))).toThrow('Integers to negative integer powers are not allowed.');
+    expect(() =>
+      run(bin('pow', x0, x1), ['int32', 'int32'], 'int32', chunk('int32', [1], [2]), chunk('int32', [1], [-1])),
+    ).toThrow('Integers to negative integer powers are not allowed.');
   });
 
   test('float pow has C semantics at the edges: 1 ** nan = 1, nan ** 0 = 1, (-1) ** inf = 1', () => {
-    expect(run(bin('pow', x0, x1), ['float64', 'float64'], 'float64', chunk('float64', [4], [1, NaN, -1, -8]), chunk('float64', [4], [NaN, 0, Infinity, 1 / 3]))).toEqual([1, 1, 1, NaN]);
+    expect(
+      run(
+        bin('pow', x0, x1),
+        ['float64', 'float64'],
+        'float64',
+        chunk('float64', [4], [1, NaN, -1, -8]),
+        chunk('float64', [4], [NaN, 0, Infinity, 1 / 3]),
+      ),
+    ).toEqual([1, 1, 1, NaN]);
   });
 
   test('bool arithmetic: add is or, comparisons and logic give 0/1', () => {
@@ -187,7 +263,15 @@ describe('elementwise: dtypes and casts', () => {
   });
 
   test('int16 with uint16 promotes to int32 (no wrap)', () => {
-    expect(run(bin('add', x0, x1), ['int16', 'uint16'], 'int32', chunk('int16', [1], [32767]), chunk('uint16', [1], [65535]))).toEqual([98302]);
+    expect(
+      run(
+        bin('add', x0, x1),
+        ['int16', 'uint16'],
+        'int32',
+        chunk('int16', [1], [32767]),
+        chunk('uint16', [1], [65535]),
+      ),
+    ).toEqual([98302]);
   });
 
   test('cast to ints truncates toward zero and wraps; to bool is x != 0; to float32 rounds', () => {
@@ -195,11 +279,15 @@ describe('elementwise: dtypes and casts', () => {
     const c = chunk('float64', [xs.length], xs);
     const cast = (dtype: DType): number[] => run({ op: 'cast', dtype, a: x0 }, ['float64'], dtype, c);
     expect(cast('int32')).toEqual([-2, 2, 300, -1, 0, 3e9 - 2 ** 32, 0]);
-    expect(cast('uint8')).toEqual([254, 2, 44, 255, 0, (3e9 % 256), 0]);
+    expect(cast('uint8')).toEqual([254, 2, 44, 255, 0, 3e9 % 256, 0]);
     expect(cast('int8')).toEqual([-2, 2, 44, -1, 0, 0, 0]);
     expect(cast('bool')).toEqual([1, 1, 1, 1, 1, 1, 0]);
-    expect(run({ op: 'cast', dtype: 'float32', a: x0 }, ['float64'], 'float64', chunk('float64', [1], [0.1]))).toEqual([Math.fround(0.1)]);
-    expect(run({ op: 'cast', dtype: 'int8', a: x0 }, ['int32'], 'int32', chunk('int32', [2], [200, -129]))).toEqual([-56, 127]);
+    expect(run({ op: 'cast', dtype: 'float32', a: x0 }, ['float64'], 'float64', chunk('float64', [1], [0.1]))).toEqual([
+      Math.fround(0.1),
+    ]);
+    expect(run({ op: 'cast', dtype: 'int8', a: x0 }, ['int32'], 'int32', chunk('int32', [2], [200, -129]))).toEqual([
+      -56, 127,
+    ]);
   });
 
   test('a cast inside the expression matters: int32(x) * 2 differs from x * 2 for floats', () => {
@@ -215,7 +303,9 @@ describe('elementwise: dtypes and casts', () => {
 
   test('a declared dtype must match the chunk data', () => {
     expect(() => run(x0, ['float64'], 'float64', chunk('float32', [1], [1]))).toThrow(ValueError);
-    expect(() => run(x0, ['float64', 'float64'], 'float64', chunk('float64', [1], [1]))).toThrow(/one input dtype per input chunk/);
+    expect(() => run(x0, ['float64', 'float64'], 'float64', chunk('float64', [1], [1]))).toThrow(
+      /one input dtype per input chunk/,
+    );
   });
 
   test('the output lives in shared memory', () => {
@@ -225,7 +315,8 @@ describe('elementwise: dtypes and casts', () => {
 });
 
 describe('elementwise: broadcasting', () => {
-  const add = (a: Chunk, b: Chunk): Chunk => elementwise({ expr: bin('add', x0, x1), inputDtypes: ['float64', 'float64'], outDtype: 'float64' }, a, b);
+  const add = (a: Chunk, b: Chunk): Chunk =>
+    elementwise({ expr: bin('add', x0, x1), inputDtypes: ['float64', 'float64'], outDtype: 'float64' }, a, b);
   const seq = (n: number, start = 0): number[] => Array.from({ length: n }, (_, i) => start + i);
 
   test('(2,3) + (3,) stretches the row', () => {
@@ -241,7 +332,9 @@ describe('elementwise: broadcasting', () => {
   });
 
   test('a scalar-like (1,) input and a 0-d input broadcast everywhere', () => {
-    expect(Array.from(add(chunk('float64', [2, 2], [1, 2, 3, 4]), chunk('float64', [1], [100])).data)).toEqual([101, 102, 103, 104]);
+    expect(Array.from(add(chunk('float64', [2, 2], [1, 2, 3, 4]), chunk('float64', [1], [100])).data)).toEqual([
+      101, 102, 103, 104,
+    ]);
     const zeroD = chunkOf(Float64Array.of(5), []);
     const r = add(zeroD, chunk('float64', [3], [1, 2, 3]));
     expect(r.shape).toEqual([3]);
@@ -254,7 +347,7 @@ describe('elementwise: broadcasting', () => {
     const b = chunk('float64', [3, 1], [100, 200, 300]);
     const r = add(a, b);
     expect(r.shape).toEqual([2, 3, 4]);
-    for (let i = 0; i < 24; i++) expect(r.data[i]).toBe(i + 100 * (Math.floor(i / 4) % 3 + 1));
+    for (let i = 0; i < 24; i++) expect(r.data[i]).toBe(i + 100 * ((Math.floor(i / 4) % 3) + 1));
     const r2 = add(chunk('float64', [2, 1, 4], seq(8)), chunk('float64', [3, 4], seq(12, 1000)));
     expect(r2.shape).toEqual([2, 3, 4]);
     for (let i = 0; i < 24; i++) {
@@ -274,7 +367,7 @@ describe('elementwise: broadcasting', () => {
     }
   });
 
-  test('mismatched shapes fail with NumPy\'s message', () => {
+  test("mismatched shapes fail with NumPy's message", () => {
     const err = (() => {
       try {
         add(chunk('float64', [2, 3], seq(6)), chunk('float64', [4], seq(4)));
@@ -292,7 +385,9 @@ describe('elementwise: broadcasting', () => {
     const r = add(chunk('float64', [0, 3], []), chunk('float64', [1, 3], [1, 2, 3]));
     expect(r.shape).toEqual([0, 3]);
     expect(r.data.length).toBe(0);
-    expect(() => add(chunk('float64', [0], []), chunk('float64', [3], [1, 2, 3]))).toThrow('operands could not be broadcast together with shapes (0,) (3,)');
+    expect(() => add(chunk('float64', [0], []), chunk('float64', [3], [1, 2, 3]))).toThrow(
+      'operands could not be broadcast together with shapes (0,) (3,)',
+    );
   });
 
   test('non-contiguous views (a transpose) are read through their strides', () => {
@@ -324,7 +419,13 @@ describe('elementwise: random broadcasting against index arithmetic', () => {
       const nd = Math.floor(rnd() * 6);
       const out = Array.from({ length: nd }, () => [1, 2, 3, 4, 7][Math.floor(rnd() * 5)]!);
       const shapes = [0, 1, 2].map(() => out.slice(Math.floor(rnd() * (nd + 1))).map((d) => (rnd() < 0.35 ? 1 : d)));
-      const chunks = shapes.map((s, i) => chunk('float64', s, Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, j) => j * 10 ** i)));
+      const chunks = shapes.map((s, i) =>
+        chunk(
+          'float64',
+          s,
+          Array.from({ length: s.reduce((a, b) => a * b, 1) }, (_, j) => j * 10 ** i),
+        ),
+      );
       const expr: Expr = { op: 'add', a: { op: 'add', a: x0, b: x1 }, b: { op: 'input', index: 2 } };
       const r = elementwise({ expr, inputDtypes: ['float64', 'float64', 'float64'], outDtype: 'float64' }, ...chunks);
       const want = shapes.reduce<number[]>((acc, s) => (s.length > acc.length ? [...s] : acc), []);
@@ -375,9 +476,13 @@ describe('elementwise: expressions, validation and the compile cache', () => {
       null,
     ];
     for (const expr of bad) {
-      expect(() => elementwise({ expr: expr as Expr, inputDtypes: ['float64'], outDtype: 'float64' }, chunk('float64', [1], [1]))).toThrow(ValueError);
+      expect(() =>
+        elementwise({ expr: expr as Expr, inputDtypes: ['float64'], outDtype: 'float64' }, chunk('float64', [1], [1])),
+      ).toThrow(ValueError);
     }
-    expect(() => elementwise({ expr: x1, inputDtypes: ['float64'], outDtype: 'float64' }, chunk('float64', [1], [1]))).toThrow(/reads input 1/);
+    expect(() =>
+      elementwise({ expr: x1, inputDtypes: ['float64'], outDtype: 'float64' }, chunk('float64', [1], [1])),
+    ).toThrow(/reads input 1/);
   });
 
   test('kernels compile once per expression, dtypes and layout pattern', () => {
@@ -392,7 +497,11 @@ describe('elementwise: expressions, validation and the compile cache', () => {
     expect(kernelCompileCount()).toBe(before + 1);
     elementwise({ ...spec, inputDtypes: ['float32'] }, chunk('float32', [3], [1, 2, 3]));
     expect(kernelCompileCount()).toBe(before + 2);
-    const spec2 = { expr: bin('add', bin('mul', x0, k(3.25)), x1), inputDtypes: ['float64', 'float64'] as DType[], outDtype: 'float64' as DType };
+    const spec2 = {
+      expr: bin('add', bin('mul', x0, k(3.25)), x1),
+      inputDtypes: ['float64', 'float64'] as DType[],
+      outDtype: 'float64' as DType,
+    };
     elementwise(spec2, chunk('float64', [2, 2], [1, 2, 3, 4]), chunk('float64', [2], [1, 2]));
     elementwise(spec2, chunk('float64', [5, 3], new Array<number>(15).fill(1)), chunk('float64', [3], [1, 2, 3]));
     expect(kernelCompileCount()).toBe(before + 3);
@@ -404,7 +513,10 @@ describe('elementwise: expressions, validation and the compile cache', () => {
 
   test('timing note: fused ((x + 1) * 2 - x) vs a hand-written loop (printed, not asserted)', () => {
     const n = 2_000_000;
-    const x = chunkOf(Float64Array.from({ length: n }, (_, i) => i * 0.5), [n]);
+    const x = chunkOf(
+      Float64Array.from({ length: n }, (_, i) => i * 0.5),
+      [n],
+    );
     const expr = bin('sub', bin('mul', bin('add', x0, k(1)), k(2)), x0);
     const spec = { expr, inputDtypes: ['float64' as DType], outDtype: 'float64' as DType };
     const out = new Float64Array(n);
@@ -414,7 +526,9 @@ describe('elementwise: expressions, validation and the compile cache', () => {
       const d = x.data;
       for (let i = 0; i < n; i++) out[i] = (d[i]! + 1) * 2 - d[i]!;
     });
-    console.log(`elementwise 2M float64: kernel ${kernel.toFixed(2)} ms (incl. a fresh shared output), hand loop ${hand.toFixed(2)} ms (reused output)`);
+    console.log(
+      `elementwise 2M float64: kernel ${kernel.toFixed(2)} ms (incl. a fresh shared output), hand loop ${hand.toFixed(2)} ms (reused output)`,
+    );
     expect(out[3]).toBe(elementwise(spec, x).data[3]);
   });
 });

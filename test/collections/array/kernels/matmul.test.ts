@@ -8,7 +8,6 @@ import { type DType, type NumericArray, allocate } from '../../../../collections
 import { matmulAccumulate, matmulBlock, useMicroKernel } from '../../../../collections/array/kernels/matmul.js';
 import { microKernel } from '../../../../collections/array/kernels/matmul-micro-kernel.js';
 
-
 function matrix(dtype: DType, m: number, n: number, seed: number, value?: (r: () => number) => number): Chunk {
   const r = rng(seed);
   const data = allocate(dtype, m * n);
@@ -23,7 +22,8 @@ function at(x: Chunk, i: number, j: number): number {
 
 /** The textbook triple loop in float64. */
 function naive(as: readonly Chunk[], bs: readonly Chunk[]): Float64Array {
-  const m = as[0]!.shape[0]!, n = bs[0]!.shape[1]!;
+  const m = as[0]!.shape[0]!,
+    n = bs[0]!.shape[1]!;
   const c = new Float64Array(m * n);
   as.forEach((a, q) => {
     const b = bs[q]!;
@@ -105,7 +105,11 @@ describe.each(kinds)('float matmul with the %s micro-kernel', (kind) => {
     expectClose(matmulBlock(inner, y, 'float64').data, naive([inner], [y]), 1e-12);
     const column = ndarray<NumericArray>(x.data, [40, 1], [30, 1], 2);
     expectClose(matmulBlock(xt, column, 'float64').data, naive([xt], [column]), 1e-12);
-    expectClose(matmulBlock(column.transpose(1, 0), x.hi(40, 9), 'float64').data, naive([column.transpose(1, 0)], [x.hi(40, 9)]), 1e-12);
+    expectClose(
+      matmulBlock(column.transpose(1, 0), x.hi(40, 9), 'float64').data,
+      naive([column.transpose(1, 0)], [x.hi(40, 9)]),
+      1e-12,
+    );
   });
 });
 
@@ -132,7 +136,7 @@ describe('integer and mixed matmul', () => {
     expect(Array.from(matmulBlock(a, b, 'int32').data)).toEqual(Array.from(exact));
     const c16 = matmulBlock(a, b, 'int16');
     expect(c16.data).toBeInstanceOf(Int16Array);
-    expect(Array.from(c16.data)).toEqual(Array.from(exact, (v) => ((v + 32768) % 65536 + 65536) % 65536 - 32768));
+    expect(Array.from(c16.data)).toEqual(Array.from(exact, (v) => ((((v + 32768) % 65536) + 65536) % 65536) - 32768));
     const byte = (r: () => number): number => Math.floor(r() * 256);
     const [x, y] = [matrix('uint8', 4, 9, 5, byte), matrix('uint8', 9, 3, 6, byte)];
     const u8 = matmulBlock(x, y, 'uint8');
@@ -164,7 +168,8 @@ describe('integer and mixed matmul', () => {
 
 describe('shapes and errors', () => {
   test('both kernels ship to workers by module reference', () => {
-    for (const fn of [matmulBlock, matmulAccumulate]) expect(fnRefOf(fn)).toMatchObject({ kind: 'module', export: fn.name });
+    for (const fn of [matmulBlock, matmulAccumulate])
+      expect(fnRefOf(fn)).toMatchObject({ kind: 'module', export: fn.name });
   });
 
   test('an empty contraction gives zeros and empty sides give empty results', () => {

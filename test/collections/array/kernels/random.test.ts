@@ -12,7 +12,9 @@ function draw(spec: Partial<RandomSpec> & Pick<RandomSpec, 'dist'>): NumericArra
 }
 
 function moments(x: NumericArray): { mean: number; variance: number; min: number; max: number } {
-  let s = 0, min = Infinity, max = -Infinity;
+  let s = 0,
+    min = Infinity,
+    max = -Infinity;
   for (const v of x) {
     s += v;
     if (v < min) min = v;
@@ -25,7 +27,8 @@ function moments(x: NumericArray): { mean: number; variance: number; min: number
 }
 
 function correlation(a: NumericArray, b: NumericArray): number {
-  const ma = moments(a), mb = moments(b);
+  const ma = moments(a),
+    mb = moments(b);
   let c = 0;
   for (let i = 0; i < a.length; i++) c += (a[i]! - ma.mean) * (b[i]! - mb.mean);
   return c / a.length / Math.sqrt(ma.variance * mb.variance);
@@ -65,7 +68,13 @@ function referenceWords(state: number[], n: number): number[] {
 
 describe('streams', () => {
   test('the per-block state is SplitMix64 over (seed, block), as a BigInt reference computes it', () => {
-    for (const [seed, block] of [[0, []], [42, [0]], [42, [1]], [2 ** 31 - 1, [3, 7]], [2 ** 52 + 5, [123456789, 0, 2 ** 40]]] as [number, number[]][]) {
+    for (const [seed, block] of [
+      [0, []],
+      [42, [0]],
+      [42, [1]],
+      [2 ** 31 - 1, [3, 7]],
+      [2 ** 52 + 5, [123456789, 0, 2 ** 40]],
+    ] as [number, number[]][]) {
       expect(Array.from(streamState(seed, block))).toEqual(referenceState(seed, block));
     }
   });
@@ -73,19 +82,30 @@ describe('streams', () => {
   test('random float64 is xoshiro128** words turned into 53-bit doubles', () => {
     const words = referenceWords(Array.from(streamState(7, [2, 3])), 20);
     const x = randomChunk({ dist: 'random', seed: 7, block: [2, 3], shape: [10], dtype: 'float64' }).data;
-    expect(Array.from(x)).toEqual(Array.from({ length: 10 }, (_, i) => ((words[2 * i]! >>> 5) * 2 ** 26 + (words[2 * i + 1]! >>> 6)) / 2 ** 53));
+    expect(Array.from(x)).toEqual(
+      Array.from({ length: 10 }, (_, i) => ((words[2 * i]! >>> 5) * 2 ** 26 + (words[2 * i + 1]! >>> 6)) / 2 ** 53),
+    );
   });
 
   test('same seed and block give the same bytes; other blocks and seeds differ', () => {
     const spec: RandomSpec = { dist: 'normal', seed: 5, block: [1, 2], shape: [50, 20], dtype: 'float64' };
     expect(Array.from(randomChunk(spec).data)).toEqual(Array.from(randomChunk({ ...spec }).data));
-    const others = [{ ...spec, block: [2, 1] }, { ...spec, block: [1, 3] }, { ...spec, seed: 6 }];
+    const others = [
+      { ...spec, block: [2, 1] },
+      { ...spec, block: [1, 3] },
+      { ...spec, seed: 6 },
+    ];
     for (const o of others) expect(Array.from(randomChunk(o).data)).not.toEqual(Array.from(randomChunk(spec).data));
   });
 
   test('adjacent blocks are uncorrelated', () => {
     const a = draw({ dist: 'random', block: [0, 0] });
-    for (const block of [[0, 1], [1, 0], [1, 1]]) expect(Math.abs(correlation(a, draw({ dist: 'random', block })))).toBeLessThan(0.005);
+    for (const block of [
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ])
+      expect(Math.abs(correlation(a, draw({ dist: 'random', block })))).toBeLessThan(0.005);
     const b = draw({ dist: 'random', block: [0, 0], seed: 43 });
     expect(Math.abs(correlation(a, b))).toBeLessThan(0.005);
     // and consecutive values of one stream too
@@ -93,7 +113,15 @@ describe('streams', () => {
   });
 
   test('randomFill writes what randomChunk returns', () => {
-    const spec: RandomSpec = { dist: 'randint', seed: 1, block: [4], shape: [1000], dtype: 'int16', low: -5, high: 300 };
+    const spec: RandomSpec = {
+      dist: 'randint',
+      seed: 1,
+      block: [4],
+      shape: [1000],
+      dtype: 'int16',
+      low: -5,
+      high: 300,
+    };
     const data = allocate('int16', 1000);
     randomFill(data, spec);
     expect(Array.from(data)).toEqual(Array.from(randomChunk(spec).data));
@@ -158,7 +186,9 @@ describe('distributions over 1e6 samples', () => {
     const full = moments(draw({ dist: 'randint', dtype: 'int32', low: -(2 ** 31), high: 2 ** 31 }));
     expect(full.min).toBeLessThan(-(2 ** 31) + 2 ** 24);
     expect(full.max).toBeGreaterThan(2 ** 31 - 2 ** 24);
-    expect(moments(draw({ dist: 'randint', dtype: 'uint32', low: 0, high: 2 ** 32 })).max).toBeGreaterThan(2 ** 32 - 2 ** 24);
+    expect(moments(draw({ dist: 'randint', dtype: 'uint32', low: 0, high: 2 ** 32 })).max).toBeGreaterThan(
+      2 ** 32 - 2 ** 24,
+    );
     const i8 = moments(draw({ dist: 'randint', dtype: 'int8', low: -128, high: 128 }));
     expect([i8.min, i8.max]).toEqual([-128, 127]);
     const b = moments(draw({ dist: 'randint', dtype: 'bool', low: 0, high: 2 }));

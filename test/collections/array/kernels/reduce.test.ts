@@ -7,8 +7,14 @@ import type { DType } from '../../../../collections/array/dtype.js';
 import { elementwise, type Expr } from '../../../../collections/array/kernels/elementwise.js';
 import { kernelCompileCount } from '../../../../collections/array/kernels/elementwise-loops.js';
 import {
-  combinePartials, finalizePartial, reduceChunk,
-  type ArgPartial, type MomentPartial, type ReduceOp, type ReduceSpec, type ValuePartial,
+  combinePartials,
+  finalizePartial,
+  reduceChunk,
+  type ArgPartial,
+  type MomentPartial,
+  type ReduceOp,
+  type ReduceSpec,
+  type ValuePartial,
 } from '../../../../collections/array/kernels/reduce.js';
 import { ValueError } from '../../../../src/core/errors.js';
 import { fnRefOf } from '../../../../src/core/serialize/fn-ref.js';
@@ -17,12 +23,19 @@ const x0: Expr = { op: 'input', index: 0 };
 const x1: Expr = { op: 'input', index: 1 };
 const k = (value: number): Expr => ({ op: 'const', value });
 const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
-const relErr = (a: number, b: number): number => (Number.isNaN(a) && Number.isNaN(b)) || a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
+const relErr = (a: number, b: number): number =>
+  (Number.isNaN(a) && Number.isNaN(b)) || a === b ? 0 : Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b));
 
 type RefOp = ReduceOp | 'mean' | 'var';
 
 /** Plain-loop reference with NumPy semantics: groups elements by output slot, then reduces each group. */
-function reference(vals: readonly number[], shape: readonly number[], axes: readonly number[], op: RefOp, ddof = 0): { value: number[]; index: number[] } {
+function reference(
+  vals: readonly number[],
+  shape: readonly number[],
+  axes: readonly number[],
+  op: RefOp,
+  ddof = 0,
+): { value: number[]; index: number[] } {
   const outShape = shape.map((e, d) => (axes.includes(d) ? 1 : e));
   const outStrides = cStrides(outShape);
   const groups: { v: number[]; at: number[] }[] = Array.from({ length: sizeOf(outShape) }, () => ({ v: [], at: [] }));
@@ -46,15 +59,33 @@ function reference(vals: readonly number[], shape: readonly number[], axes: read
     const n = v.length;
     const mean = v.reduce((a, b) => a + b, 0) / n;
     switch (op) {
-      case 'sum': value.push(v.reduce((a, b) => a + b, 0)); break;
-      case 'prod': value.push(v.reduce((a, b) => a * b, 1)); break;
-      case 'min': value.push(v.some(Number.isNaN) ? NaN : Math.min(...v)); break;
-      case 'max': value.push(v.some(Number.isNaN) ? NaN : Math.max(...v)); break;
-      case 'any': value.push(Number(v.some((x) => x !== 0))); break;
-      case 'all': value.push(Number(v.every((x) => x !== 0))); break;
-      case 'mean': case 'moment': value.push(mean); break;
-      case 'var': value.push(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - ddof)); break;
-      case 'argmin': case 'argmax': {
+      case 'sum':
+        value.push(v.reduce((a, b) => a + b, 0));
+        break;
+      case 'prod':
+        value.push(v.reduce((a, b) => a * b, 1));
+        break;
+      case 'min':
+        value.push(v.some(Number.isNaN) ? NaN : Math.min(...v));
+        break;
+      case 'max':
+        value.push(v.some(Number.isNaN) ? NaN : Math.max(...v));
+        break;
+      case 'any':
+        value.push(Number(v.some((x) => x !== 0)));
+        break;
+      case 'all':
+        value.push(Number(v.every((x) => x !== 0)));
+        break;
+      case 'mean':
+      case 'moment':
+        value.push(mean);
+        break;
+      case 'var':
+        value.push(v.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - ddof));
+        break;
+      case 'argmin':
+      case 'argmax': {
         let best = 0;
         for (let j = 1; j < n; j++) {
           if (Number.isNaN(v[best]!)) break;
@@ -72,7 +103,12 @@ function spec(op: ReduceOp, axes: number[], dtypes: DType[] = ['float64'], expr:
   return { op, axes, expr, inputDtypes: dtypes, accDtype: 'float64' };
 }
 
-function finalValues(s: ReduceSpec, kind: 'mean' | 'var' | 'std' | undefined, p: ReturnType<typeof reduceChunk>, ddof = 0): number[] {
+function finalValues(
+  s: ReduceSpec,
+  kind: 'mean' | 'var' | 'std' | undefined,
+  p: ReturnType<typeof reduceChunk>,
+  ddof = 0,
+): number[] {
   const f = finalizePartial({ ...s, outDtype: 'float64', ...(kind === undefined ? {} : { kind }), ddof }, p);
   return Array.from(f.data);
 }
@@ -108,7 +144,11 @@ describe('reduceChunk against plain loops', () => {
         const m = reduceChunk(spec('moment', axes), c) as MomentPartial;
         expect(m.mean.shape).toEqual(keep);
         expectClose(finalValues(spec('moment', axes), 'mean', m), reference(vals, shape, axes, 'mean').value, 1e-12);
-        expectClose(finalValues(spec('moment', axes), 'var', m, 1), reference(vals, shape, axes, 'var', 1).value, 1e-12);
+        expectClose(
+          finalValues(spec('moment', axes), 'var', m, 1),
+          reference(vals, shape, axes, 'var', 1).value,
+          1e-12,
+        );
         const m1 = reduceChunk({ ...spec('moment', axes), order: 1 }, c) as MomentPartial;
         expect(m1.m2).toBeUndefined();
         expectClose(Array.from(m1.mean.data), reference(vals, shape, axes, 'mean').value, 1e-12);
@@ -143,7 +183,10 @@ describe('reduceChunk against plain loops', () => {
       }
       const m = reduceChunk(spec('moment', [0]), c);
       expectClose(finalValues(spec('moment', [0]), 'var', m), reference(vals, [n], [0], 'var').value, 1e-12);
-      expect(finalValues(spec('moment', [0]), 'mean', m)[0]).toBeCloseTo(reference(vals, [n], [0], 'mean').value[0]!, 10);
+      expect(finalValues(spec('moment', [0]), 'mean', m)[0]).toBeCloseTo(
+        reference(vals, [n], [0], 'mean').value[0]!,
+        10,
+      );
     }
   });
 
@@ -154,10 +197,20 @@ describe('reduceChunk against plain loops', () => {
     const c = chunk('float64', shape, vals);
     for (const axes of [[1], [0]]) {
       for (const op of ['sum', 'min', 'max'] as const) {
-        expectClose(Array.from((reduceChunk(spec(op, axes), c) as ValuePartial).value.data), reference(vals, shape, axes, op).value, 1e-12);
+        expectClose(
+          Array.from((reduceChunk(spec(op, axes), c) as ValuePartial).value.data),
+          reference(vals, shape, axes, op).value,
+          1e-12,
+        );
       }
-      expectClose(finalValues(spec('moment', axes), 'var', reduceChunk(spec('moment', axes), c)), reference(vals, shape, axes, 'var').value, 1e-12);
-      expect(Array.from((reduceChunk(spec('argmax', axes), c) as ArgPartial).index.data)).toEqual(reference(vals, shape, axes, 'argmax').index);
+      expectClose(
+        finalValues(spec('moment', axes), 'var', reduceChunk(spec('moment', axes), c)),
+        reference(vals, shape, axes, 'var').value,
+        1e-12,
+      );
+      expect(Array.from((reduceChunk(spec('argmax', axes), c) as ArgPartial).index.data)).toEqual(
+        reference(vals, shape, axes, 'argmax').index,
+      );
     }
   });
 });
@@ -175,23 +228,39 @@ describe('reductions of fused expressions', () => {
   });
 
   test('a reduction broadcasts its inputs: sum over axis 1 of x(3,1) * y(1,4)', () => {
-    const p = reduceChunk(spec('sum', [1], ['float64', 'int32'], { op: 'mul', a: x0, b: x1 }), chunk('float64', [3, 1], [1, 2, 3]), chunk('int32', [1, 4], [1, 2, 3, 4])) as ValuePartial;
+    const p = reduceChunk(
+      spec('sum', [1], ['float64', 'int32'], { op: 'mul', a: x0, b: x1 }),
+      chunk('float64', [3, 1], [1, 2, 3]),
+      chunk('int32', [1, 4], [1, 2, 3, 4]),
+    ) as ValuePartial;
     expect(p.value.shape).toEqual([3, 1]);
     expect(Array.from(p.value.data)).toEqual([10, 20, 30]);
-    const q = reduceChunk(spec('max', [0], ['float64', 'int32'], { op: 'mul', a: x0, b: x1 }), chunk('float64', [3, 1], [1, -2, 3]), chunk('int32', [1, 4], [1, 2, 3, 4])) as ValuePartial;
+    const q = reduceChunk(
+      spec('max', [0], ['float64', 'int32'], { op: 'mul', a: x0, b: x1 }),
+      chunk('float64', [3, 1], [1, -2, 3]),
+      chunk('int32', [1, 4], [1, 2, 3, 4]),
+    ) as ValuePartial;
     expect(q.value.shape).toEqual([1, 4]);
     expect(Array.from(q.value.data)).toEqual([3, 6, 9, 12]);
   });
 
   test('any/all of a comparison, and integer and bool inputs', () => {
     const c = chunk('int32', [2, 3], [1, 5, 9, -4, 0, 7]);
-    const gt = (s: ReduceOp, axes: number[]): number[] => Array.from((reduceChunk(spec(s, axes, ['int32'], { op: 'gt', a: x0, b: k(4) }), c) as ValuePartial).value.data);
+    const gt = (s: ReduceOp, axes: number[]): number[] =>
+      Array.from((reduceChunk(spec(s, axes, ['int32'], { op: 'gt', a: x0, b: k(4) }), c) as ValuePartial).value.data);
     expect(gt('any', [1])).toEqual([1, 1]);
     expect(gt('all', [0])).toEqual([0, 0, 1]);
-    expect(Array.from((reduceChunk(spec('sum', [0], ['bool']), chunk('bool', [4], [1, 0, 1, 1])) as ValuePartial).value.data)).toEqual([3]);
+    expect(
+      Array.from(
+        (reduceChunk(spec('sum', [0], ['bool']), chunk('bool', [4], [1, 0, 1, 1])) as ValuePartial).value.data,
+      ),
+    ).toEqual([3]);
     const big = chunk('int32', [1000], new Array<number>(1000).fill(2147483647));
     expect((reduceChunk(spec('sum', [0], ['int32']), big) as ValuePartial).value.data[0]).toBe(2147483647000);
-    const wrapped = reduceChunk({ ...spec('sum', [0], ['int32']), accDtype: 'int32' }, chunk('int32', [2], [2147483647, 1])) as ValuePartial;
+    const wrapped = reduceChunk(
+      { ...spec('sum', [0], ['int32']), accDtype: 'int32' },
+      chunk('int32', [2], [2147483647, 1]),
+    ) as ValuePartial;
     expect(Array.from(wrapped.value.data)).toEqual([-2147483648]);
   });
 
@@ -209,13 +278,24 @@ describe('NaN, empty reductions and accuracy', () => {
     expect(Array.from((reduceChunk(spec('max', [0, 1]), c) as ValuePartial).value.data)).toEqual([NaN]);
     expect(Array.from((reduceChunk(spec('min', [0]), c) as ValuePartial).value.data)).toEqual([1, NaN, 3]);
     expect(Array.from((reduceChunk(spec('min', [1]), c) as ValuePartial).value.data)).toEqual([NaN, 4]);
-    expect(Array.from((reduceChunk(spec('argmax', [0]), chunk('float64', [2], [1, NaN])) as ArgPartial).index.data)).toEqual([1]);
-    expect(Array.from((reduceChunk(spec('argmin', [0]), chunk('float64', [4], [3, NaN, -1, NaN])) as ArgPartial).index.data)).toEqual([1]);
-    expect(Array.from((reduceChunk(spec('argmin', [0]), chunk('float64', [3], [Infinity, Infinity, Infinity])) as ArgPartial).index.data)).toEqual([0]);
-    expect(Array.from((reduceChunk(spec('argmin', [0]), chunk('float64', [4], [2, 1, 5, 1])) as ArgPartial).index.data)).toEqual([1]);
+    expect(
+      Array.from((reduceChunk(spec('argmax', [0]), chunk('float64', [2], [1, NaN])) as ArgPartial).index.data),
+    ).toEqual([1]);
+    expect(
+      Array.from((reduceChunk(spec('argmin', [0]), chunk('float64', [4], [3, NaN, -1, NaN])) as ArgPartial).index.data),
+    ).toEqual([1]);
+    expect(
+      Array.from(
+        (reduceChunk(spec('argmin', [0]), chunk('float64', [3], [Infinity, Infinity, Infinity])) as ArgPartial).index
+          .data,
+      ),
+    ).toEqual([0]);
+    expect(
+      Array.from((reduceChunk(spec('argmin', [0]), chunk('float64', [4], [2, 1, 5, 1])) as ArgPartial).index.data),
+    ).toEqual([1]);
   });
 
-  test('empty reductions: sum 0, prod 1, any false, all true, mean NaN; min/max/argmin throw NumPy\'s error', () => {
+  test("empty reductions: sum 0, prod 1, any false, all true, mean NaN; min/max/argmin throw NumPy's error", () => {
     const e = chunk('float64', [0], []);
     const v = (op: ReduceOp): number[] => Array.from((reduceChunk(spec(op, [0]), e) as ValuePartial).value.data);
     expect(v('sum')).toEqual([0]);
@@ -223,8 +303,12 @@ describe('NaN, empty reductions and accuracy', () => {
     expect(v('any')).toEqual([0]);
     expect(v('all')).toEqual([1]);
     expect(finalValues(spec('moment', [0]), 'mean', reduceChunk(spec('moment', [0]), e))).toEqual([NaN]);
-    expect(() => reduceChunk(spec('min', [0]), e)).toThrow('zero-size array to reduction operation minimum which has no identity');
-    expect(() => reduceChunk(spec('max', [0]), e)).toThrow('zero-size array to reduction operation maximum which has no identity');
+    expect(() => reduceChunk(spec('min', [0]), e)).toThrow(
+      'zero-size array to reduction operation minimum which has no identity',
+    );
+    expect(() => reduceChunk(spec('max', [0]), e)).toThrow(
+      'zero-size array to reduction operation maximum which has no identity',
+    );
     expect(() => reduceChunk(spec('argmin', [0]), e)).toThrow('attempt to get argmin of an empty sequence');
     expect(() => reduceChunk(spec('max', [1]), chunk('float64', [3, 0], []))).toThrow(ValueError);
     const none = reduceChunk(spec('max', [1]), chunk('float64', [0, 3], [])) as ValuePartial;
@@ -251,7 +335,8 @@ describe('NaN, empty reductions and accuracy', () => {
     for (let i = 0; i < n; i++) naive32 = Math.fround(naive32 + data[i]!);
     const c = chunkOf(data, [n]);
     const acc64 = (reduceChunk(spec('sum', [0], ['float32']), c) as ValuePartial).value.data[0]!;
-    const acc32 = (reduceChunk({ ...spec('sum', [0], ['float32']), accDtype: 'float32' }, c) as ValuePartial).value.data[0]!;
+    const acc32 = (reduceChunk({ ...spec('sum', [0], ['float32']), accDtype: 'float32' }, c) as ValuePartial).value
+      .data[0]!;
     expect(relErr(acc64, exact)).toBeLessThan(1e-13);
     expect(relErr(acc32, exact)).toBeLessThan(1e-7);
     expect(relErr(naive32, exact)).toBeGreaterThan(1e-6); // why pairwise matters
@@ -275,13 +360,23 @@ describe('combinePartials and finalizePartial', () => {
   vals[4 * 7 + 2] = -5; // a tie across two blocks along axis 0, column 2
   vals[4 * 21 + 2] = -5;
   const splits = [0, 7, 8, 19, 30];
-  const blocks = splits.slice(1).map((end, b) => ({ start: splits[b]!, c: chunk('float64', [end - splits[b]!, 4], vals.slice(splits[b]! * 4, end * 4)) }));
+  const blocks = splits.slice(1).map((end, b) => ({
+    start: splits[b]!,
+    c: chunk('float64', [end - splits[b]!, 4], vals.slice(splits[b]! * 4, end * 4)),
+  }));
 
   test('partials of split data combine to the reduction of the whole (sum, prod, min, max, any, all)', () => {
     for (const op of ['sum', 'prod', 'min', 'max', 'any', 'all'] as const) {
       const data = op === 'prod' ? vals.map((v) => v / 1e6) : vals;
-      const parts = splits.slice(1).map((end, b) => reduceChunk(spec(op, [0]), chunk('float64', [end - splits[b]!, 4], data.slice(splits[b]! * 4, end * 4))));
-      const combined = combinePartials(spec(op, [0]), [combinePartials(spec(op, [0]), parts.slice(0, 2)), combinePartials(spec(op, [0]), parts.slice(2))]);
+      const parts = splits
+        .slice(1)
+        .map((end, b) =>
+          reduceChunk(spec(op, [0]), chunk('float64', [end - splits[b]!, 4], data.slice(splits[b]! * 4, end * 4))),
+        );
+      const combined = combinePartials(spec(op, [0]), [
+        combinePartials(spec(op, [0]), parts.slice(0, 2)),
+        combinePartials(spec(op, [0]), parts.slice(2)),
+      ]);
       const final = finalizePartial({ ...spec(op, [0]), outDtype: 'float64' }, combined);
       expect(final.shape).toEqual([1, 4]);
       expectClose(Array.from(final.data), reference(data, shape, [0], op).value, 1e-13);
@@ -306,14 +401,22 @@ describe('combinePartials and finalizePartial', () => {
     const p1 = reduceChunk({ ...s, argOffset: [0] }, chunk('float64', [3], [5, 1, 2]));
     const p2 = reduceChunk({ ...s, argOffset: [3] }, chunk('float64', [3], [0, NaN, 7]));
     const p3 = reduceChunk({ ...s, argOffset: [6] }, chunk('float64', [2], [NaN, -9]));
-    for (const order of [[p1, p2, p3], [p3, p2, p1], [p2, p3, p1]]) {
+    for (const order of [
+      [p1, p2, p3],
+      [p3, p2, p1],
+      [p2, p3, p1],
+    ]) {
       expect(Array.from(finalizePartial({ ...s, outDtype: 'int32' }, combinePartials(s, order)).data)).toEqual([4]);
     }
   });
 
-  test('moments combine with Chan\'s formula: var and std with ddof 0 and 1 match two passes to 1e-12', () => {
+  test("moments combine with Chan's formula: var and std with ddof 0 and 1 match two passes to 1e-12", () => {
     const parts = blocks.map(({ c }) => reduceChunk(spec('moment', [0]), c));
-    const combined = combinePartials(spec('moment', [0]), [parts[3]!, parts[0]!, combinePartials(spec('moment', [0]), [parts[1]!, parts[2]!])]) as MomentPartial;
+    const combined = combinePartials(spec('moment', [0]), [
+      parts[3]!,
+      parts[0]!,
+      combinePartials(spec('moment', [0]), [parts[1]!, parts[2]!]),
+    ]) as MomentPartial;
     expect(combined.n).toBe(n);
     expectClose(finalValues(spec('moment', [0]), 'mean', combined), reference(vals, shape, [0], 'mean').value, 1e-14);
     for (const ddof of [0, 1]) {
@@ -323,8 +426,14 @@ describe('combinePartials and finalizePartial', () => {
     }
     // a large offset (mean 1e6, std ~3: condition number ~1e11) costs digits in the partials' means
     const far = vals.map((v) => v + 1e6);
-    const farParts = blocks.map(({ start, c }) => reduceChunk(spec('moment', [0]), chunk('float64', c.shape, far.slice(start * 4, start * 4 + c.size))));
-    expectClose(finalValues(spec('moment', [0]), 'var', combinePartials(spec('moment', [0]), farParts)), reference(far, shape, [0], 'var').value, 1e-9);
+    const farParts = blocks.map(({ start, c }) =>
+      reduceChunk(spec('moment', [0]), chunk('float64', c.shape, far.slice(start * 4, start * 4 + c.size))),
+    );
+    expectClose(
+      finalValues(spec('moment', [0]), 'var', combinePartials(spec('moment', [0]), farParts)),
+      reference(far, shape, [0], 'var').value,
+      1e-9,
+    );
     const one = reduceChunk(spec('moment', [0]), chunk('float64', [1, 2], [5, 6]));
     expect(finalValues(spec('moment', [0]), 'var', one, 1)).toEqual([NaN, NaN]);
   });
@@ -333,7 +442,11 @@ describe('combinePartials and finalizePartial', () => {
     const rows = blocks.map(({ c }) => reduceChunk(spec('moment', [0, 1]), c));
     const empty = reduceChunk(spec('moment', [0, 1]), chunk('float64', [0, 4], []));
     const all = combinePartials(spec('moment', [0, 1]), [empty, ...rows]);
-    expectClose(finalValues(spec('moment', [0, 1]), 'var', all, 1), reference(vals, shape, [0, 1], 'var', 1).value, 1e-12);
+    expectClose(
+      finalValues(spec('moment', [0, 1]), 'var', all, 1),
+      reference(vals, shape, [0, 1], 'var', 1).value,
+      1e-12,
+    );
   });
 
   test('finalize casts into the output dtype and checks the kind', () => {
@@ -365,15 +478,27 @@ describe('fused reductions agree with materialise-then-reduce', () => {
       const nd = 1 + Math.floor(rnd() * 4);
       const shape = Array.from({ length: nd }, () => pick([1, 2, 3, 5, 8, 17]));
       const bshape = shape.slice(Math.floor(rnd() * nd)).map((d) => (rnd() < 0.4 ? 1 : d));
-      const a = chunk('float64', shape, Array.from({ length: sizeOf(shape) }, () => Math.round(rnd() * 64) / 8 - 4));
-      const b = chunk('int16', bshape, Array.from({ length: sizeOf(bshape) }, () => Math.floor(rnd() * 7) - 3));
+      const a = chunk(
+        'float64',
+        shape,
+        Array.from({ length: sizeOf(shape) }, () => Math.round(rnd() * 64) / 8 - 4),
+      );
+      const b = chunk(
+        'int16',
+        bshape,
+        Array.from({ length: sizeOf(bshape) }, () => Math.floor(rnd() * 7) - 3),
+      );
       const full = elementwise({ expr: e, inputDtypes: ['float64', 'int16'], outDtype: 'float64' }, a, b);
       const axes = [...Array(nd).keys()].filter(() => rnd() < 0.5);
       if (axes.length === 0) axes.push(Math.floor(rnd() * nd));
       const vals = Array.from(full.data);
       for (const op of ['sum', 'max', 'moment', 'argmin'] as const) {
         const ax = op === 'argmin' ? [axes[0]!] : axes;
-        const fused = reduceChunk({ op, axes: ax, expr: e, inputDtypes: ['float64', 'int16'], accDtype: 'float64' }, a, b);
+        const fused = reduceChunk(
+          { op, axes: ax, expr: e, inputDtypes: ['float64', 'int16'], accDtype: 'float64' },
+          a,
+          b,
+        );
         const plain = reduceChunk(spec(op, ax), full);
         if (op === 'argmin') {
           expect(Array.from((fused as ArgPartial).index.data)).toEqual(Array.from((plain as ArgPartial).index.data));
@@ -419,9 +544,15 @@ describe('reduction kernels: validation, cache and registration', () => {
     const c = chunkOf(data, [n]);
     const s = spec('sum', [0]);
     const base4 = (): number => {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let i = 0; i + 4 <= n; i += 4) {
-        s0 += data[i]!; s1 += data[i + 1]!; s2 += data[i + 2]!; s3 += data[i + 3]!;
+        s0 += data[i]!;
+        s1 += data[i + 1]!;
+        s2 += data[i + 2]!;
+        s3 += data[i + 3]!;
       }
       return s0 + s1 + (s2 + s3);
     };

@@ -14,8 +14,29 @@ const parse = (s: string): number | undefined => {
 describe('CSV number parsing', () => {
   test('agrees with Number() bit for bit on integers, decimals, long mantissas and exponents', () => {
     const r = random(3);
-    const samples = ['0', '-0', '7', '-12', '+5', '3.25', '0.1', '-0.30000000000000004', '12.950000000000001', '9007199254740993', '1e3', '-2.5E-7', '123456789012345678901234567890', 'inf', 'Infinity', '-Infinity', '.5', '5.', '00042'];
-    for (let i = 0; i < 2000; i++) samples.push(String((r() - 0.5) * 10 ** Math.floor(r() * 30 - 10)), (r() * 1e6).toFixed(Math.floor(r() * 12)));
+    const samples = [
+      '0',
+      '-0',
+      '7',
+      '-12',
+      '+5',
+      '3.25',
+      '0.1',
+      '-0.30000000000000004',
+      '12.950000000000001',
+      '9007199254740993',
+      '1e3',
+      '-2.5E-7',
+      '123456789012345678901234567890',
+      'inf',
+      'Infinity',
+      '-Infinity',
+      '.5',
+      '5.',
+      '00042',
+    ];
+    for (let i = 0; i < 2000; i++)
+      samples.push(String((r() - 0.5) * 10 ** Math.floor(r() * 30 - 10)), (r() * 1e6).toFixed(Math.floor(r() * 12)));
     for (const s of samples) {
       const want = Number(s);
       const got = parse(s);
@@ -35,13 +56,17 @@ describe('argsort', () => {
   test('sorts floats with negatives, zeros, infinities and missing values stably, large and small', () => {
     const r = random(9);
     for (const n of [10, 300, 5000, 70_000]) {
-      const values = Array.from({ length: n }, () => (r() < 0.05 ? null : r() < 0.05 ? -0 : r() < 0.02 ? -Infinity : Math.round((r() - 0.5) * 1000) / 10));
+      const values = Array.from({ length: n }, () =>
+        r() < 0.05 ? null : r() < 0.05 ? -0 : r() < 0.02 ? -Infinity : Math.round((r() - 0.5) * 1000) / 10,
+      );
       const col = colOfData(columnData(values, 'x', 'float64'), 'x');
       for (const ascending of [true, false]) {
         const order = [...argsort([col], [ascending], n)];
         const want = values
           .map((v, i) => [v, i] as const)
-          .sort(([a, i], [b, j]) => (a === null ? (b === null ? i - j : 1) : b === null ? -1 : (ascending ? a - b : b - a) || i - j))
+          .sort(([a, i], [b, j]) =>
+            a === null ? (b === null ? i - j : 1) : b === null ? -1 : (ascending ? a - b : b - a) || i - j,
+          )
           .map(([, i]) => i);
         expect(order).toEqual(want);
       }

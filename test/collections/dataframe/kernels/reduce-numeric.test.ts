@@ -11,7 +11,15 @@ import type { NumArray } from '../../../../collections/dataframe/dtype.js';
 import { seededRandom } from '../../../helpers/random.js';
 
 function col(values: NumArray, valid: Uint8Array | null = null, validOffset = 0): NumCol {
-  return { kind: 'num', dtype: 'float64', values, length: values.length, valid, validOffset, nullCount: valid === null ? 0 : 1 };
+  return {
+    kind: 'num',
+    dtype: 'float64',
+    values,
+    length: values.length,
+    valid,
+    validOffset,
+    nullCount: valid === null ? 0 : 1,
+  };
 }
 
 function reference(values: ArrayLike<number>, present: (i: number) => boolean) {
@@ -26,11 +34,15 @@ function reference(values: ArrayLike<number>, present: (i: number) => boolean) {
 }
 
 function expectMoments(values: NumArray, valid: Uint8Array | null = null, offset = 0): void {
-  const want = reference(values, (i) => valid === null || ((valid[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 1);
+  const want = reference(
+    values,
+    (i) => valid === null || ((valid[(offset + i) >> 3]! >> ((offset + i) & 7)) & 1) === 1,
+  );
   const got = numericMoments(col(values, valid, offset), values, { m2: true, extremes: true });
   expect(got.n).toBe(want.n);
   for (const k of ['sum', 'mean', 'm2'] as const) {
-    if (Number.isFinite(want[k])) expect(Math.abs(got[k] - want[k])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want[k])));
+    if (Number.isFinite(want[k]))
+      expect(Math.abs(got[k] - want[k])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(want[k])));
     else expect(got[k]).toBe(want[k]);
   }
   expect(got.min).toBe(want.min);

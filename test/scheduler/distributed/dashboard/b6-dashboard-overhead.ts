@@ -39,29 +39,52 @@ async function main(): Promise<void> {
   const client = await Client.connect(cluster, { setAsDefault: false });
   let round = 0;
   const inc = (x: number): number => x + 1;
-  const b6 = (): Promise<Map<string, number>> => medians({
-    'round trip': async () => {
-      const x = ++round;
-      if ((await client.submit(inc, x, submitOptions({ pure: false })).result()) !== x + 1) throw new Error('wrong round trip');
-    },
-    'map 5,000 + gather': async () => {
-      const base = ++round * N;
-      const out = await client.gather(client.map(inc, Array.from({ length: N }, (_, i) => base + i)));
-      if (out[N - 1] !== base + N) throw new Error('wrong map result');
-    },
-  }, { time: 2000, iterations: 10, warmupIterations: 3 });
+  const b6 = (): Promise<Map<string, number>> =>
+    medians(
+      {
+        'round trip': async () => {
+          const x = ++round;
+          if ((await client.submit(inc, x, submitOptions({ pure: false })).result()) !== x + 1)
+            throw new Error('wrong round trip');
+        },
+        'map 5,000 + gather': async () => {
+          const base = ++round * N;
+          const out = await client.gather(
+            client.map(
+              inc,
+              Array.from({ length: N }, (_, i) => base + i),
+            ),
+          );
+          if (out[N - 1] !== base + N) throw new Error('wrong map result');
+        },
+      },
+      { time: 2000, iterations: 10, warmupIterations: 3 },
+    );
   const workerPids = new Set(cluster.workers.map((w) => w.pid));
   /** CPU ms per map 5,000 + gather, by who spent it: this process (scheduler + client), workers, Chromium. */
   const cpuPerMap = async (): Promise<[number, number, number]> => {
-    const before = [process.cpuUsage(), cpuOf((_c, pid) => workerPids.has(pid)), cpuOf((c) => c.startsWith('/usr/bin/chromium') || c.includes('/chromium/chromium'))] as const;
+    const before = [
+      process.cpuUsage(),
+      cpuOf((_c, pid) => workerPids.has(pid)),
+      cpuOf((c) => c.startsWith('/usr/bin/chromium') || c.includes('/chromium/chromium')),
+    ] as const;
     for (let i = 0; i < CPU_ITERATIONS; i++) {
       const base = ++round * N;
-      await client.gather(client.map(inc, Array.from({ length: N }, (_, j) => base + j)));
+      await client.gather(
+        client.map(
+          inc,
+          Array.from({ length: N }, (_, j) => base + j),
+        ),
+      );
     }
     const self = process.cpuUsage(before[0]);
     const workers = cpuOf((_c, pid) => workerPids.has(pid)) - before[1];
     const chromium = cpuOf((c) => c.startsWith('/usr/bin/chromium') || c.includes('/chromium/chromium')) - before[2];
-    return [(self.user + self.system) / 1000 / CPU_ITERATIONS, (workers * 1000) / CPU_ITERATIONS, (chromium * 1000) / CPU_ITERATIONS];
+    return [
+      (self.user + self.system) / 1000 / CPU_ITERATIONS,
+      (workers * 1000) / CPU_ITERATIONS,
+      (chromium * 1000) / CPU_ITERATIONS,
+    ];
   };
 
   const browser = await launchChromium();
@@ -100,11 +123,13 @@ async function main(): Promise<void> {
   });
   console.table(rows);
   const cpuRow = (xs: [number, number, number][], i: 0 | 1 | 2): string => median(xs.map((x) => x[i])).toFixed(1);
-  console.table(['scheduler + client process', 'workers', 'chromium'].map((who, i) => ({
-    'CPU ms per map 5,000 + gather': who,
-    without: cpuRow(cpuWithout, i as 0 | 1 | 2),
-    withPage: cpuRow(cpuWith, i as 0 | 1 | 2),
-  })));
+  console.table(
+    ['scheduler + client process', 'workers', 'chromium'].map((who, i) => ({
+      'CPU ms per map 5,000 + gather': who,
+      without: cpuRow(cpuWithout, i as 0 | 1 | 2),
+      withPage: cpuRow(cpuWith, i as 0 | 1 | 2),
+    })),
+  );
   console.log(`the status page was drawing ${bars ?? '?'} bars when measuring ended`);
 }
 

@@ -5,9 +5,18 @@ import { SchedulerTask, type TaskStateName } from '../../../../scheduler/distrib
 import { PrefixProgressTracker } from '../../../../scheduler/distributed/dashboard/prefix-progress.js';
 import { TaskRunLog } from '../../../../scheduler/distributed/dashboard/task-run-log.js';
 import { renderProgress, renderTaskStream } from '../../../../scheduler/distributed/dashboard/browser/render-status.js';
-import { graphLayers, renderErrors, renderWorkersTable } from '../../../../scheduler/distributed/dashboard/browser/render-pages.js';
+import {
+  graphLayers,
+  renderErrors,
+  renderWorkersTable,
+} from '../../../../scheduler/distributed/dashboard/browser/render-pages.js';
 import { formatBytes, prefixColor } from '../../../../scheduler/distributed/dashboard/browser/render-common.js';
-import { allowedHosts, hostAllowed, originAllowed, tokenAllowed } from '../../../../scheduler/distributed/dashboard/request-guard.js';
+import {
+  allowedHosts,
+  hostAllowed,
+  originAllowed,
+  tokenAllowed,
+} from '../../../../scheduler/distributed/dashboard/request-guard.js';
 import { parseDashboardAddress } from '../../../../scheduler/distributed/dashboard/dashboard-address.js';
 import type { TaskBar, WorkerView } from '../../../../scheduler/distributed/dashboard/dashboard-types.js';
 
@@ -45,7 +54,9 @@ describe('PrefixProgressTracker', () => {
     t.onTaskDone('x-1[0]', 'finished', 1);
     t.onTaskDone('x-1[1]', 'erred', 1);
     t.sample(new Map(), 2);
-    expect(t.progress()).toEqual([{ prefix: 'x', waiting: 0, processing: 0, memory: 0, released: 1, erred: 1, total: 2 }]);
+    expect(t.progress()).toEqual([
+      { prefix: 'x', waiting: 0, processing: 0, memory: 0, released: 1, erred: 1, total: 2 },
+    ]);
   });
 
   test('finished groups are dropped a minute after their last change', () => {
@@ -61,7 +72,17 @@ describe('PrefixProgressTracker', () => {
 describe('TaskRunLog', () => {
   test('keeps the newest runs in its ring, the slowest runs and the time per prefix', () => {
     const log = new TaskRunLog(3);
-    for (let i = 0; i < 5; i++) log.record({ worker: 'ws://w:1', key: `f-ab[${i}]`, status: 'finished', timing: { start: 100 * i, stop: 100 * i + 10 * (i + 1), thread: 0 } }, 0, undefined);
+    for (let i = 0; i < 5; i++)
+      log.record(
+        {
+          worker: 'ws://w:1',
+          key: `f-ab[${i}]`,
+          status: 'finished',
+          timing: { start: 100 * i, stop: 100 * i + 10 * (i + 1), thread: 0 },
+        },
+        0,
+        undefined,
+      );
     expect(log.barsSince(0).map((b) => b.key)).toEqual(['f-ab[2]', 'f-ab[3]', 'f-ab[4]']);
     expect(log.barsSince(4).map((b) => b.key)).toEqual(['f-ab[4]']);
     expect(log.dropped).toBe(2);
@@ -71,17 +92,42 @@ describe('TaskRunLog', () => {
 
   test('keeps the error the scheduler recorded for an erred task', () => {
     const log = new TaskRunLog(10);
-    log.record({ worker: 'w', key: 'g-1', status: 'erred', timing: { start: 0, stop: 1, thread: 0 } }, 5, { name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n    at g' });
-    expect(log.errors()).toEqual([{ key: 'g-1', worker: 'w', time: 1, name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n    at g' }]);
+    log.record({ worker: 'w', key: 'g-1', status: 'erred', timing: { start: 0, stop: 1, thread: 0 } }, 5, {
+      name: 'TypeError',
+      message: 'boom',
+      stack: 'TypeError: boom\n    at g',
+    });
+    expect(log.errors()).toEqual([
+      { key: 'g-1', worker: 'w', time: 1, name: 'TypeError', message: 'boom', stack: 'TypeError: boom\n    at g' },
+    ]);
     expect(log.barsSince(0)[0]).toMatchObject({ erred: true, prefix: 'g' });
   });
 });
 
-const worker: WorkerView = { address: 'ws://127.0.0.1:4000', name: 'worker-0', nthreads: 2, memoryLimit: 1e9, memory: 5e8, processing: 3, executing: 2, inMemory: 7, pid: 42, lastSeen: 1000 };
+const worker: WorkerView = {
+  address: 'ws://127.0.0.1:4000',
+  name: 'worker-0',
+  nthreads: 2,
+  memoryLimit: 1e9,
+  memory: 5e8,
+  processing: 3,
+  executing: 2,
+  inMemory: 7,
+  pid: 42,
+  lastSeen: 1000,
+};
 
 describe('the drawings', () => {
   test('values from the cluster are escaped', () => {
-    const bar: TaskBar = { key: '<script>alert(1)</script>-x', prefix: '<img src=x onerror=alert(1)>', worker: worker.address, thread: 0, start: 10, stop: 20, erred: false };
+    const bar: TaskBar = {
+      key: '<script>alert(1)</script>-x',
+      prefix: '<img src=x onerror=alert(1)>',
+      worker: worker.address,
+      thread: 0,
+      start: 10,
+      stop: 20,
+      erred: false,
+    };
     const svg = renderTaskStream([bar], [worker], { from: 0, to: 100, axis: 'ago' });
     expect(svg).not.toContain('<script>');
     expect(svg).not.toContain('<img');
@@ -91,7 +137,15 @@ describe('the drawings', () => {
   });
 
   test('the task stream has a row per worker thread and a bar per run, or a path per colour past the detail limit', () => {
-    const bars: TaskBar[] = Array.from({ length: 10 }, (_, i) => ({ key: `a-1[${i}]`, prefix: 'a', worker: worker.address, thread: i % 2, start: i, stop: i + 1, erred: false }));
+    const bars: TaskBar[] = Array.from({ length: 10 }, (_, i) => ({
+      key: `a-1[${i}]`,
+      prefix: 'a',
+      worker: worker.address,
+      thread: i % 2,
+      start: i,
+      stop: i + 1,
+      erred: false,
+    }));
     const detailed = renderTaskStream(bars, [worker], { from: 0, to: 20, axis: 'since' });
     expect(detailed.match(/class="task-bar"/g)).toHaveLength(10);
     expect(detailed).toContain('data-bars="10"');
@@ -102,7 +156,9 @@ describe('the drawings', () => {
   });
 
   test('a progress row says when its prefix is complete', () => {
-    const html = renderProgress([{ prefix: 'sum', waiting: 0, processing: 0, memory: 1, released: 3, erred: 0, total: 4 }]);
+    const html = renderProgress([
+      { prefix: 'sum', waiting: 0, processing: 0, memory: 1, released: 3, erred: 0, total: 4 },
+    ]);
     expect(html).toContain('data-done="4" data-total="4" data-complete="true"');
   });
 
@@ -117,7 +173,14 @@ describe('the drawings', () => {
   });
 
   test('graph layers are longest paths from the roots', () => {
-    expect(graphLayers(4, [[0, 1], [1, 3], [0, 3], [2, 3]])).toEqual([0, 1, 0, 2]);
+    expect(
+      graphLayers(4, [
+        [0, 1],
+        [1, 3],
+        [0, 3],
+        [2, 3],
+      ]),
+    ).toEqual([0, 1, 0, 2]);
   });
 
   test('colours and sizes', () => {

@@ -27,9 +27,15 @@ afterAll(async () => {
 });
 
 /** Opens /ws with the given headers: the HTTP status of a refusal, or 101 and the first message. */
-function tryUpgrade(headers: { origin?: string; host?: string }, path = '/ws?page=status'): Promise<{ status: number; first?: unknown }> {
+function tryUpgrade(
+  headers: { origin?: string; host?: string },
+  path = '/ws?page=status',
+): Promise<{ status: number; first?: unknown }> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { ...(headers.origin !== undefined ? { origin: headers.origin } : {}), ...(headers.host !== undefined ? { headers: { host: headers.host } } : {}) });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, {
+      ...(headers.origin !== undefined ? { origin: headers.origin } : {}),
+      ...(headers.host !== undefined ? { headers: { host: headers.host } } : {}),
+    });
     ws.on('unexpected-response', (_req, res) => {
       resolve({ status: res.statusCode ?? 0 });
       ws.terminate();
@@ -42,14 +48,26 @@ function tryUpgrade(headers: { origin?: string; host?: string }, path = '/ws?pag
   });
 }
 
-function get(path: string, options: { host?: string; method?: string } = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+function get(
+  path: string,
+  options: { host?: string; method?: string } = {},
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { host: options.host ?? `127.0.0.1:${port}` },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -66,7 +84,9 @@ describe('the WebSocket upgrade', () => {
   });
 
   test('a foreign Host (DNS rebinding) is refused even with a matching Origin', async () => {
-    expect((await tryUpgrade({ origin: `http://evil.example:${port}`, host: `evil.example:${port}` })).status).toBe(403);
+    expect((await tryUpgrade({ origin: `http://evil.example:${port}`, host: `evil.example:${port}` })).status).toBe(
+      403,
+    );
   });
 
   test("the dashboard's own origin gets updates, under any of its loopback names", async () => {

@@ -40,7 +40,9 @@ function slowReduction(): da.DaskArray {
   const x = da.arange(0, 4_000_000, { chunks: 62_500 });
   const slow = da.mapBlocks((b: Chunk) => {
     const end = Date.now() + 50;
-    while (Date.now() < end) { /* a task that takes a while */ }
+    while (Date.now() < end) {
+      /* a task that takes a while */
+    }
     return b;
   }, x);
   return slow.mul(2).add(1).sum();
@@ -72,11 +74,14 @@ describe('the dashboard in Chromium', () => {
     // the picture: about halfway through
     // (polled through the locator: the page's CSP forbids string predicates, eval included)
     const partial = page.locator('.progress-row[data-prefix="sum-partial"]');
-    await expect.poll(async () => Number(await partial.getAttribute('data-done')), { timeout: 20_000, interval: 50 }).toBeGreaterThanOrEqual(30);
+    await expect
+      .poll(async () => Number(await partial.getAttribute('data-done')), { timeout: 20_000, interval: 50 })
+      .toBeGreaterThanOrEqual(30);
     await page.screenshot({ path: join(tmp, 'status.png') });
-    if (process.env.DASK_TS_UPDATE_SCREENSHOT === '1') copyFileSync(join(tmp, 'status.png'), join(import.meta.dirname, '../../../../docs/dashboard-status.png'));
+    if (process.env.DASK_TS_UPDATE_SCREENSHOT === '1')
+      copyFileSync(join(tmp, 'status.png'), join(import.meta.dirname, '../../../../docs/dashboard-status.png'));
     const n = 4_000_000;
-    expect(await result).toBeCloseTo(2 * ((n - 1) * n) / 2 + n, -3);
+    expect(await result).toBeCloseTo((2 * ((n - 1) * n)) / 2 + n, -3);
     expect(seenWhileRunning).toBe(true);
     const done = page.locator('.progress-row[data-prefix="sum"][data-complete="true"]');
     await done.waitFor();
@@ -129,12 +134,16 @@ describe('the dashboard in Chromium', () => {
 describe('performanceReport', () => {
   test('writes one HTML file that shows the task stream in Chromium with the network cut off', async () => {
     const path = join(tmp, 'report.html');
-    const value = await performanceReport(path, cluster, async () => client.compute(slowReduction()), { title: 'reduction report' });
+    const value = await performanceReport(path, cluster, async () => client.compute(slowReduction()), {
+      title: 'reduction report',
+    });
     expect(value).toBeGreaterThan(0);
     const context = await browser.newContext({ offline: true });
     const requests: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
-    await context.route('**', (route) => (route.request().url().startsWith('file:') ? route.continue() : route.abort()));
+    await context.route('**', (route) =>
+      route.request().url().startsWith('file:') ? route.continue() : route.abort(),
+    );
     const page = await context.newPage();
     await page.goto(pathToFileURL(path).href);
     expect(await page.title()).toBe('reduction report');
@@ -147,10 +156,12 @@ describe('performanceReport', () => {
 
   test('is written when the block throws, and the error goes on', async () => {
     const path = join(tmp, 'failed.html');
-    await expect(performanceReport(path, cluster.server, async () => {
-      await client.submit((x: number) => x + 1, 1).result();
-      throw new Error('the block failed');
-    })).rejects.toThrow('the block failed');
+    await expect(
+      performanceReport(path, cluster.server, async () => {
+        await client.submit((x: number) => x + 1, 1).result();
+        throw new Error('the block failed');
+      }),
+    ).rejects.toThrow('the block failed');
     const html = readFileSync(path, 'utf8');
     expect(html).toContain('class="task-stream"');
     expect(html).not.toMatch(/<script|https?:\/\//);
