@@ -18,14 +18,15 @@
  * (decodeWire), JSON.parse, validateMessage against the ops this side accepts from that peer,
  * checkFrameRefs. A message failing any step closes the connection with code 4400 and the error as
  * reason (the peer's own side learns why; the server and its other connections are unharmed).
- * WebSocket `maxPayload` is the frame limits' total, so ws itself refuses oversize messages (1009)
- * before buffering them.
+ * WebSocket `maxPayload` is the frame limits' total (at most WS_MAX_PAYLOAD, the most ws can
+ * enforce), so ws itself refuses an oversize message (1009) as soon as its frame header announces
+ * the length, before buffering it. A turn's messages that together would exceed the limits leave in
+ * several envelopes; a single message that exceeds them is refused by send().
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { DaskError } from '../../src/core/errors.js';
-import { CommError } from '../../src/core/errors.js';
+import { CommError, DaskError, SerializationError } from '../../src/core/errors.js';
 import { packageRoot } from '../../src/core/serialize/fn-ref.js';
 import {
   checkFrameRefs,
@@ -64,6 +65,21 @@ export function packageVersion(): string {
 }
 export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
+/**
+ * Frame bytes one envelope may carry: the total limit less room for its JSON header (the header
+ * cap, or a quarter of the total when the header cap is the larger).
+ */
+function frameBudget(limits: FrameLimits): number {
+  return limits.maxTotalBytes - Math.min(limits.maxHeaderBytes, Math.floor(limits.maxTotalBytes / 4));
+}
+
+/** A message waiting for the end of this turn, with its frames and their byte count. */
+interface Queued {
+  readonly msg: Message;
+  readonly frames: readonly Uint8Array[];
+  readonly bytes: number;
+}
+
 export type MessageHandler<O extends Op> = (msg: MessageOf<O>, frames: Uint8Array[]) => void;
 
 /** The sending side of any Connection, whatever it accepts. */
@@ -77,8 +93,7 @@ export class Connection<In extends Op = Op> implements Link {
   private handler: MessageHandler<In> | undefined;
   private closeHandlers: ((code: number, reason: string) => void)[] = [];
   private closedWith: { code: number; reason: string } | undefined;
-  private queue: Message[] = [];
-  private queueFrames: Uint8Array[] = [];
+  private queue: Queued[] = [];
 
   constructor(
     readonly ws: WebSocket,
@@ -106,23 +121,48 @@ export class Connection<In extends Op = Op> implements Link {
 
   /**
    * Sends one message with the rest of this turn's (see above); silently dropped when the
-   * connection is closing (its close handler runs).
+   * connection is closing (its close handler runs). A message whose frames alone exceed what one
+   * WebSocket message may carry is refused here with a SerializationError, so the peer never has
+   * to close the connection over it (1009).
    */
   send(msg: Message, frames: readonly Uint8Array[] = []): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    let bytes = 0;
+    for (const f of frames) bytes += f.byteLength;
+    const budget = frameBudget(this.limits);
+    if (bytes > budget || frames.length > this.limits.maxFrames) {
+      throw new SerializationError(
+        `a ${msg.op} message of ${bytes} bytes in ${frames.length} frames cannot be sent to ${this.peer}: one message carries at most ${budget} bytes and ${this.limits.maxFrames} frames. Split the data into smaller pieces (array chunks, DataFrame partitions)`,
+      );
+    }
     if (this.queue.length === 0) queueMicrotask(() => this.flush());
-    this.queue.push(shiftFrames(msg, this.queueFrames.length));
-    for (const f of frames) this.queueFrames.push(f);
+    this.queue.push({ msg, frames, bytes });
   }
 
+  /** Sends this turn's messages: as few envelopes as the limits allow, in order. */
   private flush(): void {
     const queue = this.queue;
-    const frames = this.queueFrames;
     this.queue = [];
-    this.queueFrames = [];
     if (this.ws.readyState !== WebSocket.OPEN || queue.length === 0) return;
-    const header = queue.length === 1 ? JSON.stringify(queue[0]) : JSON.stringify(queue);
-    this.ws.send(encodeWire(header, frames), { binary: true });
+    const budget = frameBudget(this.limits);
+    let msgs: Message[] = [];
+    let frames: Uint8Array[] = [];
+    let bytes = 0;
+    const emit = (): void => {
+      const header = msgs.length === 1 ? JSON.stringify(msgs[0]) : JSON.stringify(msgs);
+      this.ws.send(encodeWire(header, frames), { binary: true });
+      msgs = [];
+      frames = [];
+      bytes = 0;
+    };
+    for (const q of queue) {
+      if (msgs.length > 0 && (bytes + q.bytes > budget || frames.length + q.frames.length > this.limits.maxFrames))
+        emit();
+      msgs.push(shiftFrames(q.msg, frames.length));
+      for (const f of q.frames) frames.push(f);
+      bytes += q.bytes;
+    }
+    emit();
   }
 
   close(code = 1000, reason = ''): void {

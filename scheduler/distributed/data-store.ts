@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { Key } from '../../src/core/graph/task.js';
 import { fromFrames, toFrames } from '../../src/core/serialize/frames.js';
 import { decodeWire, encodeWire } from './wire.js';
-import { frameLimits } from './protocol.js';
+import type { FrameLimits } from './protocol.js';
 
 interface InMemory {
   readonly value: unknown;
@@ -32,7 +32,8 @@ interface OnDisk {
   readonly nbytes: number;
 }
 
-const NO_LIMITS = frameLimits({
+/** Spill files are our own bytes, not a peer's: no caps (and not a WebSocket's). */
+const NO_LIMITS: FrameLimits = Object.freeze({
   maxHeaderBytes: 2 ** 32 - 1,
   maxFrames: 2 ** 32 - 1,
   maxTotalBytes: Number.MAX_SAFE_INTEGER,

@@ -28,6 +28,7 @@
  * `checkFrameRefs(msg, frames.length)`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { DaskError } from '../../src/core/errors.js';
 import type { Key } from '../../src/core/graph/task.js';
 import type { FnRef } from '../../src/core/serialize/fn-ref.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
@@ -541,13 +542,19 @@ export interface FrameLimits {
 }
 const MiB = 1 << 20;
 /**
+ * The largest message ws can refuse: it reads `maxPayload` as a 32-bit integer (`| 0`), so 2**31
+ * and above wrap to zero or less, which ws takes as "no limit" (a 4 GiB cap refused nothing).
+ */
+export const WS_MAX_PAYLOAD = 2 ** 31 - 1;
+/**
  * After the handshake. The header cap is 64 MiB rather than 1 MiB because an update-graph of a few
- * tens of thousands of tasks is several MiB of JSON; pass smaller limits to tighten it.
+ * tens of thousands of tasks is several MiB of JSON; pass smaller limits to tighten it. The total
+ * is the most ws enforces: a larger value is taken as no cap at all.
  */
 export const FRAME_LIMITS: FrameLimits = Object.freeze({
   maxHeaderBytes: 64 * MiB,
   maxFrames: 100_000,
-  maxTotalBytes: 4 * 1024 * MiB,
+  maxTotalBytes: WS_MAX_PAYLOAD,
 });
 /** Before the hello is accepted: one small header, no frames. */
 export const HANDSHAKE_FRAME_LIMITS: FrameLimits = Object.freeze({
@@ -556,9 +563,15 @@ export const HANDSHAKE_FRAME_LIMITS: FrameLimits = Object.freeze({
   maxTotalBytes: 16 * 1024,
 });
 
-/** FRAME_LIMITS with some caps replaced. */
+/** FRAME_LIMITS with some caps replaced; a total above WS_MAX_PAYLOAD is refused (ws could not enforce it). */
 export function frameLimits(overrides: Partial<FrameLimits>): FrameLimits {
-  return Object.freeze({ ...FRAME_LIMITS, ...overrides });
+  const limits = { ...FRAME_LIMITS, ...overrides };
+  if (!(limits.maxTotalBytes > 0 && limits.maxTotalBytes <= WS_MAX_PAYLOAD))
+    throw new DaskError(
+      'DASK_ERR_CONFIG',
+      `frameLimits.maxTotalBytes must be between 1 and ${WS_MAX_PAYLOAD} bytes (2 GiB - 1, the most a WebSocket message may hold here), got ${limits.maxTotalBytes}`,
+    );
+  return Object.freeze(limits);
 }
 
 /** Checks announced sizes before anything is allocated; an error text, or undefined when they fit. */

@@ -5,7 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { WebSocket } from 'ws';
 import { Client, DistributedWorker, SchedulerServer } from '../../../src/distributed.js';
 import { CommError, DaskError, ValueError } from '../../../src/core/errors.js';
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { encodeWire } from '../../../scheduler/distributed/wire.js';
+import { FRAME_LIMITS } from '../../../scheduler/distributed/protocol.js';
 import { packageVersion, NODE_MAJOR } from '../../../scheduler/distributed/connection.js';
 
 let server: SchedulerServer;
@@ -49,6 +52,82 @@ function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) =>
     ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString('utf8') })),
   );
+}
+
+/** A masked client frame header (FIN, binary) for a payload of `length` bytes, with a zero mask key. */
+function frameHeader(length: number): Buffer {
+  const header = Buffer.alloc(14);
+  header[0] = 0x82;
+  header[1] = 0x80 | 127;
+  header.writeBigUInt64BE(BigInt(length), 2);
+  return header; // bytes 10..13: the mask key, zero
+}
+
+/**
+ * A WebSocket peer written by hand over TCP, so the test controls every byte: it upgrades with the
+ * token, says hello, waits for the welcome, and reports the code of the close frame it receives.
+ */
+async function rawTcpPeer(address: string, token: string): Promise<{ socket: Socket; closeCode: Promise<number> }> {
+  const url = new URL(address);
+  const socket = connect(Number(url.port), url.hostname);
+  await new Promise<void>((resolve) => socket.once('connect', resolve));
+  const key = randomBytes(16).toString('base64');
+  socket.write(
+    `GET / HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+  );
+  let buffered = Buffer.alloc(0);
+  let upgraded = false;
+  const frames: { opcode: number; payload: Buffer }[] = [];
+  const waiting: (() => void)[] = [];
+  socket.on('data', (chunk: Buffer) => {
+    buffered = Buffer.concat([buffered, chunk]);
+    if (!upgraded) {
+      const end = buffered.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      upgraded = true;
+      buffered = buffered.subarray(end + 4);
+    }
+    // Server frames are unmasked; these are small, so a 7-bit or 16-bit length.
+    while (buffered.length >= 2) {
+      let len = buffered[1]! & 0x7f;
+      let at = 2;
+      if (len === 126) {
+        if (buffered.length < 4) return;
+        len = buffered.readUInt16BE(2);
+        at = 4;
+      }
+      if (buffered.length < at + len) return;
+      frames.push({ opcode: buffered[0]! & 0x0f, payload: buffered.subarray(at, at + len) });
+      buffered = buffered.subarray(at + len);
+      for (const w of waiting.splice(0)) w();
+    }
+  });
+  const nextFrame = async (): Promise<{ opcode: number; payload: Buffer }> => {
+    while (frames.length === 0) await new Promise<void>((resolve) => waiting.push(resolve));
+    return frames.shift()!;
+  };
+  const hello = { op: 'hello', role: 'client', token, version: packageVersion(), nodeMajor: NODE_MAJOR, id: 'tcp' };
+  const payload = encodeWire(JSON.stringify(hello), []);
+  socket.write(
+    Buffer.concat([frameHeader(payload.length).subarray(0, 2), sizeBytes(payload.length), Buffer.alloc(4), payload]),
+  );
+  const welcome = await nextFrame();
+  expect(welcome.opcode).toBe(2);
+  const closeCode = (async (): Promise<number> => {
+    for (;;) {
+      const f = await nextFrame();
+      if (f.opcode === 8) return f.payload.readUInt16BE(0);
+    }
+  })();
+  return { socket, closeCode };
+}
+
+/** The 64-bit length field of a client frame header whose second byte says 127. */
+function sizeBytes(length: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(length));
+  return b;
 }
 
 async function stillServing(): Promise<void> {
@@ -126,6 +205,21 @@ describe('malformed messages', () => {
     await new Promise((r) => ws.once('message', r));
     ws.send(encodeWire(JSON.stringify({ op: 'heartbeat-client' }), [new Uint8Array(2 * LIMIT)]));
     expect((await closed(ws)).code).toBe(1009);
+    await stillServing();
+  });
+
+  test('with the default limits, a frame announcing 4 GiB is refused with 1009 from its header alone', async () => {
+    // ws reads maxPayload as a 32-bit integer: a cap of 2**31 or more would mean no cap at all.
+    expect(FRAME_LIMITS.maxTotalBytes).toBeLessThan(2 ** 31);
+    const plain = await SchedulerServer.start({ port: 0 });
+    try {
+      const peer = await rawTcpPeer(plain.address, plain.token);
+      // A binary frame header announcing 4 GiB, and not one byte of payload.
+      peer.socket.write(frameHeader(4 * 1024 ** 3));
+      expect(await peer.closeCode).toBe(1009);
+    } finally {
+      await plain.close();
+    }
     await stillServing();
   });
 
