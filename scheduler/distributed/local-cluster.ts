@@ -14,12 +14,11 @@
  * Nanny lifecycle: starting → running → stopping → exited. A nanny that exits while starting
  * fails start/scale with its stderr; one that exits while running is replaced.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { totalmem } from 'node:os';
-import { join } from 'node:path';
 import { DaskError } from '../../src/core/errors.js';
-import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { childExecArgv } from '../local/exec-argv.js';
+import { builtEntry, forkEntry } from '../local/spawn-node.js';
 import { sendOptions } from './child-process.js';
 import { parseDashboardAddress } from './dashboard/dashboard-address.js';
 import { SchedulerServer, type SchedulerServerOptions } from './server.js';
@@ -81,9 +80,7 @@ export class LocalCluster {
   }
 
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
-    const entry = nannyEntry();
-    if (!existsSync(entry))
-      throw new DaskError('DASK_ERR_CONFIG', `LocalCluster needs the built ${entry}; run \`npm run build\` first`);
+    nannyEntry(); // refuses now, before a scheduler starts, when the package is not built
     const dash =
       options.dashboardAddress === null
         ? undefined
@@ -165,7 +162,7 @@ export class LocalCluster {
       ...(this.options.localDirectory !== undefined ? { localDirectory: this.options.localDirectory } : {}),
       ...(this.options.memory !== undefined ? { memory: this.options.memory } : {}),
     };
-    const child = fork(nannyEntry(), [], { stdio: ['ignore', 'inherit', 'pipe', 'ipc'], serialization: 'json' });
+    const child = forkEntry(nannyEntry(), { execArgv: childExecArgv(), stderr: 'pipe', serialization: 'json' });
     sendOptions(child, opts); // not in argv: they hold the token
     const proc: WorkerProcess = {
       status: 'starting',
@@ -262,7 +259,7 @@ async function waitForExit(pid: number, graceMs: number): Promise<void> {
 }
 
 function nannyEntry(): string {
-  return join(packageRoot(), 'dist', 'scheduler', 'distributed', 'nanny-main.js');
+  return builtEntry('scheduler/distributed/nanny-main.js', 'LocalCluster');
 }
 
 const UNITS: Readonly<Record<string, number>> = {

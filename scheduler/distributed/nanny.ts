@@ -15,12 +15,12 @@
  * Every start that reaches the scheduler is announced as a 'ready' event {address, name, pid}.
  * Lifecycle: starting → running → (restarting → running)* → closing → ended.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { DaskError } from '../../src/core/errors.js';
-import { packageRoot } from '../../src/core/serialize/fn-ref.js';
+import { RestartPolicy } from '../local/restart-policy.js';
+import { builtEntry, forkEntry } from '../local/spawn-node.js';
 import { sendOptions } from './child-process.js';
 import { DEFAULT_MEMORY_THRESHOLDS, WORKER_EXIT_CODES, type WorkerOptions } from './worker.js';
 
@@ -39,14 +39,13 @@ export interface NannyEvents {
 type NannyStatus = 'starting' | 'running' | 'restarting' | 'closing' | 'ended';
 
 const PAGE = 4096;
-const FAILED_STARTS_LIMIT = 3;
 const GRACE_MS = 5000;
 
 export class Nanny extends EventEmitter<NannyEvents> {
   private status: NannyStatus = 'starting';
   private child: ChildProcess | undefined;
   private current: WorkerReady | undefined;
-  private failedStarts = 0;
+  private readonly restarts = new RestartPolicy();
   /** The last worker exited because it lost its scheduler: one more start decides whether it is gone. */
   private lostScheduler = false;
   private monitor: NodeJS.Timeout | undefined;
@@ -54,17 +53,17 @@ export class Nanny extends EventEmitter<NannyEvents> {
   /** Resolves with the exit code the nanny's process should end with. */
   readonly ended: Promise<number>;
 
-  private constructor(private readonly options: WorkerOptions) {
+  private constructor(
+    private readonly options: WorkerOptions,
+    private readonly entry: string,
+  ) {
     super();
     this.ended = new Promise((resolve) => (this.finish = resolve));
   }
 
   /** Starts the worker; resolves once it has joined the scheduler, rejects if it cannot. */
   static async start(options: WorkerOptions): Promise<Nanny> {
-    const entry = workerEntry();
-    if (!existsSync(entry))
-      throw new DaskError('DASK_ERR_CONFIG', `the nanny needs the built ${entry}; run \`npm run build\` first`);
-    const nanny = new Nanny(options);
+    const nanny = new Nanny(options, workerEntry());
     const first = new Promise<void>((resolve, reject) => {
       nanny.once('ready', () => resolve());
       void nanny.ended.then((code) =>
@@ -105,8 +104,8 @@ export class Nanny extends EventEmitter<NannyEvents> {
   private lastError = '';
 
   private spawn(): void {
-    const child = fork(workerEntry(), [], {
-      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    const child = forkEntry(this.entry, {
+      stderr: 'pipe',
       serialization: 'json',
       execArgv: ['--expose-gc'],
       // glibc keeps freed chunk memory in its heap once its mmap threshold has grown past the chunk
@@ -124,7 +123,7 @@ export class Nanny extends EventEmitter<NannyEvents> {
     child.on('message', (m: { type?: string; address?: string; name?: string; pid?: number }) => {
       if (m.type !== 'ready' || typeof m.address !== 'string' || this.child !== child) return;
       ready = true;
-      this.failedStarts = 0;
+      this.restarts.loaded();
       this.lostScheduler = false;
       this.current = { address: m.address, name: m.name ?? '', pid: m.pid ?? child.pid ?? -1 };
       if (this.status === 'starting' || this.status === 'restarting') this.status = 'running';
@@ -145,9 +144,9 @@ export class Nanny extends EventEmitter<NannyEvents> {
       this.lostScheduler = code === WORKER_EXIT_CODES['scheduler-lost'];
     } else {
       // A worker that never joined: the scheduler is gone (after a lost connection), or starting fails.
-      this.failedStarts += 1;
+      const giveUp = this.restarts.diedBeforeLoading();
       if (this.lostScheduler) return this.end(WORKER_EXIT_CODES['scheduler-closed']);
-      if (this.failedStarts >= FAILED_STARTS_LIMIT) return this.end(code ?? 1);
+      if (giveUp) return this.end(code ?? 1);
     }
     this.status = 'restarting';
     this.emit('restart', signal !== null ? `killed by ${signal}` : `exited with code ${code}`);
@@ -186,7 +185,7 @@ export class Nanny extends EventEmitter<NannyEvents> {
 }
 
 function workerEntry(): string {
-  return join(packageRoot(), 'dist', 'scheduler', 'distributed', 'worker-main.js');
+  return builtEntry('scheduler/distributed/worker-main.js', 'the nanny');
 }
 
 /** Resident set size of a process, from /proc (Linux); undefined when it cannot be read. */

@@ -1,5 +1,5 @@
 /*
- * The task hot path between the loop and a worker (thread now; child process later): one message
+ * The task hot path between the loop and a worker (a thread or a child process): one message
  * per batch of ready tasks, never one per task. All the batch's args travel in one flat array
  * (with offsets), since structured clone pays per object: a thousand one-number arg lists cost
  * far more to clone than one array of a thousand numbers.
@@ -17,6 +17,8 @@ import { allPrimitive } from '../../src/core/graph/unique-list.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';
 import { decodeError } from '../../src/core/serialize/error-codec.js';
+import { SerializationError } from '../../src/core/errors.js';
+import { describeUnsendable, findUnsendable, type SendRules } from '../../src/core/serialize/unsendable.js';
 import type { BatchLookup, BatchOutcome } from './executor.js';
 import type { ErrorRecord } from '../../src/core/serialize/error-codec.js';
 
@@ -47,7 +49,12 @@ export interface BatchReply {
   /** Results in task order; packed (codec records) when `packed` is true. */
   readonly results: unknown[];
   readonly packed: boolean;
-  readonly error?: { readonly index: number; readonly record: ErrorRecord };
+  /**
+   * The first task that failed. `unsendable` is set instead of a thrown error's record when the
+   * task ran but its result could not travel back ("a WeakMap at .cache"); the main side names the
+   * task's key in the SerializationError it builds from it.
+   */
+  readonly error?: { readonly index: number; readonly record: ErrorRecord; readonly unsendable?: string };
   /** Wall time the worker spent on the batch, for batch sizing. */
   readonly ms: number;
 }
@@ -141,8 +148,41 @@ function shipArgs(
 }
 
 /** A worker's reply as the outcome the loop expects: results unpacked, the error rebuilt. */
-export function decodeReply(reply: BatchReply): BatchOutcome {
+export function decodeReply(reply: BatchReply, tasks: readonly Task[]): BatchOutcome {
   const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
-  if (reply.error === undefined) return { results };
-  return { results, error: { index: reply.error.index, error: decodeError(reply.error.record) } };
+  const failed = reply.error;
+  if (failed === undefined) return { results };
+  if (failed.unsendable === undefined)
+    return { results, error: { index: failed.index, error: decodeError(failed.record) } };
+  const key = tasks[failed.index]?.key ?? '(unknown)';
+  return { results, error: { index: failed.index, error: unsendableResult(key, failed.unsendable) } };
+}
+
+/**
+ * Why `msg` (for `tasks`) could not be posted: the first argument the channel's `rules` refuse,
+ * as a SerializationError naming its task; undefined when no argument explains the failure.
+ */
+export function unsendableArgs(
+  msg: BatchMessage,
+  tasks: readonly Task[],
+  rules: SendRules,
+): SerializationError | undefined {
+  for (let t = 0; t < tasks.length; t++) {
+    const found = findUnsendable(msg.args.slice(msg.argStart[t], msg.argStart[t + 1]), rules);
+    if (found === undefined) continue;
+    return new SerializationError(
+      `task ${tasks[t]!.key} has an argument that cannot be sent to its worker: ${describeUnsendable(found)}. ` +
+        'Pass plain data, or create the value inside the task',
+    );
+  }
+  return undefined;
+}
+
+/** The error of a task whose result could not be sent back from its worker. */
+export function unsendableResult(key: Key, what: string): SerializationError {
+  return new SerializationError(
+    `task ${key} returned a value that cannot be sent back from its worker: ${what}. Return plain data ` +
+      '(numbers, strings, arrays, plain objects, typed arrays, Maps, Sets, Dates), or register a codec ' +
+      'for the class (registerCodec)',
+  );
 }

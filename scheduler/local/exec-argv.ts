@@ -29,3 +29,8 @@ export function dropNodeFlags(parent: readonly string[], flags: readonly string[
   }
   return dropped ? kept : undefined;
 }
+
+/** The Node options a child process of the package starts with: this process's, minus main-program flags. */
+export function childExecArgv(): string[] {
+  return dropNodeFlags(process.execArgv, MAIN_PROGRAM_FLAGS) ?? [...process.execArgv];
+}

@@ -10,16 +10,22 @@
  * await is still blamed on its batch.
  * A task returning a Promise is awaited (the batch then finishes asynchronously), and so is an
  * inline sub-task's Promise before the outer call runs (settle.ts). Results are
- * packed with their plain buffers transferred: the worker does not keep them.
+ * packed with their plain buffers transferred: the worker does not keep them. A result that cannot
+ * travel back (a Symbol, a WeakMap, a function) fails its own task as unsendable
+ * (withoutUnsendable), whether packing refuses it here or the transport when the reply is sent.
  */
 import type { TaskFunction } from '../../src/core/graph/task.js';
 import { callSettled } from '../../src/core/graph/settle.js';
 import { resolveFnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';
 import { encodeError } from '../../src/core/serialize/error-codec.js';
+import { describeUnsendable, findUnsendable, type SendRules } from '../../src/core/serialize/unsendable.js';
 import { FLAG_INLINE, FLAG_UNPACK, type BatchMessage, type BatchReply, type InlineSpec } from './batch-protocol.js';
 
 type Call = (...args: unknown[]) => unknown;
+
+/** Slots of a worker thread's shared progress array (written here, read by the pool's thread endpoint). */
+export const PROGRESS = { batch: 0, task: 1, loaded: 2, length: 3 } as const;
 
 /** A reply and the buffers to transfer with it. */
 export interface Outgoing {
@@ -83,11 +89,11 @@ export class WorkerRuntime {
     const results: unknown[] = new Array<unknown>(n);
     const progress = this.progress;
     const flat = msg.args;
-    if (progress !== undefined) progress[0] = msg.id;
+    if (progress !== undefined) progress[PROGRESS.batch] = msg.id;
     let awaiting: Promise<void>[] | undefined;
     let failure: { index: number; error: unknown } | undefined;
     for (let i = 0; i < n; i++) {
-      if (progress !== undefined) progress[1] = i;
+      if (progress !== undefined) progress[PROGRESS.task] = i;
       try {
         const flags = msg.flags[i]!;
         const fn = this.fnFor(msg.fns[i]!);
@@ -151,13 +157,12 @@ export class WorkerRuntime {
   private reply(
     id: number,
     results: unknown[],
-    failed: { index: number; error: unknown } | undefined,
+    failure: { index: number; error: unknown } | undefined,
     start: number,
   ): Outgoing {
-    let failure = failed;
-    if (this.progress !== undefined) this.progress[1] = -1;
+    if (this.progress !== undefined) this.progress[PROGRESS.task] = -1;
     const ms = performance.now() - start;
-    let kept = failure === undefined ? results : results.slice(0, failure.index);
+    const kept = failure === undefined ? results : results.slice(0, failure.index);
     // Empty buffers (Arrow gives each column without nulls an empty validity bitmap) are copied,
     // not transferred: a transfer detaches its ArrayBuffer, and after the first detach in a thread
     // V8 checks for detached buffers on every typed-array access of optimised code (group-by
@@ -166,10 +171,9 @@ export class WorkerRuntime {
     try {
       packedAll = packValue(kept, { transfer: true });
     } catch (error) {
-      // A result that cannot be sent (a function, an unregistered class) fails its own task only.
-      failure = firstUnsendable(kept) ?? { index: 0, error };
-      kept = kept.slice(0, failure.index);
-      packedAll = packValue(kept, { transfer: true });
+      // A result that cannot be sent (a function, say) fails its own task only.
+      const unpacked: BatchReply = { type: 'done', id, results: kept, packed: false, ms };
+      return withoutUnsendable({ reply: unpacked, transfer: [] }, 'clone', error);
     }
     const { packed, transfer: all } = packedAll;
     const transfer = all.filter((b) => b.byteLength > 0);
@@ -179,16 +183,22 @@ export class WorkerRuntime {
   }
 }
 
-/** The first result packValue refuses, with its error; undefined when all can be sent. */
-function firstUnsendable(results: readonly unknown[]): { index: number; error: unknown } | undefined {
+/**
+ * `out` after sending it failed with `error`: its results are cut before the first one the
+ * transport (`rules`) cannot send, and that task fails as unsendable, naming what stands in the
+ * way; the tasks before it keep their results. When no result explains the failure, the batch
+ * fails from its first task with `error`. Nothing is transferred: the results kept are copied.
+ */
+export function withoutUnsendable(out: Outgoing, rules: SendRules, error: unknown): Outgoing {
+  const reply = out.reply;
+  const results = reply.packed ? (unpackValue(reply.results) as unknown[]) : reply.results;
   for (let i = 0; i < results.length; i++) {
-    const r = results[i];
-    if (r === null || (typeof r !== 'object' && typeof r !== 'function' && typeof r !== 'symbol')) continue;
-    try {
-      packValue(r);
-    } catch (error) {
-      return { index: i, error };
-    }
+    const found = findUnsendable(results[i], rules);
+    if (found === undefined) continue;
+    const kept = packValue(results.slice(0, i)).packed as unknown[];
+    const failed = { index: i, record: encodeError(error), unsendable: describeUnsendable(found) };
+    return { reply: { ...reply, results: kept, packed: true, error: failed }, transfer: [] };
   }
-  return undefined;
+  const failed = { index: 0, record: encodeError(error) };
+  return { reply: { ...reply, results: [], packed: false, error: failed }, transfer: [] };
 }

@@ -18,8 +18,8 @@ export interface WorkerControl {
 
 export interface WorkerData {
   /**
-   * Int32Array over a SharedArrayBuffer: [batch id, index of the running task or -1, 1 once the
-   * thread's entry file has loaded].
+   * Int32Array over a SharedArrayBuffer, indexed by PROGRESS (local/worker-runtime.ts): the batch
+   * running, the index of its running task or -1, and 1 once the thread's entry file has loaded.
    */
   readonly progress: Int32Array;
   readonly control: MessagePort;
