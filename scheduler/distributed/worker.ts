@@ -428,7 +428,13 @@ export class DistributedWorker extends EventEmitter {
       }
       data[k] = encodeValue(out, this.data.peek(k));
     }
-    conn.send({ op: 'get-data-reply', id, data, missing }, out);
+    try {
+      conn.send({ op: 'get-data-reply', id, data, missing }, out);
+    } catch (e) {
+      // Values too large for one message (over 2 GiB) cannot move yet; the worker stays up and says so.
+      process.stderr.write(`dask-ts worker ${this.name}: ${e instanceof Error ? e.message : String(e)}\n`);
+      conn.send({ op: 'get-data-reply', id, data: {}, missing: [...keys] });
+    }
   }
 
   private async shutdown(reason: WorkerEndReason): Promise<void> {

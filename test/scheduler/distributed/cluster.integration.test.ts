@@ -4,7 +4,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import { asCompleted, Client, Future, LocalCluster, progress, submitOptions, wait } from '../../../src/distributed.js';
-import { CancelledError, TaskError } from '../../../src/core/errors.js';
+import { CancelledError, SerializationError, TaskError } from '../../../src/core/errors.js';
 import * as da from '../../../src/array.js';
 import * as dd from '../../../src/dataframe.js';
 import { delayed } from '../../../src/index.js';
@@ -202,6 +202,26 @@ describe('errors', () => {
     await expect(g.result()).rejects.toThrow(/too big: 5/);
     expect(await env.client.submit((x: number) => x * 2, 21).result()).toBe(42);
   });
+
+  test.each<[string, () => unknown, string]>([
+    ['a Symbol', () => Symbol('s'), 'a Symbol'],
+    ['a WeakMap', () => new WeakMap(), 'a WeakMap'],
+    ['a function', () => ({ f: (x: number) => x }), 'a function at .f'],
+  ])(
+    'a result holding %s fails its task with SerializationError naming it; no worker dies',
+    async (_what, make, named) => {
+      const pids = env.cluster.workers.map((w) => w.pid).sort();
+      const f = env.client.submit(make, submitOptions({ pure: false }));
+      const err = await f.result().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SerializationError);
+      expect((err as SerializationError).message).toContain(`task ${f.key} returned a value that cannot be sent back`);
+      expect((err as SerializationError).message).toContain(`: ${named}.`);
+      expect(f.status).toBe('error');
+      expect(env.cluster.workers.map((w) => w.pid).sort()).toEqual(pids);
+      expect(pids.every(isAlive)).toBe(true);
+      expect(await env.client.submit((x: number) => x * 2, 21).result()).toBe(42);
+    },
+  );
 
   test('retries run a failing task again', async () => {
     const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp('/tmp/dask-ts-retry-'));

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { processesScheduler } from '../../../scheduler/processes/processes-scheduler.js';
 import { closeProcessPools, getProcessPool } from '../../../scheduler/processes/process-pool.js';
 import { DataNode, Task, TaskRef, type Graph, type GraphNode } from '../../../src/core/graph/task.js';
-import { KilledWorker, TaskError } from '../../../src/core/errors.js';
+import { KilledWorker, SerializationError, TaskError } from '../../../src/core/errors.js';
 import * as da from '../../../src/array.js';
 import { delayed } from '../../../src/index.js';
 import { treeReduction } from '../../helpers/graphs.js';
@@ -43,6 +43,28 @@ describe('processes scheduler', () => {
     const inc = delayed((v: number) => v + 1);
     expect(await inc(inc(1)).compute({ scheduler: 'processes', numWorkers: 2 })).toBe(3);
   });
+
+  test.each([
+    ['a Symbol', () => Symbol('s'), 'a Symbol'],
+    ['a WeakMap', () => new WeakMap(), 'a WeakMap'],
+    ['a function', () => (x: number) => x, 'a function'],
+    ['an instance of a class no codec handles', () => new (class Point {})(), 'an instance of Point'],
+  ])(
+    'a result holding %s fails its own task with SerializationError naming it; no child dies',
+    async (_what, make, named) => {
+      const pids = getProcessPool(2).pids;
+      const g = graphOf(new Task('fine', (x: number) => x + 1, [1]), new Task('odd', make, []));
+      const err = await processesScheduler.get(g, ['fine', 'odd'], opts).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SerializationError);
+      expect((err as SerializationError).message).toContain(`task odd returned a value that cannot be sent back`);
+      expect((err as SerializationError).message).toContain(`: ${named}.`);
+      expect(getProcessPool(2).pids).toEqual(pids);
+      expect(pids.every(alive)).toBe(true);
+      expect(
+        await processesScheduler.get(graphOf(new Task('next', (x: number) => x * 2, [21])), ['next'], opts),
+      ).toEqual([42]);
+    },
+  );
 
   test('a task error keeps its name, message and stack; the pool goes on', async () => {
     function failing(v: number): number {

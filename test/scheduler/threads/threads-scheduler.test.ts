@@ -78,6 +78,38 @@ describe('threads scheduler', () => {
     expect((err as SerializationError).message).toContain('"factor"');
   });
 
+  test.each([
+    ['a Symbol', () => Symbol('s'), 'a Symbol'],
+    ['a WeakMap', () => new WeakMap(), 'a WeakMap'],
+    ['a function inside an object', () => ({ a: [1, (x: number) => x] }), 'a function at .a[1]'],
+    ['a Promise inside a Map', () => new Map([['p', Promise.resolve(1)]]), 'a Promise at .get(#0)'],
+  ])(
+    'a result holding %s fails its own task with SerializationError naming it; no thread dies',
+    async (_what, make, named) => {
+      const pool = getThreadPool(2);
+      const before = (await pool.info()).map((w) => w.threadId).sort();
+      const g = graphOf(new Task('fine', (x: number) => x + 1, [1]), new Task('odd', make, []));
+      const err = await threadsScheduler.get(g, ['fine', 'odd'], opts).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SerializationError);
+      expect((err as SerializationError).code).toBe('DASK_ERR_SERIALIZATION');
+      expect((err as SerializationError).message).toContain(`task odd returned a value that cannot be sent back`);
+      expect((err as SerializationError).message).toContain(`: ${named}.`);
+      expect((await pool.info()).map((w) => w.threadId).sort()).toEqual(before);
+      expect(await threadsScheduler.get(graphOf(new Task('next', (x: number) => x * 2, [21])), ['next'], opts)).toEqual(
+        [42],
+      );
+    },
+  );
+
+  test('an argument that cannot be sent fails with SerializationError naming the task, before anything runs', async () => {
+    const g = graphOf(new Task('sym-arg', (x: unknown) => String(x), [{ tag: Symbol('t') }]));
+    const err = await threadsScheduler.get(g, ['sym-arg'], opts).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SerializationError);
+    expect((err as SerializationError).message).toContain(
+      'task sym-arg has an argument that cannot be sent to its worker: a Symbol at [0].tag',
+    );
+  });
+
   test('a task that kills its thread fails with KilledWorker and the thread is replaced', async () => {
     const pool = getThreadPool(2);
     const before = (await pool.info()).map((w) => w.threadId);
