@@ -1,8 +1,8 @@
 /*
- * Making arrays: from data already in memory (fromArray), and from a rule per block (zeros,
- * ones, full, arange, linspace, random), and from blocks already computed (fromBlocks, what persist
- * returns). Rule-made blocks are computed by the workers, so an
- * array of any size costs nothing until computed and no more than a few blocks at a time after.
+ * Making arrays: from data already in memory (fromArray), from blocks already computed
+ * (fromBlocks, what persist returns), and from a rule per block (zeros, ones, full, arange,
+ * linspace, random). Rule-made blocks are computed by the workers, so an array of any size costs
+ * nothing until computed and no more than a few blocks at a time after.
  *
  * fromArray keeps the data in shared memory: a SharedArrayBuffer-backed input is used as it is,
  * anything else is copied once into a SharedArrayBuffer (so worker threads never copy it again).
