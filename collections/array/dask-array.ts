@@ -1,12 +1,9 @@
 /*
- * DaskArray: a lazy n-dimensional array cut into blocks. It is a name, block sizes per axis
- * (`chunks`), a dtype and the HighLevelGraph that computes every block; block (i, j) lives under
- * key `name[i,j]`. Methods are thin: each delegates to one operation in ops/.
- *
- * An array made by elementwise operations also remembers, in `fused`, its expression over the
- * arrays it started from. The next elementwise operation or reduction reads that expression
- * instead of this array's blocks, so a chain like ((x + 1) * 2 - x).mean() becomes one task per
- * chunk doing one pass over memory (blockwise fusion done as the chain is built).
+ * DaskArray: the user-facing lazy n-dimensional array. It wraps one ArrayExpr (array-expr.ts: the
+ * graph, name, chunks, dtype and fused elementwise expression) and adds the collection protocol
+ * (compute, persist, visualize). Methods are thin: each unwraps its DaskArray arguments, calls one
+ * operation in ops/ on the expressions and wraps the result, `return wrap(op(this.expr, ...), this)`.
+ * The operations never see this class, so nothing in ops/ imports it.
  */
 import type ndarray from 'ndarray';
 import {
@@ -17,16 +14,15 @@ import {
   type DaskCollection,
   type KeyTree,
 } from '../../src/core/compute.js';
-import { HighLevelGraph, MaterializedLayer } from '../../src/core/graph/high-level-graph.js';
+import type { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
 import { cull } from '../../src/core/graph/cull.js';
 import { fuse } from '../../src/core/graph/fuse.js';
-import { key } from '../../src/core/graph/keys.js';
-import { DataNode, type Graph, type Key } from '../../src/core/graph/task.js';
+import type { Graph, Key } from '../../src/core/graph/task.js';
 import { visualize, type VisualizeOptions } from '../../src/core/graph/visualize.js';
-import { blockIndices, flattenNested, nestedKeys } from './blocks.js';
+import type { ArrayExpr, Operand as ExprOperand } from './array-expr.js';
+import { flattenNested, nestedKeys } from './blocks.js';
 import type { Chunk } from './chunk.js';
-import { itemsize, type DType } from './dtype.js';
-import type { Expr } from './kernels/elementwise.js';
+import type { DType } from './dtype.js';
 import { assembleBlocks } from './kernels/copy.js';
 import * as ops from './ops/index.js';
 
@@ -34,9 +30,19 @@ const ARRAY = Symbol.for('dask-ts/Array');
 
 export type Operand = DaskArray | number | boolean;
 
-export interface FusedExpr {
-  readonly expr: Expr;
-  readonly inputs: readonly DaskArray[];
+/** The DaskArray over `expr`; `self` itself when an operation handed self's expression back. */
+export function wrap(expr: ArrayExpr, self?: DaskArray): DaskArray {
+  return self !== undefined && self.expr === expr ? self : new DaskArray(expr);
+}
+
+/**
+ * The expression of a DaskArray (from any copy of this package); numbers, and anything else
+ * for the operation to refuse with its own message, pass through as they are.
+ */
+export function unwrap(x: DaskArray): ArrayExpr;
+export function unwrap(x: Operand): ExprOperand;
+export function unwrap(x: Operand): ExprOperand {
+  return DaskArray.isArray(x) ? x.expr : x;
 }
 
 export class DaskArray implements DaskCollection<Chunk | number> {
@@ -49,177 +55,183 @@ export class DaskArray implements DaskCollection<Chunk | number> {
     return true;
   }
 
-  constructor(
-    readonly graph: HighLevelGraph,
-    readonly name: string,
-    readonly chunks: readonly (readonly number[])[],
-    readonly dtype: DType,
-    readonly fused?: FusedExpr,
-  ) {}
+  constructor(readonly expr: ArrayExpr) {}
 
   /** True for a DaskArray from any copy of this package (realm-safe). */
   static isArray(value: unknown): value is DaskArray {
     return typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[ARRAY] === true;
   }
 
+  get graph(): HighLevelGraph {
+    return this.expr.graph;
+  }
+  get name(): string {
+    return this.expr.name;
+  }
+  get chunks(): readonly (readonly number[])[] {
+    return this.expr.chunks;
+  }
+  get dtype(): DType {
+    return this.expr.dtype;
+  }
   get shape(): number[] {
-    return this.chunks.map((c) => c.reduce((s, v) => s + v, 0));
+    return this.expr.shape;
   }
   get ndim(): number {
-    return this.chunks.length;
+    return this.expr.ndim;
   }
   get size(): number {
-    return this.shape.reduce((p, d) => p * d, 1);
+    return this.expr.size;
   }
   get numblocks(): number[] {
-    return this.chunks.map((c) => c.length);
+    return this.expr.numblocks;
   }
   get nbytes(): number {
-    return this.size * itemsize(this.dtype);
+    return this.expr.nbytes;
   }
   get T(): DaskArray {
-    return ops.transpose(this);
+    return wrap(ops.transpose(this.expr), this);
   }
 
   // elementwise
   add(y: Operand): DaskArray {
-    return ops.binary('add', this, y);
+    return wrap(ops.binary('add', this.expr, unwrap(y)), this);
   }
   sub(y: Operand): DaskArray {
-    return ops.binary('sub', this, y);
+    return wrap(ops.binary('sub', this.expr, unwrap(y)), this);
   }
   mul(y: Operand): DaskArray {
-    return ops.binary('mul', this, y);
+    return wrap(ops.binary('mul', this.expr, unwrap(y)), this);
   }
   div(y: Operand): DaskArray {
-    return ops.binary('div', this, y);
+    return wrap(ops.binary('div', this.expr, unwrap(y)), this);
   }
   floordiv(y: Operand): DaskArray {
-    return ops.binary('floordiv', this, y);
+    return wrap(ops.binary('floordiv', this.expr, unwrap(y)), this);
   }
   pow(y: Operand): DaskArray {
-    return ops.binary('pow', this, y);
+    return wrap(ops.binary('pow', this.expr, unwrap(y)), this);
   }
   mod(y: Operand): DaskArray {
-    return ops.binary('mod', this, y);
+    return wrap(ops.binary('mod', this.expr, unwrap(y)), this);
   }
   lt(y: Operand): DaskArray {
-    return ops.binary('lt', this, y);
+    return wrap(ops.binary('lt', this.expr, unwrap(y)), this);
   }
   le(y: Operand): DaskArray {
-    return ops.binary('le', this, y);
+    return wrap(ops.binary('le', this.expr, unwrap(y)), this);
   }
   gt(y: Operand): DaskArray {
-    return ops.binary('gt', this, y);
+    return wrap(ops.binary('gt', this.expr, unwrap(y)), this);
   }
   ge(y: Operand): DaskArray {
-    return ops.binary('ge', this, y);
+    return wrap(ops.binary('ge', this.expr, unwrap(y)), this);
   }
   eq(y: Operand): DaskArray {
-    return ops.binary('eq', this, y);
+    return wrap(ops.binary('eq', this.expr, unwrap(y)), this);
   }
   ne(y: Operand): DaskArray {
-    return ops.binary('ne', this, y);
+    return wrap(ops.binary('ne', this.expr, unwrap(y)), this);
   }
   and(y: Operand): DaskArray {
-    return ops.binary('and', this, y);
+    return wrap(ops.binary('and', this.expr, unwrap(y)), this);
   }
   or(y: Operand): DaskArray {
-    return ops.binary('or', this, y);
+    return wrap(ops.binary('or', this.expr, unwrap(y)), this);
   }
   neg(): DaskArray {
-    return ops.unary('neg', this);
+    return wrap(ops.unary('neg', this.expr), this);
   }
   abs(): DaskArray {
-    return ops.unary('abs', this);
+    return wrap(ops.unary('abs', this.expr), this);
   }
   exp(): DaskArray {
-    return ops.unary('exp', this);
+    return wrap(ops.unary('exp', this.expr), this);
   }
   log(): DaskArray {
-    return ops.unary('log', this);
+    return wrap(ops.unary('log', this.expr), this);
   }
   sqrt(): DaskArray {
-    return ops.unary('sqrt', this);
+    return wrap(ops.unary('sqrt', this.expr), this);
   }
   sin(): DaskArray {
-    return ops.unary('sin', this);
+    return wrap(ops.unary('sin', this.expr), this);
   }
   cos(): DaskArray {
-    return ops.unary('cos', this);
+    return wrap(ops.unary('cos', this.expr), this);
   }
   tan(): DaskArray {
-    return ops.unary('tan', this);
+    return wrap(ops.unary('tan', this.expr), this);
   }
   floor(): DaskArray {
-    return ops.unary('floor', this);
+    return wrap(ops.unary('floor', this.expr), this);
   }
   ceil(): DaskArray {
-    return ops.unary('ceil', this);
+    return wrap(ops.unary('ceil', this.expr), this);
   }
   not(): DaskArray {
-    return ops.unary('not', this);
+    return wrap(ops.unary('not', this.expr), this);
   }
   isnan(): DaskArray {
-    return ops.unary('isnan', this);
+    return wrap(ops.unary('isnan', this.expr), this);
   }
   astype(dtype: DType): DaskArray {
-    return ops.astype(this, dtype);
+    return wrap(ops.astype(this.expr, dtype), this);
   }
 
   // reductions
   sum(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('sum', this, o);
+    return wrap(ops.reduction('sum', this.expr, o), this);
   }
   prod(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('prod', this, o);
+    return wrap(ops.reduction('prod', this.expr, o), this);
   }
   min(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('min', this, o);
+    return wrap(ops.reduction('min', this.expr, o), this);
   }
   max(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('max', this, o);
+    return wrap(ops.reduction('max', this.expr, o), this);
   }
   any(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('any', this, o);
+    return wrap(ops.reduction('any', this.expr, o), this);
   }
   all(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('all', this, o);
+    return wrap(ops.reduction('all', this.expr, o), this);
   }
   mean(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('mean', this, o);
+    return wrap(ops.reduction('mean', this.expr, o), this);
   }
   var(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('var', this, o);
+    return wrap(ops.reduction('var', this.expr, o), this);
   }
   std(o: ops.ReductionOptions = {}): DaskArray {
-    return ops.reduction('std', this, o);
+    return wrap(ops.reduction('std', this.expr, o), this);
   }
   argmin(o: ops.ArgReductionOptions = {}): DaskArray {
-    return ops.argReduction('argmin', this, o);
+    return wrap(ops.argReduction('argmin', this.expr, o), this);
   }
   argmax(o: ops.ArgReductionOptions = {}): DaskArray {
-    return ops.argReduction('argmax', this, o);
+    return wrap(ops.argReduction('argmax', this.expr, o), this);
   }
 
   // indexing and shape
   slice(...index: ops.IndexInput[]): DaskArray {
-    return ops.slice(this, index);
+    return wrap(ops.slice(this.expr, index), this);
   }
   transpose(axes?: readonly number[]): DaskArray {
-    return ops.transpose(this, axes);
+    return wrap(ops.transpose(this.expr, axes), this);
   }
   reshape(shape: readonly number[]): DaskArray {
-    return ops.reshape(this, shape);
+    return wrap(ops.reshape(this.expr, shape), this);
   }
   rechunk(chunks: ops.ChunksInput): DaskArray {
-    return ops.rechunk(this, chunks);
+    return wrap(ops.rechunk(this.expr, chunks), this);
   }
   matmul(y: DaskArray): DaskArray {
-    return ops.matmul(this, y);
+    return wrap(ops.matmul(this.expr, unwrap(y)), this);
   }
   dot(y: DaskArray): DaskArray {
-    return ops.matmul(this, y);
+    return wrap(ops.matmul(this.expr, unwrap(y)), this);
   }
 
   /** Computes the array: an ndarray in C order, or a number for a 0-d array. */
@@ -265,11 +277,6 @@ export class DaskArray implements DaskCollection<Chunk | number> {
     return assembleBlocks(this.dtype, this.numblocks, blocks);
   }
   __daskPostpersist(values: unknown): DaskArray {
-    const blocks = flattenNested(values, this.ndim);
-    const name = `${this.name}-persisted`;
-    const nodes: DataNode[] = [];
-    let i = 0;
-    for (const idx of blockIndices(this.numblocks)) nodes.push(new DataNode(key(name, ...idx), blocks[i++]));
-    return new DaskArray(new HighLevelGraph([new MaterializedLayer(name, nodes)]), name, this.chunks, this.dtype);
+    return wrap(ops.fromBlocks(`${this.name}-persisted`, this.chunks, this.dtype, flattenNested(values, this.ndim)));
   }
 }

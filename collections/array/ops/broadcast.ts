@@ -6,7 +6,7 @@
  * unify_chunks does. Stretched axes keep their single block.
  */
 import { ValueError } from '../../../src/core/errors.js';
-import type { DaskArray } from '../dask-array.js';
+import type { ArrayExpr } from '../array-expr.js';
 import { offsetsOf } from '../normalize-chunks.js';
 import { rechunkTo } from './rechunk.js';
 
@@ -42,7 +42,7 @@ function refine(lists: readonly (readonly number[])[]): number[] {
  * Operands rechunked to common blocks, and the output chunks. An operand axis is stretched when
  * its size is 1 and the output's is not; it then keeps one block.
  */
-export function unifyChunks(arrays: readonly DaskArray[]): { arrays: DaskArray[]; chunks: number[][] } {
+export function unifyChunks(arrays: readonly ArrayExpr[]): { arrays: ArrayExpr[]; chunks: number[][] } {
   const shape = broadcastShapes(arrays.map((a) => a.shape));
   const ndim = shape.length;
   const chunks: number[][] = [];
@@ -64,7 +64,7 @@ export function unifyChunks(arrays: readonly DaskArray[]): { arrays: DaskArray[]
 }
 
 /** Block index of an operand for output block `idx` (stretched axes read block 0). */
-export function operandBlock(a: DaskArray, idx: readonly number[]): number[] {
+export function operandBlock(a: ArrayExpr, idx: readonly number[]): number[] {
   const offset = idx.length - a.ndim;
   return a.numblocks.map((nb, i) => (nb === 1 ? 0 : idx[offset + i]!));
 }

@@ -9,7 +9,7 @@ import { HighLevelGraph, MaterializedLayer } from '../../../src/core/graph/high-
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Alias } from '../../../src/core/graph/task.js';
 import { blockIndices } from '../blocks.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { resultType } from '../dtype.js';
 import { offsetsOf } from '../normalize-chunks.js';
 import { astype } from './elementwise.js';
@@ -28,7 +28,7 @@ function refine(lists: readonly (readonly number[])[]): number[] {
   return out.length === 0 ? [0] : out;
 }
 
-export function concatenate(arrays: readonly DaskArray[], options: { axis?: number } = {}): DaskArray {
+export function concatenate(arrays: readonly ArrayExpr[], options: { axis?: number } = {}): ArrayExpr {
   if (arrays.length === 0) throw new ValueError('need at least one array to concatenate');
   const ndim = arrays[0]!.ndim;
   if (ndim === 0) throw new ValueError('zero-dimensional arrays cannot be concatenated');
@@ -73,7 +73,7 @@ export function concatenate(arrays: readonly DaskArray[], options: { axis?: numb
     nodes,
     inputs.map((a) => a.name),
   );
-  return new DaskArray(
+  return new ArrayExpr(
     HighLevelGraph.fromLayer(
       layer,
       inputs.map((a) => a.graph),
@@ -84,7 +84,7 @@ export function concatenate(arrays: readonly DaskArray[], options: { axis?: numb
   );
 }
 
-export function stack(arrays: readonly DaskArray[], options: { axis?: number } = {}): DaskArray {
+export function stack(arrays: readonly ArrayExpr[], options: { axis?: number } = {}): ArrayExpr {
   if (arrays.length === 0) throw new ValueError('need at least one array to stack');
   const shape = arrays[0]!.shape;
   for (const a of arrays) {

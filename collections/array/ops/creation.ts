@@ -1,7 +1,8 @@
 /*
- * Making arrays: from data already in memory (fromArray), and from a rule per block (zeros,
- * ones, full, arange, linspace, random). Rule-made blocks are computed by the workers, so an
- * array of any size costs nothing until computed and no more than a few blocks at a time after.
+ * Making arrays: from data already in memory (fromArray), from blocks already computed
+ * (fromBlocks, what persist returns), and from a rule per block (zeros, ones, full, arange,
+ * linspace, random). Rule-made blocks are computed by the workers, so an array of any size costs
+ * nothing until computed and no more than a few blocks at a time after.
  *
  * fromArray keeps the data in shared memory: a SharedArrayBuffer-backed input is used as it is,
  * anything else is copied once into a SharedArrayBuffer (so worker threads never copy it again).
@@ -17,7 +18,7 @@ import { DataNode, Task, TaskRef, type GraphNode, type TaskFunction } from '../.
 import { tokenize } from '../../../src/core/graph/tokenize.js';
 import { blockIndices } from '../blocks.js';
 import { chunkOf, cStrides, sizeOf } from '../chunk.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { allocate, checkDType, dtypeOfArray, type DType, type NumericArray } from '../dtype.js';
 import { arangeChunk, fullChunk, linspaceChunk } from '../kernels/create.js';
 import { sliceChunk } from '../kernels/copy.js';
@@ -31,14 +32,18 @@ export interface FromArrayOptions {
   name?: string;
 }
 
-type Source = NumericArray | readonly number[] | ndarray.NdArray;
+/** What fromArray accepts: a typed array, a list of numbers (float64) or an ndarray. */
+export type ArraySource = NumericArray | readonly number[] | ndarray.NdArray;
 
 function isNdArray(v: unknown): v is ndarray.NdArray {
   return typeof v === 'object' && v !== null && 'shape' in v && 'stride' in v && 'data' in v && !ArrayBuffer.isView(v);
 }
 
 /** The input as one C-contiguous typed array in shared memory, its shape and dtype. */
-function toShared(data: Source, options: FromArrayOptions): { values: NumericArray; shape: number[]; dtype: DType } {
+function toShared(
+  data: ArraySource,
+  options: FromArrayOptions,
+): { values: NumericArray; shape: number[]; dtype: DType } {
   if (isNdArray(data)) {
     const shape = [...data.shape];
     const dtype = options.dtype ?? dtypeOfArray(data.data as NumericArray);
@@ -76,7 +81,7 @@ function toShared(data: Source, options: FromArrayOptions): { values: NumericArr
   return { values, shape, dtype };
 }
 
-export function fromArray(data: Source, options: FromArrayOptions = {}): DaskArray {
+export function fromArray(data: ArraySource, options: FromArrayOptions = {}): ArrayExpr {
   const { values, shape, dtype } = toShared(data, options);
   const chunks = normalizeChunks(options.chunks ?? 'auto', shape, dtype);
   const name = options.name ?? `array-${uniqueToken()}`;
@@ -110,7 +115,20 @@ export function fromArray(data: Source, options: FromArrayOptions = {}): DaskArr
       nodes.push(new Task(key(name, ...idx), sliceChunk, [new TaskRef(whole), spec]));
     }
   }
-  return new DaskArray(new HighLevelGraph([new MaterializedLayer(name, nodes)]), name, chunks, dtype);
+  return new ArrayExpr(new HighLevelGraph([new MaterializedLayer(name, nodes)]), name, chunks, dtype);
+}
+
+/** An array over blocks already computed (`blocks` in C order of the block grid), as persist makes. */
+export function fromBlocks(
+  name: string,
+  chunks: readonly (readonly number[])[],
+  dtype: DType,
+  blocks: readonly unknown[],
+): ArrayExpr {
+  const nodes: DataNode[] = [];
+  let i = 0;
+  for (const idx of blockIndices(chunks.map((c) => c.length))) nodes.push(new DataNode(key(name, ...idx), blocks[i++]));
+  return new ArrayExpr(new HighLevelGraph([new MaterializedLayer(name, nodes)]), name, chunks, dtype);
 }
 
 /** An array whose block `idx` (of shape `blockShape`, starting at `start`) is `make(...)`. */
@@ -122,7 +140,7 @@ function perBlock(
   dtype: DType,
   make: (idx: number[], blockShape: number[], start: number[]) => Task['args'],
   fn: TaskFunction,
-): DaskArray {
+): ArrayExpr {
   const chunks = normalizeChunks(chunksIn, shape, dtype);
   const name = `${prefix}-${token}`;
   const offsets = chunks.map(offsetsOf);
@@ -132,7 +150,7 @@ function perBlock(
     const start = idx.map((b, d) => offsets[d]![b]!);
     tasks.push(new Task(key(name, ...idx), fn, make(idx, blockShape, start)));
   }
-  return new DaskArray(new HighLevelGraph([new MaterializedLayer(name, tasks)]), name, chunks, dtype);
+  return new ArrayExpr(new HighLevelGraph([new MaterializedLayer(name, tasks)]), name, chunks, dtype);
 }
 
 export interface CreateOptions {
@@ -144,7 +162,7 @@ function shapeOf(shape: number | readonly number[]): number[] {
   return typeof shape === 'number' ? [shape] : [...shape];
 }
 
-export function full(shape: number | readonly number[], value: number, options: CreateOptions = {}): DaskArray {
+export function full(shape: number | readonly number[], value: number, options: CreateOptions = {}): ArrayExpr {
   const s = shapeOf(shape);
   // NumPy gives an integer fill value an integer dtype (int64 there; int32 here when it fits)
   const dtype = checkDType(
@@ -161,11 +179,11 @@ export function full(shape: number | readonly number[], value: number, options: 
   );
 }
 
-export function zeros(shape: number | readonly number[], options: CreateOptions = {}): DaskArray {
+export function zeros(shape: number | readonly number[], options: CreateOptions = {}): ArrayExpr {
   return full(shape, 0, { ...options, dtype: options.dtype ?? 'float64' });
 }
 
-export function ones(shape: number | readonly number[], options: CreateOptions = {}): DaskArray {
+export function ones(shape: number | readonly number[], options: CreateOptions = {}): ArrayExpr {
   return full(shape, 1, { ...options, dtype: options.dtype ?? 'float64' });
 }
 
@@ -174,7 +192,7 @@ export function arange(
   stop?: number | CreateOptions,
   step?: number | CreateOptions,
   options: CreateOptions = {},
-): DaskArray {
+): ArrayExpr {
   const opts = [stop, step, options].find((o): o is CreateOptions => typeof o === 'object') ?? options;
   const s = typeof step === 'number' ? step : 1;
   let [a, b] = [start, typeof stop === 'number' ? stop : undefined];
@@ -199,7 +217,7 @@ export function linspace(
   stop: number,
   num: number,
   options: CreateOptions & { endpoint?: boolean } = {},
-): DaskArray {
+): ArrayExpr {
   if (!Number.isInteger(num) || num < 0)
     throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   const endpoint = options.endpoint ?? true;
@@ -227,7 +245,7 @@ function randomArray(
   params: Record<string, number>,
   options: RandomOptions,
   defaultDtype: DType,
-): DaskArray {
+): ArrayExpr {
   const s = shapeOf(shape);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
   const dtype = checkDType(options.dtype ?? defaultDtype);
@@ -245,17 +263,17 @@ function randomArray(
 
 export const random = {
   /** Uniform samples in [0, 1). */
-  random(shape: number | readonly number[], options: RandomOptions = {}): DaskArray {
+  random(shape: number | readonly number[], options: RandomOptions = {}): ArrayExpr {
     return randomArray('random', shape, {}, options, 'float64');
   },
-  uniform(shape: number | readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): DaskArray {
+  uniform(shape: number | readonly number[], options: RandomOptions & { low?: number; high?: number } = {}): ArrayExpr {
     return randomArray('uniform', shape, { low: options.low ?? 0, high: options.high ?? 1 }, options, 'float64');
   },
-  normal(shape: number | readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): DaskArray {
+  normal(shape: number | readonly number[], options: RandomOptions & { mean?: number; std?: number } = {}): ArrayExpr {
     if ((options.std ?? 1) < 0) throw new ValueError('normal: std must be non-negative');
     return randomArray('normal', shape, { mean: options.mean ?? 0, std: options.std ?? 1 }, options, 'float64');
   },
-  randint(low: number, high: number, shape: number | readonly number[], options: RandomOptions = {}): DaskArray {
+  randint(low: number, high: number, shape: number | readonly number[], options: RandomOptions = {}): ArrayExpr {
     if (!(high > low)) throw new ValueError(`randint: low (${low}) must be less than high (${high})`);
     return randomArray('randint', shape, { low, high }, options, 'int32');
   },

@@ -2,7 +2,7 @@
  * Elementwise operations with blockwise fusion. An operation's result is an array whose block
  * (i, j) is one `elementwise` kernel call on the operands' matching blocks. Operands that were
  * themselves made elementwise contribute their expression instead of their blocks (see
- * DaskArray.fused), so a chain of any length is one task per block and one pass over memory.
+ * ArrayExpr.fused), so a chain of any length is one task per block and one pass over memory.
  * Fusion stops at MAX_FUSED_NODES expression nodes, where the result becomes a plain input.
  * Output dtypes follow NumPy (dtype.ts); numbers are constants with value-based casting.
  */
@@ -12,7 +12,7 @@ import { key } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef, type GraphNode } from '../../../src/core/graph/task.js';
 import { tokenize } from '../../../src/core/graph/tokenize.js';
 import { blockIndices } from '../blocks.js';
-import { DaskArray, type Operand } from '../dask-array.js';
+import { ArrayExpr, type Operand } from '../array-expr.js';
 import { checkDType, divisionType, isFloat, resultType, scalarResultType, type DType } from '../dtype.js';
 import {
   elementwise as elementwiseKernel,
@@ -57,9 +57,9 @@ function remap(e: Expr, map: readonly number[]): Expr {
 }
 
 /** Leaf arrays and an expression over them for `operands` (arrays or numbers). */
-export function gatherOperands(operands: readonly Operand[]): { exprs: Expr[]; inputs: DaskArray[] } {
-  const inputs: DaskArray[] = [];
-  const slot = (a: DaskArray): number => {
+export function gatherOperands(operands: readonly Operand[]): { exprs: Expr[]; inputs: ArrayExpr[] } {
+  const inputs: ArrayExpr[] = [];
+  const slot = (a: ArrayExpr): number => {
     const found = inputs.findIndex((i) => i.name === a.name);
     if (found >= 0) return found;
     inputs.push(a);
@@ -74,7 +74,7 @@ export function gatherOperands(operands: readonly Operand[]): { exprs: Expr[]; i
 }
 
 /** The array computing `expr` over `inputs` block by block. */
-export function elementwiseArray(prefix: string, expr: Expr, inputs: readonly DaskArray[], outDtype: DType): DaskArray {
+export function elementwiseArray(prefix: string, expr: Expr, inputs: readonly ArrayExpr[], outDtype: DType): ArrayExpr {
   const { arrays, chunks } = unifyChunks(inputs);
   const spec: ElementwiseSpec = { expr, inputDtypes: arrays.map((a) => a.dtype), outDtype };
   const name = `${prefix}-${tokenize(exprKey(expr), outDtype, ...arrays.map((a) => a.name))}`;
@@ -99,7 +99,7 @@ export function elementwiseArray(prefix: string, expr: Expr, inputs: readonly Da
     arrays.map((a) => a.graph),
   );
   const fused = countNodes(expr) <= MAX_FUSED_NODES ? { expr, inputs: arrays } : undefined;
-  return new DaskArray(graph, name, chunks, outDtype, fused);
+  return new ArrayExpr(graph, name, chunks, outDtype, fused);
 }
 
 function operandDtype(o: Operand): DType | number | boolean {
@@ -121,11 +121,11 @@ function binaryDtype(op: BinaryOp, x: Operand, y: Operand): DType {
   return t;
 }
 
-export function binary(op: BinaryOp, x: Operand, y: Operand): DaskArray {
-  if (!DaskArray.isArray(x) && !DaskArray.isArray(y))
+export function binary(op: BinaryOp, x: Operand, y: Operand): ArrayExpr {
+  if (!ArrayExpr.isExpr(x) && !ArrayExpr.isExpr(y))
     throw new ValueError(`${op} needs at least one dask-ts array operand`);
   for (const o of [x, y]) {
-    if (!DaskArray.isArray(o) && typeof o !== 'number' && typeof o !== 'boolean') {
+    if (!ArrayExpr.isExpr(o) && typeof o !== 'number' && typeof o !== 'boolean') {
       throw new ValueError(
         `${op}: operands must be arrays or numbers, got ${typeof o}; wrap data with da.fromArray(...)`,
       );
@@ -135,7 +135,7 @@ export function binary(op: BinaryOp, x: Operand, y: Operand): DaskArray {
   return elementwiseArray(op, { op, a: exprs[0]!, b: exprs[1]! }, inputs, binaryDtype(op, x, y));
 }
 
-export function unary(op: UnaryOp, x: DaskArray): DaskArray {
+export function unary(op: UnaryOp, x: ArrayExpr): ArrayExpr {
   const { exprs, inputs } = gatherOperands([x]);
   let dtype: DType = x.dtype;
   if (op === 'not' || op === 'isnan') dtype = 'bool';
@@ -143,7 +143,7 @@ export function unary(op: UnaryOp, x: DaskArray): DaskArray {
   return elementwiseArray(op, { op, a: exprs[0]! }, inputs, dtype);
 }
 
-export function astype(x: DaskArray, dtype: DType): DaskArray {
+export function astype(x: ArrayExpr, dtype: DType): ArrayExpr {
   const to = checkDType(dtype);
   if (to === x.dtype) return x;
   const { exprs, inputs } = gatherOperands([x]);
@@ -151,18 +151,18 @@ export function astype(x: DaskArray, dtype: DType): DaskArray {
 }
 
 /** da.where(cond, a, b): elements of a where cond is true, else of b. */
-export function where(cond: Operand, a: Operand, b: Operand): DaskArray {
-  if (![cond, a, b].some((o) => DaskArray.isArray(o)))
+export function where(cond: Operand, a: Operand, b: Operand): ArrayExpr {
+  if (![cond, a, b].some((o) => ArrayExpr.isExpr(o)))
     throw new ValueError('where needs at least one dask-ts array operand');
   const { exprs, inputs } = gatherOperands([cond, a, b]);
   const dtype = pairType(operandDtype(a), operandDtype(b));
   return elementwiseArray('where', { op: 'where', cond: exprs[0]!, a: exprs[1]!, b: exprs[2]! }, inputs, dtype);
 }
 
-export function maximum(a: Operand, b: Operand): DaskArray {
+export function maximum(a: Operand, b: Operand): ArrayExpr {
   return binary('maximum', a, b);
 }
 
-export function minimum(a: Operand, b: Operand): DaskArray {
+export function minimum(a: Operand, b: Operand): ArrayExpr {
   return binary('minimum', a, b);
 }

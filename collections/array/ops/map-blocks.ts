@@ -21,7 +21,7 @@ import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { blockIndices } from '../blocks.js';
 import { asChunk, type BlockResult } from '../kernels/as-chunk.js';
 import type { Chunk } from '../chunk.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { checkDType, type DType } from '../dtype.js';
 import { normalizeChunks, type ChunksInput } from '../normalize-chunks.js';
 import { operandBlock, unifyChunks } from './broadcast.js';
@@ -36,7 +36,7 @@ export interface MapBlocksOptions {
 
 type BlockFn = (...blocks: Chunk[]) => BlockResult;
 
-export function mapBlocks(fn: BlockFn, arrays: readonly DaskArray[], options: MapBlocksOptions = {}): DaskArray {
+export function mapBlocks(fn: BlockFn, arrays: readonly ArrayExpr[], options: MapBlocksOptions = {}): ArrayExpr {
   if (arrays.length === 0) throw new ValueError('mapBlocks needs at least one array');
   const { arrays: unified, chunks } = unifyChunks(arrays);
   const dtype = checkDType(options.dtype ?? unified[0]!.dtype);
@@ -69,7 +69,7 @@ export function mapBlocks(fn: BlockFn, arrays: readonly DaskArray[], options: Ma
     tasks,
     unified.map((a) => a.name),
   );
-  return new DaskArray(
+  return new ArrayExpr(
     HighLevelGraph.fromLayer(
       layer,
       unified.map((a) => a.graph),
@@ -88,9 +88,9 @@ export interface BlockwiseOptions {
 export function blockwise(
   fn: (...args: (Chunk | Chunk[])[]) => BlockResult,
   outIndex: string,
-  inputs: readonly (readonly [DaskArray, string])[],
+  inputs: readonly (readonly [ArrayExpr, string])[],
   options: BlockwiseOptions = {},
-): DaskArray {
+): ArrayExpr {
   const letters = new Map<string, number[]>();
   for (const [a, ind] of inputs) {
     if (ind.length !== a.ndim)
@@ -137,7 +137,7 @@ export function blockwise(
     aligned.map(([a]) => a.name),
   );
   const chunks = [...outIndex].map((l) => letters.get(l)!);
-  return new DaskArray(
+  return new ArrayExpr(
     HighLevelGraph.fromLayer(
       layer,
       aligned.map(([a]) => a.graph),

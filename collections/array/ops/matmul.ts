@@ -8,13 +8,13 @@ import { ValueError } from '../../../src/core/errors.js';
 import { HighLevelGraph, MaterializedLayer } from '../../../src/core/graph/high-level-graph.js';
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { resultType } from '../dtype.js';
 import { matmulAccumulate } from '../kernels/matmul.js';
 import { rechunkTo } from './rechunk.js';
 import { reshape } from './shape.js';
 
-function matmul2d(a: DaskArray, b: DaskArray): DaskArray {
+function matmul2d(a: ArrayExpr, b: ArrayExpr): ArrayExpr {
   const [m, k] = a.shape as [number, number];
   const [k2, n] = b.shape as [number, number];
   if (k !== k2) {
@@ -37,7 +37,7 @@ function matmul2d(a: DaskArray, b: DaskArray): DaskArray {
   void m;
   void n;
   const layer = new MaterializedLayer(name, tasks, [a.name, bb.name]);
-  return new DaskArray(
+  return new ArrayExpr(
     HighLevelGraph.fromLayer(layer, [a.graph, bb.graph]),
     name,
     [a.chunks[0]!, bb.chunks[1]!],
@@ -45,8 +45,8 @@ function matmul2d(a: DaskArray, b: DaskArray): DaskArray {
   );
 }
 
-export function matmul(a: DaskArray, b: DaskArray): DaskArray {
-  if (!DaskArray.isArray(b))
+export function matmul(a: ArrayExpr, b: ArrayExpr): ArrayExpr {
+  if (!ArrayExpr.isExpr(b))
     throw new ValueError('matmul needs a dask-ts array as its second operand; wrap data with da.fromArray(...)');
   if (a.ndim === 0 || b.ndim === 0)
     throw new ValueError(

@@ -9,7 +9,7 @@ import { HighLevelGraph } from '../../../src/core/graph/high-level-graph.js';
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Alias, Task, TaskRef, type GraphNode } from '../../../src/core/graph/task.js';
 import { blockIndices } from '../blocks.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { assembleBlocks, sliceChunk } from '../kernels/copy.js';
 import { LazyLayer } from '../lazy-layer.js';
 import { normalizeChunks, offsetsOf, type ChunksInput } from '../normalize-chunks.js';
@@ -54,7 +54,7 @@ function cartesian<T>(lists: readonly (readonly T[])[]): T[][] {
   return out;
 }
 
-export function rechunkTo(x: DaskArray, chunks: readonly (readonly number[])[]): DaskArray {
+export function rechunkTo(x: ArrayExpr, chunks: readonly (readonly number[])[]): ArrayExpr {
   if (sameChunks(x.chunks, chunks)) return x;
   const name = `rechunk-${uniqueToken()}`;
   const perAxis = x.chunks.map((c, axis) => piecesAlong(c, chunks[axis]!));
@@ -90,10 +90,10 @@ export function rechunkTo(x: DaskArray, chunks: readonly (readonly number[])[]):
     for (const idx of blockIndices(numblocks)) yield key(name, ...idx);
   };
   const layer = new LazyLayer(name, [x.name], keys, build);
-  return new DaskArray(HighLevelGraph.fromLayer(layer, [x.graph]), name, chunks, x.dtype);
+  return new ArrayExpr(HighLevelGraph.fromLayer(layer, [x.graph]), name, chunks, x.dtype);
 }
 
 /** x with new block sizes (any form normalizeChunks accepts). */
-export function rechunk(x: DaskArray, chunks: ChunksInput): DaskArray {
+export function rechunk(x: ArrayExpr, chunks: ChunksInput): ArrayExpr {
   return rechunkTo(x, normalizeChunks(chunks, x.shape, x.dtype));
 }

@@ -12,12 +12,12 @@ import { HighLevelGraph, MaterializedLayer } from '../../../src/core/graph/high-
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { blockIndices } from '../blocks.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { isFloat, type DType } from '../dtype.js';
 import { reshapeChunk } from '../kernels/copy.js';
 import { combinePartials, finalizePartial, reduceChunk, type ReduceOp, type ReduceSpec } from '../kernels/reduce.js';
 import { offsetsOf } from '../normalize-chunks.js';
-import { gatherOperands } from './elementwise.js';
+import { astype, gatherOperands } from './elementwise.js';
 import { operandBlock, unifyChunks } from './broadcast.js';
 import { reshape } from './shape.js';
 
@@ -80,7 +80,7 @@ const OPS: Record<ReductionKind, ReduceOp> = {
 
 interface TreeInput {
   readonly kindName: string;
-  readonly x: DaskArray;
+  readonly x: ArrayExpr;
   readonly axes: readonly number[];
   readonly spec: ReduceSpec;
   readonly keepdims: boolean;
@@ -98,7 +98,7 @@ function splitEveryOf(value: number | undefined): number {
 }
 
 /** Builds stage 1, the combine tree and the finalisation; returns the reduced array. */
-function treeReduce(t: TreeInput): DaskArray {
+function treeReduce(t: TreeInput): ArrayExpr {
   const { x, axes } = t;
   const { exprs, inputs } = gatherOperands([x]);
   const { arrays, chunks } = unifyChunks(inputs);
@@ -145,7 +145,7 @@ function treeReduce(t: TreeInput): DaskArray {
     tasks,
     arrays.map((a) => a.name),
   );
-  return new DaskArray(
+  return new ArrayExpr(
     HighLevelGraph.fromLayer(
       layer,
       arrays.map((a) => a.graph),
@@ -156,7 +156,7 @@ function treeReduce(t: TreeInput): DaskArray {
   );
 }
 
-export function reduction(kind: ReductionKind, x: DaskArray, options: ReductionOptions = {}): DaskArray {
+export function reduction(kind: ReductionKind, x: ArrayExpr, options: ReductionOptions = {}): ArrayExpr {
   const axes = normalizeAxes(options.axis, x.ndim);
   const ddof = options.ddof ?? 0;
   const outDtype = resultDtype(kind, x.dtype);
@@ -170,7 +170,7 @@ export function reduction(kind: ReductionKind, x: DaskArray, options: ReductionO
     ...(kind === 'mean' ? { order: 1 as const } : {}),
   };
   const finalSpec = { ...spec, kind, ddof, outDtype };
-  if (axes.length === 0) return x.astype(outDtype);
+  if (axes.length === 0) return astype(x, outDtype);
   return treeReduce({
     kindName: kind,
     x,
@@ -183,7 +183,7 @@ export function reduction(kind: ReductionKind, x: DaskArray, options: ReductionO
   });
 }
 
-export function argReduction(kind: 'argmin' | 'argmax', x: DaskArray, options: ArgReductionOptions = {}): DaskArray {
+export function argReduction(kind: 'argmin' | 'argmax', x: ArrayExpr, options: ArgReductionOptions = {}): ArrayExpr {
   if (options.axis === undefined && x.ndim !== 1) {
     const flat = reshape(x, [x.size]);
     const r = argReduction(kind, flat, { ...options, axis: 0, keepdims: false });

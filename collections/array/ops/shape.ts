@@ -12,11 +12,11 @@ import { HighLevelGraph, MaterializedLayer } from '../../../src/core/graph/high-
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
 import { blockIndices } from '../blocks.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { reshapeChunk, transposeChunk } from '../kernels/copy.js';
 import { rechunkTo } from './rechunk.js';
 
-export function transpose(x: DaskArray, axes?: readonly number[]): DaskArray {
+export function transpose(x: ArrayExpr, axes?: readonly number[]): ArrayExpr {
   const perm =
     axes === undefined ? [...Array(x.ndim).keys()].reverse() : [...axes].map((a) => (a < 0 ? a + x.ndim : a));
   if (perm.length !== x.ndim || [...perm].sort((a, b) => a - b).some((a, i) => a !== i)) {
@@ -32,7 +32,7 @@ export function transpose(x: DaskArray, axes?: readonly number[]): DaskArray {
     tasks.push(new Task(key(name, ...outIdx), transposeChunk, [new TaskRef(key(x.name, ...idx)), perm]));
   }
   const layer = new MaterializedLayer(name, tasks, [x.name]);
-  return new DaskArray(
+  return new ArrayExpr(
     HighLevelGraph.fromLayer(layer, [x.graph]),
     name,
     perm.map((a) => x.chunks[a]!),
@@ -60,7 +60,7 @@ function resolveShape(shape: readonly number[], size: number, from: readonly num
   return out;
 }
 
-export function reshape(x: DaskArray, shape: readonly number[]): DaskArray {
+export function reshape(x: ArrayExpr, shape: readonly number[]): ArrayExpr {
   const out = resolveShape(shape, x.size, x.shape);
   if (out.length === x.ndim && out.every((d, i) => d === x.shape[i])) return x;
   const nonUnit = (s: readonly number[]): number[] => s.filter((d) => d !== 1);
@@ -87,11 +87,11 @@ export function reshape(x: DaskArray, shape: readonly number[]): DaskArray {
   });
   const layer = new MaterializedLayer(name, tasks, [gathered.name]);
   const chunks = [outFirst, ...out.slice(1).map((d) => [d])];
-  return new DaskArray(HighLevelGraph.fromLayer(layer, [gathered.graph]), name, chunks, x.dtype);
+  return new ArrayExpr(HighLevelGraph.fromLayer(layer, [gathered.graph]), name, chunks, x.dtype);
 }
 
 /** A reshape that only inserts or removes size-1 axes: same blocks, new block shapes. */
-function squeezeLike(x: DaskArray, out: readonly number[]): DaskArray {
+function squeezeLike(x: ArrayExpr, out: readonly number[]): ArrayExpr {
   const keep = x.shape.map((d, i) => (d === 1 ? -1 : i)).filter((i) => i >= 0);
   const name = `reshape-${uniqueToken()}`;
   const tasks: Task[] = [];
@@ -114,5 +114,5 @@ function squeezeLike(x: DaskArray, out: readonly number[]): DaskArray {
     tasks.push(new Task(key(name, ...outIdx), reshapeChunk, [new TaskRef(key(x.name, ...idx)), shape]));
   }
   const layer = new MaterializedLayer(name, tasks, [x.name]);
-  return new DaskArray(HighLevelGraph.fromLayer(layer, [x.graph]), name, outChunks, x.dtype);
+  return new ArrayExpr(HighLevelGraph.fromLayer(layer, [x.graph]), name, outChunks, x.dtype);
 }

@@ -14,7 +14,7 @@ import { ValueError } from '../../../src/core/errors.js';
 import { HighLevelGraph, MaterializedLayer } from '../../../src/core/graph/high-level-graph.js';
 import { key, uniqueToken } from '../../../src/core/graph/keys.js';
 import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import { DaskArray } from '../dask-array.js';
+import { ArrayExpr } from '../array-expr.js';
 import { sliceChunk } from '../kernels/copy.js';
 import { offsetsOf } from '../normalize-chunks.js';
 
@@ -152,7 +152,7 @@ function axisPlan(
 }
 
 /** What each slice result was cut from, so a slice of a slice reads the original blocks. */
-const sliceOrigins = new WeakMap<DaskArray, { base: DaskArray; sels: readonly AxisSelection[] }>();
+const sliceOrigins = new WeakMap<ArrayExpr, { base: ArrayExpr; sels: readonly AxisSelection[] }>();
 
 /** Composes `outer` (selections on the result of `inner`) into selections on inner's base. */
 function compose(inner: readonly AxisSelection[], outer: readonly AxisSelection[]): AxisSelection[] {
@@ -164,14 +164,14 @@ function compose(inner: readonly AxisSelection[], outer: readonly AxisSelection[
   });
 }
 
-export function slice(x: DaskArray, index: readonly IndexInput[]): DaskArray {
+export function slice(x: ArrayExpr, index: readonly IndexInput[]): ArrayExpr {
   const sels = normalizeIndex(index, x.shape);
   const origin = sliceOrigins.get(x);
   if (origin !== undefined) return sliceBy(origin.base, compose(origin.sels, sels));
   return sliceBy(x, sels);
 }
 
-function sliceBy(x: DaskArray, sels: readonly AxisSelection[]): DaskArray {
+function sliceBy(x: ArrayExpr, sels: readonly AxisSelection[]): ArrayExpr {
   const plans = sels.map((sel, axis) => axisPlan(sel, x.chunks[axis]!));
   const name = `getitem-${uniqueToken()}`;
   const keptAxes = sels.map((s, a) => (s.drop ? -1 : a)).filter((a) => a >= 0);
@@ -197,7 +197,7 @@ function sliceBy(x: DaskArray, sels: readonly AxisSelection[]): DaskArray {
   walk(0, []);
   const chunks = keptAxes.map((a) => plans[a]!.map((p) => p.count));
   const layer = new MaterializedLayer(name, tasks, [x.name]);
-  const result = new DaskArray(HighLevelGraph.fromLayer(layer, [x.graph]), name, chunks, x.dtype);
+  const result = new ArrayExpr(HighLevelGraph.fromLayer(layer, [x.graph]), name, chunks, x.dtype);
   sliceOrigins.set(result, { base: x, sels });
   return result;
 }
