@@ -1,8 +1,9 @@
 /*
- * Frames from data in memory: fromColumns (typed arrays and JS arrays), fromArrow (an Arrow
- * table) and fromRecords (row objects). The data becomes one Arrow table in shared memory, then
- * is cut into `npartitions` row ranges of near-equal size: slices that share its buffers, held
- * by the graph as data nodes (plan/nodes/from-tables.ts).
+ * The plans of frames made from data in memory: fromColumns (typed arrays and JS arrays),
+ * fromArrow (an Arrow table) and fromRecords (row objects). The data becomes one Arrow table in
+ * shared memory, then is cut into `npartitions` row ranges of near-equal size: slices that share
+ * its buffers, held by the graph as data nodes (plan/nodes/from-tables.ts). constructors.ts
+ * makes the DataFrames.
  */
 import type { DataType, Table } from 'apache-arrow';
 import { ValueError } from '../../../src/core/errors.js';

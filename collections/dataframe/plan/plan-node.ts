@@ -13,6 +13,10 @@
  *
  * A node also says what its partitions hold (`output`): table partitions of a frame, the one
  * value of a scalar, or the paths a write returns. wrap.ts picks the collection by it.
+ *
+ * Everything under plan/ (the nodes in nodes/, the optimiser, lineage) imports only plan/,
+ * kernels/, expr, dtype, errors and src/core: never an op or a collection class, so the ops
+ * (plan, args) → node and the classes above them import the plan without import cycles.
  */
 import type { Layer } from '../../../src/core/graph/high-level-graph.js';
 import { key, tokenKey, uniqueToken } from '../../../src/core/graph/keys.js';

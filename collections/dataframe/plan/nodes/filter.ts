@@ -1,7 +1,7 @@
 /*
  * FilterNode: the rows of its input where a boolean expression is true (missing counts as
  * false), partition by partition (df.filter). The optimiser pushes filters through select and
- * assign and into the readers (optimize.ts).
+ * assign and into the readers (plan/optimize.ts).
  */
 import { exprColumns, type Expr } from '../../expr.js';
 import { filterRows } from '../../kernels/rowwise.js';
