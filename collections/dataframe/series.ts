@@ -1,32 +1,30 @@
 /*
- * Series: one column expression over a frame's plan node. Operators build bigger expressions
- * (nothing runs); reductions return a Scalar; compute() returns an Arrow Vector. Two Series combine
- * when they line up row for row (ops/lineage.ts). Operand types are checked as the expression is built (DTypeError names the column).
+ * Series: one column expression over a frame's plan node (plan/series-plan.ts). Operators build
+ * bigger expressions (nothing runs; ops/elementwise.ts), reductions make a Scalar, compute()
+ * returns an Arrow Vector. Operand types are checked as the expression is built, here, when the
+ * dtype is found (DTypeError names the column). Each method is an op over this Series, wrapped.
  */
-import { optimizeDataFrame } from './optimize.js';
-import type { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
-import type { Graph, Key } from '../../src/core/graph/task.js';
-import { PlanCollection } from './plan/plan-collection.js';
-import type { Vector } from 'apache-arrow';
-import { computeAll, type ComputeOptions, type DaskCollection } from '../../src/core/compute.js';
-import { ValueError } from '../../src/core/errors.js';
-import { exprDType, exprName, lit, type BinaryOp, type Expr, type Literal, type UnaryOp } from './expr.js';
+import type { Table, Vector } from 'apache-arrow';
+import type { ComputeOptions, DaskCollection } from '../../src/core/compute.js';
+import { SERIES, isSeries } from './brands.js';
+import type { DataFrame } from './dataframe.js';
 import type { DType } from './dtype.js';
-import { type PlanNode } from './plan/plan-node.js';
-import { AssignNode } from './ops/assign.js';
-import { derivesRowwise } from './ops/lineage.js';
-import { ProjectNode } from './ops/select.js';
-import * as reductions from './ops/reductions.js';
-import { DataFrame } from './dataframe.js';
-import type { Scalar } from './scalar.js';
+import { exprDType, exprName, type BinaryOp, type Expr, type Literal } from './expr.js';
 import { concatTables } from './kernels/concat.js';
-import type { Table } from 'apache-arrow';
-
-const SERIES = Symbol.for('dask-ts/Series');
+import { binary, unary } from './ops/elementwise.js';
+import { reduce, type ReduceOptions } from './ops/reductions.js';
+import { toFrame } from './ops/to-frame.js';
+import { unique, valueCounts } from './ops/value-counts.js';
+import type { PlanNode } from './plan/plan-node.js';
+import type { SeriesPlan } from './plan/series-plan.js';
+import { PlanCollection } from './plan-collection.js';
+import type { Scalar } from './scalar.js';
+import './scalar.js'; // registers Scalar with wrap (reductions make one)
+import { registerCollection, wrap } from './wrap.js';
 
 export type Operand = Series | Literal;
 
-export class Series extends PlanCollection<Vector> {
+export class Series extends PlanCollection<Vector> implements SeriesPlan {
   get [SERIES](): true {
     return true;
   }
@@ -44,23 +42,11 @@ export class Series extends PlanCollection<Vector> {
   }
 
   static isSeries(value: unknown): value is Series {
-    return typeof value === 'object' && value !== null && (value as Partial<Record<symbol, unknown>>)[SERIES] === true;
+    return isSeries(value);
   }
 
   private binary(op: BinaryOp, other: Operand): Series {
-    if (!Series.isSeries(other)) return new Series(this.frame, { op, a: this.expr, b: lit(other) }, this.name);
-    let frame: PlanNode;
-    const both: Expr = { op, a: this.expr, b: other.expr };
-    if (derivesRowwise(this.frame, other.frame, other.expr)) frame = this.frame;
-    else if (derivesRowwise(other.frame, this.frame, this.expr)) frame = other.frame;
-    else
-      throw new ValueError(
-        `${op}: Series '${this.name}' and '${other.name}' come from different DataFrames; rows are matched by position, so both must come from one frame`,
-      );
-    return new Series(frame, both, this.name);
-  }
-  private unary(op: UnaryOp): Series {
-    return new Series(this.frame, { op, a: this.expr }, this.name);
+    return wrap(binary(this, op, other));
   }
 
   add(y: Operand): Series {
@@ -106,68 +92,61 @@ export class Series extends PlanCollection<Vector> {
     return this.binary('or', y);
   }
   not(): Series {
-    return this.unary('not');
+    return wrap(unary(this, 'not'));
   }
   neg(): Series {
-    return this.unary('neg');
+    return wrap(unary(this, 'neg'));
   }
   isNull(): Series {
-    return this.unary('isNull');
+    return wrap(unary(this, 'isNull'));
   }
   notNull(): Series {
-    return this.unary('notNull');
+    return wrap(unary(this, 'notNull'));
   }
 
   /** The same values under another name. */
   rename(name: string): Series {
-    return new Series(this.frame, this.expr, name);
+    return wrap({ frame: this.frame, expr: this.expr, name });
   }
 
-  sum(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'sum', o);
+  sum(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'sum', o));
   }
-  mean(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'mean', o);
+  mean(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'mean', o));
   }
-  min(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'min', o);
+  min(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'min', o));
   }
-  max(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'max', o);
+  max(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'max', o));
   }
-  count(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'count', o);
+  count(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'count', o));
   }
-  std(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'std', o);
+  std(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'std', o));
   }
-  var(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'var', o);
+  var(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'var', o));
   }
-  nunique(o?: reductions.ReduceOptions): Scalar {
-    return reductions.seriesReduce(this, 'nunique', o);
+  nunique(o?: ReduceOptions): Scalar {
+    return wrap(reduce(this, 'nunique', o));
   }
 
   /** A one-column frame [name, count] of the distinct values, most frequent first (missing values skipped). */
   valueCounts(): DataFrame {
-    return this.toFrame()
-      .groupby(this.name)
-      .aggregate([{ column: null, kind: 'size', out: 'count' }])
-      .sortValues(['count', this.name], { ascending: [false, true] })
-      .repartition({ npartitions: 1 });
+    return wrap(valueCounts(this));
   }
 
   /** The distinct values, in order of first appearance (a missing value counts once). */
   unique(): Series {
-    const df = this.toFrame().dropDuplicates();
-    return df.col(this.name);
+    return wrap(unique(this));
   }
 
   /** The one-column frame of this Series. */
   toFrame(): DataFrame {
-    if (this.expr.op === 'col' && this.expr.name === this.name)
-      return new DataFrame(new ProjectNode(this.frame, [this.name]));
-    return new DataFrame(new ProjectNode(new AssignNode(this.frame, [this.name], [this.expr]), [this.name]));
+    return wrap(toFrame(this));
   }
 
   /** The first n values. */
@@ -176,24 +155,18 @@ export class Series extends PlanCollection<Vector> {
     return t.getChildAt(0)!;
   }
 
-  async compute(options?: ComputeOptions): Promise<Vector> {
-    const [v] = await computeAll([this], options);
-    return v as Vector;
-  }
-
   private cachedPlan: PlanNode | undefined;
   /** The plan of the one-column frame (made once, so its keys stay the same). */
   get plan(): PlanNode {
-    return (this.cachedPlan ??= this.toFrame().plan);
-  }
-  __daskOptimize(graph: HighLevelGraph, keys: readonly Key[]): Graph {
-    return optimizeDataFrame(graph, keys);
+    return (this.cachedPlan ??= toFrame(this));
   }
   __daskPostcompute(values: unknown): Vector {
     const t: Table = concatTables(values as Table[]);
     return t.getChildAt(0)!;
   }
   __daskPostpersist(values: unknown): DaskCollection<Vector> {
-    return new DataFrame(this.plan).__daskPostpersist(values).col(this.name);
+    return wrap(this.plan).__daskPostpersist(values).col(this.name);
   }
 }
+
+registerCollection('series', (s) => new Series(s.frame, s.expr, s.name));

@@ -5,24 +5,17 @@
  * (256 KiB) of the first file: a column whose present values are all integers that fit is int32,
  * all numbers float64, all true/false bool, anything else string (dictionary-encoded); `dtypes`
  * overrides per column (int32, float64, bool or string). The blocks are parsed in parallel when
- * computed (kernels/csv-parse.ts); blocks after the first of a file depend on small scans of the
- * blocks before them, which locate quoted newlines and count lines.
- *
- * The reader takes the optimiser's projection (only the columns consumers use are built) and
- * filters (applied to each block as soon as it is parsed).
+ * computed, by the plan's ReadCsvNode (plan/nodes/read-csv.ts), which also takes the optimiser's
+ * projection and filters.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { ValueError } from '../../../src/core/errors.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef } from '../../../src/core/graph/task.js';
+import type { DType } from '../dtype.js';
 import { CsvParseError } from '../errors.js';
-import type { DType, Meta } from '../dtype.js';
-import { exprColumns, type Expr } from '../expr.js';
-import { csvParseBlock, csvScan, sampleRecords, type CsvBlockSpec } from '../kernels/csv-parse.js';
 import { parseNumber } from '../kernels/csv-fields.js';
-import { derivedToken, PlanNode, type LowerContext } from '../plan/plan-node.js';
-import { DataFrame } from '../dataframe.js';
+import { sampleRecords } from '../kernels/csv-parse.js';
 import { checkColumns } from '../ops/select.js';
+import { ReadCsvNode, type CsvFile } from '../plan/nodes/read-csv.js';
 import { expandPaths } from './glob.js';
 
 export interface ReadCsvOptions {
@@ -36,19 +29,6 @@ export interface ReadCsvOptions {
   sep?: string;
   /** Bytes of the first file sampled for the header and dtypes; 256 KiB by default. */
   sample?: number;
-}
-
-interface CsvFile {
-  readonly path: string;
-  readonly size: number;
-}
-
-interface CsvSource {
-  readonly files: readonly CsvFile[];
-  readonly blocksize: number;
-  readonly sep: number;
-  readonly names: readonly string[];
-  readonly dtypes: readonly DType[];
 }
 
 const CSV_DTYPES = new Set<DType>(['int32', 'float64', 'bool', 'string']);
@@ -120,85 +100,7 @@ function inferSource(files: readonly CsvFile[], options: ReadCsvOptions): { name
   return { names: header, dtypes };
 }
 
-export class ReadCsvNode extends PlanNode {
-  readonly kind = 'read-csv';
-  readonly inputs: readonly PlanNode[] = [];
-  readonly meta: Meta;
-  readonly npartitions: number;
-  private readonly blocks: readonly (readonly [number, number, number])[];
-  constructor(
-    readonly source: CsvSource,
-    readonly selected: readonly string[],
-    readonly predicate: Expr | null,
-    token?: string,
-  ) {
-    super(token);
-    this.meta = selected.map((name) => ({ name, dtype: source.dtypes[source.names.indexOf(name)]! }));
-    const blocks: [number, number, number][] = [];
-    source.files.forEach((f, i) => {
-      const n = Math.max(1, Math.ceil(f.size / source.blocksize));
-      for (let b = 0; b < n; b++) blocks.push([i, b * source.blocksize, Math.min(f.size, (b + 1) * source.blocksize)]);
-    });
-    this.blocks = blocks;
-    this.npartitions = blocks.length;
-  }
-  withInputs(): PlanNode {
-    return this;
-  }
-  override project(columns: ReadonlySet<string>): PlanNode | undefined {
-    const kept = this.selected.filter((c) => columns.has(c));
-    if (kept.length === this.selected.length) return undefined;
-    return new ReadCsvNode(
-      this.source,
-      kept.length === 0 ? this.selected.slice(0, 1) : kept,
-      this.predicate,
-      derivedToken(this.token, ['project', kept]),
-    );
-  }
-  withFilter(predicate: Expr): PlanNode {
-    const both: Expr = this.predicate === null ? predicate : { op: 'and', a: this.predicate, b: predicate };
-    return new ReadCsvNode(this.source, this.selected, both, derivedToken(this.token, ['filter', both]));
-  }
-  lower(ctx: LowerContext): void {
-    const parse = new Set(this.selected);
-    if (this.predicate !== null) exprColumns(this.predicate, parse);
-    const src = this.source;
-    const fileOrder = src.names.filter((n) => parse.has(n));
-    const reorder = parse.size > this.selected.length || fileOrder.some((n, i) => n !== this.selected[i]);
-    const scans = new Map<string, TaskRef>();
-    this.blocks.forEach(([f, start, end], i) => {
-      const file = src.files[f]!;
-      const before: TaskRef[] = [];
-      for (let s = 0; s < start; s += src.blocksize) {
-        const sk = key(`${this.name}-scan`, f, s / src.blocksize);
-        if (!scans.has(sk)) {
-          ctx.graph.set(
-            sk,
-            new Task(sk, csvScan, [{ file: file.path, start: s, end: Math.min(file.size, s + src.blocksize) }]),
-          );
-          scans.set(sk, new TaskRef(sk));
-        }
-        before.push(scans.get(sk)!);
-      }
-      const spec: CsvBlockSpec = {
-        file: file.path,
-        start,
-        end,
-        size: file.size,
-        sep: src.sep,
-        header: true,
-        names: src.names,
-        dtypes: src.dtypes,
-        parse: fileOrder,
-        filter: this.predicate,
-        select: reorder ? this.selected : null,
-      };
-      ctx.graph.set(key(this.name, i), new Task(key(this.name, i), csvParseBlock, [spec, before]));
-    });
-  }
-}
-
-export function readCsv(path: string | readonly string[], options: ReadCsvOptions = {}): DataFrame {
+export function readCsv(path: string | readonly string[], options: ReadCsvOptions = {}): ReadCsvNode {
   const files = expandPaths(path, 'readCsv').map((p) => ({ path: p, size: statSync(p).size }));
   const blocksize = options.blocksize ?? 64 * 1024 * 1024;
   if (!Number.isInteger(blocksize) || blocksize < 1)
@@ -213,5 +115,5 @@ export function readCsv(path: string | readonly string[], options: ReadCsvOption
     names.map((n, i) => ({ name: n, dtype: dtypes[i]! })),
     'readCsv',
   );
-  return new DataFrame(new ReadCsvNode({ files, blocksize, sep: sep.charCodeAt(0), names, dtypes }, selected, null));
+  return new ReadCsvNode({ files, blocksize, sep: sep.charCodeAt(0), names, dtypes }, selected, null);
 }

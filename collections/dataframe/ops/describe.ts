@@ -1,63 +1,15 @@
 /*
- * df.describe(): count, mean, std, min, quartiles and max of every numeric column, as one small
- * partition with a 'statistic' column (kernels/describe.ts), by a tree reduction over the
- * partitions that reads only the numeric columns.
+ * df.describe(): statistics of every numeric column, as one small partition with a 'statistic'
+ * column (plan/nodes/describe.ts). A frame without a numeric column is refused.
  */
 import { ValueError } from '../../../src/core/errors.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import { isNumeric, type Meta } from '../dtype.js';
-import { describeCombine, describeFinalize, describePartial, type DescribeSpec } from '../kernels/describe.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
-import { lowerTree, splitEveryOf } from '../plan/tree-reduce.js';
-import { DataFrame } from '../dataframe.js';
+import { isNumeric } from '../dtype.js';
+import { DescribeNode } from '../plan/nodes/describe.js';
+import type { PlanNode } from '../plan/plan-node.js';
+import { splitEveryOf } from '../plan/tree-reduce.js';
 
-export class DescribeNode extends PlanNode {
-  readonly kind = 'describe';
-  readonly inputs: readonly PlanNode[];
-  readonly meta: Meta;
-  readonly npartitions = 1;
-  constructor(
-    readonly input: PlanNode,
-    readonly spec: DescribeSpec,
-    readonly splitEvery: number,
-    token?: string,
-  ) {
-    super(token);
-    this.inputs = [input];
-    this.meta = [
-      { name: 'statistic', dtype: 'string' },
-      ...spec.columns.map((name) => ({ name, dtype: 'float64' as const })),
-    ];
-  }
-  override inputColumns(): Columns[] {
-    return [new Set(this.spec.columns)];
-  }
-  withInputs(inputs: readonly PlanNode[]): PlanNode {
-    return new DescribeNode(inputs[0]!, this.spec, this.splitEvery, this.token);
-  }
-  lower(ctx: LowerContext): void {
-    const leaves = ctx.keys(this.input).map((k, i) => {
-      const pk = key(`${this.name}-partial`, i);
-      ctx.graph.set(pk, new Task(pk, describePartial, [this.spec, new TaskRef(k)]));
-      return pk;
-    });
-    lowerTree(ctx.graph, {
-      name: this.name,
-      out: key(this.name, 0),
-      leaves,
-      combine: describeCombine,
-      finalize: describeFinalize,
-      spec: this.spec,
-      splitEvery: this.splitEvery,
-    });
-  }
-}
-
-export function describe(df: DataFrame, options: { splitEvery?: number; maxSample?: number } = {}): DataFrame {
-  const columns = df.plan.meta.filter((c) => isNumeric(c.dtype)).map((c) => c.name);
+export function describe(plan: PlanNode, options: { splitEvery?: number; maxSample?: number } = {}): DescribeNode {
+  const columns = plan.meta.filter((c) => isNumeric(c.dtype)).map((c) => c.name);
   if (columns.length === 0) throw new ValueError('describe: the frame has no numeric column');
-  return new DataFrame(
-    new DescribeNode(df.plan, { columns, maxSample: options.maxSample ?? 2048 }, splitEveryOf(options.splitEvery)),
-  );
+  return new DescribeNode(plan, { columns, maxSample: options.maxSample ?? 2048 }, splitEveryOf(options.splitEvery));
 }

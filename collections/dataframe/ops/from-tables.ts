@@ -1,51 +1,16 @@
 /*
- * Frames from data in memory: fromColumns (typed arrays and JS arrays), fromArrow (an Arrow
- * table) and fromRecords (row objects). The data becomes one Arrow table in shared memory, then
- * is cut into `npartitions` row ranges of near-equal size: slices that share its buffers, held
- * by the graph as data nodes.
+ * The plans of frames made from data in memory: fromColumns (typed arrays and JS arrays),
+ * fromArrow (an Arrow table) and fromRecords (row objects). The data becomes one Arrow table in
+ * shared memory, then is cut into `npartitions` row ranges of near-equal size: slices that share
+ * its buffers, held by the graph as data nodes (plan/nodes/from-tables.ts). constructors.ts
+ * makes the DataFrames.
  */
 import type { DataType, Table } from 'apache-arrow';
-import { DataNode } from '../../../src/core/graph/task.js';
-import { key } from '../../../src/core/graph/keys.js';
 import { ValueError } from '../../../src/core/errors.js';
 import { dtypeOfArrow, type DType, type Meta } from '../dtype.js';
 import { tableOf } from '../kernels/build.js';
 import { columnData, inferDType, sharedTable, type ColumnInput } from '../kernels/to-shared.js';
-import { derivedToken, PlanNode, type LowerContext } from '../plan/plan-node.js';
-import { selectColumns } from '../kernels/rowwise.js';
-import { DataFrame } from '../dataframe.js';
-
-/** Partitions already in memory. */
-export class FromTablesNode extends PlanNode {
-  readonly kind = 'from-arrow';
-  readonly inputs: readonly PlanNode[] = [];
-  readonly npartitions: number;
-  constructor(
-    readonly tables: readonly Table[],
-    readonly meta: Meta,
-    token?: string,
-  ) {
-    super(token);
-    this.npartitions = tables.length;
-  }
-  withInputs(): PlanNode {
-    return this;
-  }
-  /** Narrower tables over the same buffers, so unused columns are not even sent to workers. */
-  override project(columns: ReadonlySet<string>): PlanNode | undefined {
-    const kept = this.meta.filter((c) => columns.has(c.name));
-    if (kept.length === 0 || kept.length === this.meta.length) return undefined;
-    const names = kept.map((c) => c.name);
-    return new FromTablesNode(
-      this.tables.map((t) => selectColumns({ columns: names }, t)),
-      kept,
-      derivedToken(this.token, names),
-    );
-  }
-  lower(ctx: LowerContext): void {
-    this.tables.forEach((t, i) => ctx.graph.set(key(this.name, i), new DataNode(key(this.name, i), t)));
-  }
-}
+import { FromTablesNode } from '../plan/nodes/from-tables.js';
 
 export interface FromOptions {
   /** Number of partitions (row ranges of near-equal size); 1 by default. */
@@ -70,20 +35,20 @@ function npartitionsOf(options: FromOptions, rows: number): number {
   return Math.max(1, Math.min(np, Math.max(rows, 1)));
 }
 
-export function fromSharedTable(table: Table, options: FromOptions): DataFrame {
+export function fromSharedTable(table: Table, options: FromOptions): FromTablesNode {
   const np = npartitionsOf(options, table.numRows);
   const parts = rowRanges(table.numRows, np).map(([a, b]) => table.slice(a, b));
-  return new DataFrame(new FromTablesNode(parts, metaOf(table)));
+  return new FromTablesNode(parts, metaOf(table));
 }
 
-export function fromArrow(table: Table, options: FromOptions = {}): DataFrame {
+export function fromArrow(table: Table, options: FromOptions = {}): FromTablesNode {
   return fromSharedTable(sharedTable(table), options);
 }
 
 export function fromColumns(
   columns: Readonly<Record<string, ColumnInput>>,
   options: FromOptions & { dtypes?: Readonly<Record<string, DType>> } = {},
-): DataFrame {
+): FromTablesNode {
   const names = Object.keys(columns);
   const lengths = names.map((n) => columns[n]!.length);
   if (lengths.some((l) => l !== lengths[0])) {
@@ -98,7 +63,7 @@ export function fromColumns(
 export function fromRecords(
   rows: readonly Readonly<Record<string, unknown>>[],
   options: FromOptions & { columns?: readonly string[] } = {},
-): DataFrame {
+): FromTablesNode {
   const names = options.columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const columns: Record<string, ColumnInput> = {};
   for (const name of names) {

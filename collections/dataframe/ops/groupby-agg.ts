@@ -1,103 +1,107 @@
 /*
- * The group-by plan node. Lowered as a tree reduction: a partial per partition (groupby-agg.ts
- * kernels), combined splitEvery at a time, finalised (sorted by key) into one partition. With
- * splitOut M > 1, each partial is split by key hash into M pieces (the shuffle layer's split)
- * and output j is the tree reduction of piece j of every partial: each output holds the groups
- * whose keys hash to it, sorted by key. The input must provide only the keys and the aggregated
- * columns, which the optimiser passes down to the readers.
+ * df.groupby(keys).agg / .aggregate / .sum() ...: the group-by plan (plan/nodes/groupby.ts),
+ * validated here so that a missing column, an unknown aggregation or a string column asked for a
+ * mean fails at once. agg() takes { column: kind } (output column named after the column) or
+ * { column: [kinds] } (columns `column_kind`); sum(), mean(), ... aggregate every non-key column
+ * a kind applies to; size() counts rows per group.
  */
 import { ValueError } from '../../../src/core/errors.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import type { DType, Meta } from '../dtype.js';
-import { groupbyCombine, groupbyPartial } from '../kernels/groupby-agg.js';
-import { groupbyFinalize } from '../kernels/groupby-finalize.js';
-import { splitState, statePiece } from '../kernels/shuffle.js';
-import type { AggSpec, GroupBySpec } from '../kernels/groupby-state.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
-import { lowerSplits } from '../plan/shuffle.js';
-import { lowerTree, splitEveryOf } from '../plan/tree-reduce.js';
-import { DataFrame } from '../dataframe.js';
-import type { GroupByOptions } from '../groupby.js';
+import { isNumeric, type DType } from '../dtype.js';
+import { ColumnNotFoundError, DTypeError } from '../errors.js';
+import type { AggKind, AggSpec, GroupBySpec } from '../kernels/groupby-state.js';
+import { GroupByNode } from '../plan/nodes/groupby.js';
+import type { PlanNode } from '../plan/plan-node.js';
+import { splitEveryOf } from '../plan/tree-reduce.js';
 
-function outDType(a: AggSpec, input: Meta): DType {
-  switch (a.kind) {
-    case 'count':
-    case 'size':
-    case 'nunique':
-      return 'int32';
-    case 'sum':
-    case 'mean':
-    case 'std':
-    case 'var':
-      return 'float64';
-    default:
-      return input.find((c) => c.name === a.column)!.dtype;
-  }
+export interface GroupByOptions {
+  /** Partial results combined per step of the tree; 8 by default. */
+  splitEvery?: number;
+  /** Output partitions (groups spread by key hash, each partition sorted by key); 1 by default. */
+  splitOut?: number;
+  /** Delta degrees of freedom of std and var; 1 by default (pandas). */
+  ddof?: number;
 }
 
-export class GroupByNode extends PlanNode {
-  readonly kind = 'groupby';
-  readonly inputs: readonly PlanNode[];
-  readonly meta: Meta;
-  constructor(
-    readonly input: PlanNode,
-    readonly spec: GroupBySpec,
-    readonly splitEvery: number,
-    readonly npartitions: number,
-    token?: string,
-  ) {
-    super(token);
-    this.inputs = [input];
-    this.meta = [
-      ...spec.keys.map((k) => input.meta.find((c) => c.name === k)!),
-      ...spec.aggs.map((a) => ({ name: a.out, dtype: outDType(a, input.meta) })),
-    ];
-  }
-  override inputColumns(): Columns[] {
-    return [new Set([...this.spec.keys, ...this.spec.aggs.flatMap((a) => (a.column === null ? [] : [a.column]))])];
-  }
-  withInputs(inputs: readonly PlanNode[]): PlanNode {
-    return new GroupByNode(inputs[0]!, this.spec, this.splitEvery, this.npartitions, this.token);
-  }
-  lower(ctx: LowerContext): void {
-    const partials = ctx.keys(this.input).map((k, i) => {
-      const pk = key(`${this.name}-partial`, i);
-      ctx.graph.set(pk, new Task(pk, groupbyPartial, [this.spec, new TaskRef(k)]));
-      return pk;
-    });
-    const tree = { combine: groupbyCombine, finalize: groupbyFinalize, spec: this.spec, splitEvery: this.splitEvery };
-    if (this.npartitions === 1) {
-      lowerTree(ctx.graph, { ...tree, name: this.name, out: key(this.name, 0), leaves: partials });
-      return;
-    }
-    const splits = lowerSplits(ctx.graph, {
-      name: this.name,
-      inputs: partials,
-      nout: this.npartitions,
-      split: splitState,
-      spec: { keys: this.spec.keys, nout: this.npartitions },
-    });
-    for (let j = 0; j < this.npartitions; j++) {
-      const leaves = splits.map((s, i) => {
-        const pk = key(`${this.name}-piece${j}`, i);
-        ctx.graph.set(pk, new Task(pk, statePiece, [new TaskRef(s), j]));
-        return pk;
+export type AggRequest = Readonly<Record<string, AggKind | readonly AggKind[]>>;
+
+const KINDS: readonly AggKind[] = [
+  'sum',
+  'mean',
+  'count',
+  'min',
+  'max',
+  'std',
+  'var',
+  'size',
+  'first',
+  'last',
+  'nunique',
+];
+const NUMERIC_ONLY = new Set<AggKind>(['sum', 'mean', 'std', 'var']);
+
+/** The key columns of a group-by, checked against the frame. */
+export function groupKeys(plan: PlanNode, by: string | readonly string[]): string[] {
+  const keys = typeof by === 'string' ? [by] : [...by];
+  if (keys.length === 0) throw new ValueError('groupby needs at least one key column');
+  for (const k of keys) if (!plan.columns.includes(k)) throw new ColumnNotFoundError(k, plan.columns, 'groupby');
+  return keys;
+}
+
+function dtypesOf(plan: PlanNode): Record<string, DType> {
+  return Object.fromEntries(plan.meta.map((c) => [c.name, c.dtype]));
+}
+
+function check(plan: PlanNode, column: string, kind: AggKind): void {
+  if (!KINDS.includes(kind))
+    throw new ValueError(
+      `unknown aggregation '${String(kind)}' for column '${column}'; use one of ${KINDS.join(', ')}`,
+    );
+  const dtype = dtypesOf(plan)[column];
+  if (dtype === undefined) throw new ColumnNotFoundError(column, plan.columns, 'groupby().agg');
+  if (NUMERIC_ONLY.has(kind) && !isNumeric(dtype) && dtype !== 'bool')
+    throw new DTypeError(`groupby ${kind}: column '${column}' is ${dtype}; ${kind} needs numbers`, column, dtype);
+}
+
+/** { v: 'mean', w: ['sum', 'count'] } → aggregations with outputs v, w_sum, w_count. */
+export function aggsOf(plan: PlanNode, request: AggRequest): AggSpec[] {
+  const aggs: AggSpec[] = [];
+  for (const [column, kinds] of Object.entries(request)) {
+    const list = typeof kinds === 'string' ? [kinds] : kinds;
+    for (const kind of list) {
+      check(plan, column, kind);
+      aggs.push({
+        column: kind === 'size' ? null : column,
+        kind,
+        out: typeof kinds === 'string' ? column : `${column}_${kind}`,
       });
-      lowerTree(ctx.graph, { ...tree, name: `${this.name}-out${j}`, out: key(this.name, j), leaves });
     }
   }
+  return aggs;
 }
 
+/** `kind` of every non-key column it applies to, each output named after its column. */
+export function everyColumn(plan: PlanNode, keys: readonly string[], kind: AggKind): AggSpec[] {
+  const columns = plan.columns.filter((c) => !keys.includes(c));
+  const dtypes = dtypesOf(plan);
+  const usable = NUMERIC_ONLY.has(kind) ? columns.filter((c) => dtypes[c] !== 'string') : columns;
+  if (usable.length === 0) throw new ValueError(`groupby ${kind}: no column to aggregate`);
+  return usable.map((c) => ({ column: c, kind, out: c }));
+}
+
+/** The aggregations as given (column, kind, output name) per group of `keys`. */
 export function groupbyAgg(
-  df: DataFrame,
+  plan: PlanNode,
   keys: readonly string[],
   aggs: readonly AggSpec[],
   options: GroupByOptions,
-): DataFrame {
+): GroupByNode {
+  if (aggs.length === 0) throw new ValueError('groupby: no aggregation asked for');
+  const outs = new Set([...keys, ...aggs.map((a) => a.out)]);
+  if (outs.size !== keys.length + aggs.length)
+    throw new ValueError(`groupby: output columns collide: ${[...keys, ...aggs.map((a) => a.out)].join(', ')}`);
   const splitOut = options.splitOut ?? 1;
   if (!Number.isInteger(splitOut) || splitOut < 1)
     throw new ValueError(`splitOut must be a positive integer, got ${String(splitOut)}`);
   const spec: GroupBySpec = { keys, aggs, ddof: options.ddof ?? 1 };
-  return new DataFrame(new GroupByNode(df.plan, spec, splitEveryOf(options.splitEvery), splitOut));
+  return new GroupByNode(plan, spec, splitEveryOf(options.splitEvery), splitOut);
 }

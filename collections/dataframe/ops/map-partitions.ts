@@ -6,14 +6,13 @@
  */
 import type { DataType, Table } from 'apache-arrow';
 import { ValueError } from '../../../src/core/errors.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef, type TaskFunction } from '../../../src/core/graph/task.js';
+import type { TaskFunction } from '../../../src/core/graph/task.js';
 import { registerModuleFunction } from '../../../src/core/serialize/fn-ref.js';
 import { dtypeOfArrow, isDType, typeName, type DType, type Meta } from '../dtype.js';
 import { emptyTable } from '../kernels/build.js';
 import { asTable } from '../kernels/partitions.js';
-import { PlanNode, type LowerContext } from '../plan/plan-node.js';
-import { DataFrame } from '../dataframe.js';
+import { MapPartitionsNode } from '../plan/nodes/map-partitions.js';
+import type { PlanNode } from '../plan/plan-node.js';
 
 export interface MapPartitionsOptions {
   /** Output columns and dtypes, in order; found by running fn on an empty partition if omitted. */
@@ -22,33 +21,6 @@ export interface MapPartitionsOptions {
   module?: string;
   /** The export name, when it differs from fn.name. */
   export?: string;
-}
-
-export class MapPartitionsNode extends PlanNode {
-  readonly kind: string;
-  readonly inputs: readonly PlanNode[];
-  constructor(
-    readonly input: PlanNode,
-    readonly fn: TaskFunction,
-    readonly meta: Meta,
-    token?: string,
-  ) {
-    super(token);
-    this.kind = fn.name === '' ? 'map-partitions' : fn.name;
-    this.inputs = [input];
-  }
-  get npartitions(): number {
-    return this.input.npartitions;
-  }
-  withInputs(inputs: readonly PlanNode[]): PlanNode {
-    return new MapPartitionsNode(inputs[0]!, this.fn, this.meta, this.token);
-  }
-  lower(ctx: LowerContext): void {
-    ctx.keys(this.input).forEach((p, i) => {
-      const k = key(this.name, i);
-      ctx.graph.set(k, new Task(k, asTable, [new Task(k, this.fn, [new TaskRef(p)]), this.meta]));
-    });
-  }
 }
 
 function inferMeta(fn: (t: Table) => Table, input: Meta): Meta {
@@ -70,7 +42,11 @@ function inferMeta(fn: (t: Table) => Table, input: Meta): Meta {
   });
 }
 
-export function mapPartitions(df: DataFrame, fn: (t: Table) => Table, options: MapPartitionsOptions = {}): DataFrame {
+export function mapPartitions(
+  plan: PlanNode,
+  fn: (t: Table) => Table,
+  options: MapPartitionsOptions = {},
+): MapPartitionsNode {
   if (typeof fn !== 'function') throw new ValueError('mapPartitions takes a function (table) => table');
   if (options.module !== undefined)
     registerModuleFunction(fn as TaskFunction, options.module, options.export ?? fn.name);
@@ -81,6 +57,6 @@ export function mapPartitions(df: DataFrame, fn: (t: Table) => Table, options: M
         throw new ValueError(`mapPartitions: meta column '${name}' has unknown dtype '${String(dtype)}'`);
       return { name, dtype };
     });
-  } else meta = inferMeta(fn, df.plan.meta);
-  return new DataFrame(new MapPartitionsNode(df.plan, fn as TaskFunction, meta));
+  } else meta = inferMeta(fn, plan.meta);
+  return new MapPartitionsNode(plan, fn as TaskFunction, meta);
 }

@@ -1,5 +1,6 @@
 /*
- * df.merge(other, { on, how }): a database-style join on equal key values (pandas merge).
+ * df.merge(other, { on, how }): a database-style join on equal key values (pandas merge), whose
+ * strategy (plan/nodes/merge.ts) is chosen here:
  *   broadcast  when one side has few partitions (at most `broadcastPartitions`, 1 by default)
  *              and the join keeps no unmatched rows of that side (inner, or left with a small
  *              right side, right with a small left side): that side is concatenated once and
@@ -12,16 +13,13 @@
  * strings), checked when the join is built.
  */
 import { ValueError } from '../../../src/core/errors.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef, type Key } from '../../../src/core/graph/task.js';
-import { DTypeError } from '../errors.js';
+import { isDataFrame } from '../brands.js';
+import type { DataFrame } from '../dataframe.js';
 import { isNumeric, promote, type ColumnMeta, type Meta } from '../dtype.js';
-import { concatParts } from '../kernels/concat.js';
-import { mergePartitions, type How, type MergeSpec } from '../kernels/merge.js';
-import { hashSplit } from '../kernels/shuffle.js';
-import { PlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
-import { lowerShuffle } from '../plan/shuffle.js';
-import { DataFrame } from '../dataframe.js';
+import { DTypeError } from '../errors.js';
+import type { How, MergeSpec } from '../kernels/merge.js';
+import { MergeNode, type Strategy } from '../plan/nodes/merge.js';
+import type { PlanNode } from '../plan/plan-node.js';
 import { checkColumns } from './select.js';
 
 export interface MergeOptions {
@@ -32,69 +30,6 @@ export interface MergeOptions {
   /** Force (true) or forbid (false) the broadcast join. */
   broadcast?: boolean;
   suffixes?: readonly [string, string];
-}
-
-type Strategy = 'broadcast-left' | 'broadcast-right' | 'hash';
-
-export class MergeNode extends PlanNode {
-  readonly kind = 'merge';
-  readonly inputs: readonly PlanNode[];
-  readonly npartitions: number;
-  constructor(
-    readonly left: PlanNode,
-    readonly right: PlanNode,
-    readonly spec: MergeSpec,
-    readonly strategy: Strategy,
-    readonly meta: Meta,
-    token?: string,
-  ) {
-    super(token);
-    this.inputs = [left, right];
-    this.npartitions =
-      strategy === 'broadcast-right'
-        ? left.npartitions
-        : strategy === 'broadcast-left'
-          ? right.npartitions
-          : Math.max(left.npartitions, right.npartitions);
-  }
-  override inputColumns(required: ReadonlySet<string>): Columns[] {
-    const side = (cols: MergeSpec['left']): Set<string> =>
-      new Set([...this.spec.on, ...cols.filter(([, out]) => required.has(out)).map(([c]) => c)]);
-    return [side(this.spec.left), side(this.spec.right)];
-  }
-  withInputs(inputs: readonly PlanNode[]): PlanNode {
-    return new MergeNode(inputs[0]!, inputs[1]!, this.spec, this.strategy, this.meta, this.token);
-  }
-  private whole(ctx: LowerContext, side: PlanNode, tag: string): TaskRef {
-    const k = key(`${this.name}-${tag}`, 0);
-    ctx.graph.set(k, new Task(k, concatParts, [ctx.keys(side).map((p) => new TaskRef(p))]));
-    return new TaskRef(k);
-  }
-  lower(ctx: LowerContext): void {
-    let pairs: [TaskRef, TaskRef][];
-    if (this.strategy === 'broadcast-right') {
-      const all = this.whole(ctx, this.right, 'right');
-      pairs = ctx.keys(this.left).map((k) => [new TaskRef(k), all]);
-    } else if (this.strategy === 'broadcast-left') {
-      const all = this.whole(ctx, this.left, 'left');
-      pairs = ctx.keys(this.right).map((k) => [all, new TaskRef(k)]);
-    } else {
-      const shuffle = (side: PlanNode, tag: string): Key[] =>
-        lowerShuffle(ctx.graph, {
-          name: `${this.name}-${tag}`,
-          inputs: ctx.keys(side),
-          nout: this.npartitions,
-          split: hashSplit,
-          spec: { keys: this.spec.on, nout: this.npartitions },
-        });
-      const l = shuffle(this.left, 'left');
-      const r = shuffle(this.right, 'right');
-      pairs = l.map((k, j) => [new TaskRef(k), new TaskRef(r[j]!)]);
-    }
-    pairs.forEach(([a, b], i) =>
-      ctx.graph.set(key(this.name, i), new Task(key(this.name, i), mergePartitions, [this.spec, a, b])),
-    );
-  }
 }
 
 function keyMeta(on: readonly string[], l: Meta, r: Meta): ColumnMeta[] {
@@ -118,15 +53,16 @@ function strategyOf(how: How, nl: number, nr: number, options: MergeOptions): St
   return 'hash';
 }
 
-export function merge(left: DataFrame, right: DataFrame, options: MergeOptions): DataFrame {
-  if (!DataFrame.isDataFrame(right)) throw new ValueError('merge takes another DataFrame');
+export function merge(left: PlanNode, other: DataFrame, options: MergeOptions): MergeNode {
+  if (!isDataFrame(other)) throw new ValueError('merge takes another DataFrame');
+  const right = other.plan;
   const on = typeof options.on === 'string' ? [options.on] : [...options.on];
   const how = options.how ?? 'inner';
   if (!['inner', 'left', 'right', 'outer'].includes(how))
     throw new ValueError(`merge: how must be inner, left, right or outer, got '${String(how)}'`);
   if (on.length === 0) throw new ValueError('merge needs at least one key column in `on`');
-  checkColumns(on, left.plan.meta, 'the left frame of merge');
-  checkColumns(on, right.plan.meta, 'the right frame of merge');
+  checkColumns(on, left.meta, 'the left frame of merge');
+  checkColumns(on, right.meta, 'the right frame of merge');
   const [sx, sy] = options.suffixes ?? ['_x', '_y'];
   const lcols = left.columns.filter((c) => !on.includes(c));
   const rcols = right.columns.filter((c) => !on.includes(c));
@@ -138,10 +74,10 @@ export function merge(left: DataFrame, right: DataFrame, options: MergeOptions):
   };
   const dtypeOf = (m: Meta, c: string): ColumnMeta['dtype'] => m.find((x) => x.name === c)!.dtype;
   const meta: Meta = [
-    ...keyMeta(on, left.plan.meta, right.plan.meta),
-    ...spec.left.map(([c, out]) => ({ name: out, dtype: dtypeOf(left.plan.meta, c) })),
-    ...spec.right.map(([c, out]) => ({ name: out, dtype: dtypeOf(right.plan.meta, c) })),
+    ...keyMeta(on, left.meta, right.meta),
+    ...spec.left.map(([c, out]) => ({ name: out, dtype: dtypeOf(left.meta, c) })),
+    ...spec.right.map(([c, out]) => ({ name: out, dtype: dtypeOf(right.meta, c) })),
   ];
   const strategy = strategyOf(how, left.npartitions, right.npartitions, options);
-  return new DataFrame(new MergeNode(left.plan, right.plan, spec, strategy, meta));
+  return new MergeNode(left, right, spec, strategy, meta);
 }

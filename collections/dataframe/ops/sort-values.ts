@@ -1,18 +1,12 @@
 /*
- * df.sortValues(by, { ascending, npartitions }): a globally sorted frame. Sampled quantiles of the
- * first sort column pick npartitions - 1 boundaries; the shuffle layer moves each row to its
- * range's partition; each partition is then sorted locally by all sort columns (stable, missing
- * last). Partition i holds keys between divisions[i] and divisions[i + 1]: persist() records them.
+ * df.sortValues(by, { ascending, npartitions }): a globally sorted frame (plan/nodes/sort.ts), in
+ * the input's number of partitions unless told. Partition i holds keys between divisions[i] and
+ * divisions[i + 1]: compute() and persist() record them.
  */
 import { ValueError } from '../../../src/core/errors.js';
-import { key } from '../../../src/core/graph/keys.js';
-import { Task, TaskRef } from '../../../src/core/graph/task.js';
-import { concatParts } from '../kernels/concat.js';
-import { rangeSplit, sortBoundaries, sortPartition, sortSample, type SortSpec } from '../kernels/sort.js';
+import type { SortSpec } from '../kernels/sort.js';
+import { SortNode } from '../plan/nodes/sort.js';
 import type { PlanNode } from '../plan/plan-node.js';
-import { UnaryPlanNode, type Columns, type LowerContext } from '../plan/plan-node.js';
-import { lowerShuffle } from '../plan/shuffle.js';
-import { DataFrame } from '../dataframe.js';
 import { checkColumns } from './select.js';
 
 export interface SortOptions {
@@ -23,68 +17,17 @@ export interface SortOptions {
   samples?: number;
 }
 
-export class SortNode extends UnaryPlanNode {
-  readonly kind = 'sort';
-  constructor(
-    input: PlanNode,
-    readonly spec: SortSpec,
-    token?: string,
-  ) {
-    super(input, token);
-  }
-  get by(): readonly string[] {
-    return this.spec.by;
-  }
-  get npartitions(): number {
-    return this.spec.nout;
-  }
-  override inputColumns(required: ReadonlySet<string>): Columns[] {
-    return [new Set([...required, ...this.spec.by])];
-  }
-  withInputs(inputs: readonly PlanNode[]): PlanNode {
-    return new SortNode(inputs[0]!, this.spec, this.token);
-  }
-  lower(ctx: LowerContext): void {
-    const inKeys = ctx.keys(this.input);
-    let parts: string[];
-    if (this.spec.nout === 1) {
-      const k = key(`${this.name}-all`, 0);
-      ctx.graph.set(k, new Task(k, concatParts, [inKeys.map((p) => new TaskRef(p))]));
-      parts = [k];
-    } else {
-      const samples = inKeys.map((p, i) => {
-        const k = key(`${this.name}-sample`, i);
-        ctx.graph.set(k, new Task(k, sortSample, [this.spec, new TaskRef(p)]));
-        return new TaskRef(k);
-      });
-      const bk = key(`${this.name}-bounds`, 0);
-      ctx.graph.set(bk, new Task(bk, sortBoundaries, [this.spec, samples]));
-      parts = lowerShuffle(ctx.graph, {
-        name: `${this.name}-shuffle`,
-        inputs: inKeys,
-        nout: this.spec.nout,
-        split: rangeSplit,
-        spec: this.spec,
-        extra: [new TaskRef(bk)],
-      });
-    }
-    parts.forEach((p, j) =>
-      ctx.graph.set(key(this.name, j), new Task(key(this.name, j), sortPartition, [this.spec, new TaskRef(p)])),
-    );
-  }
-}
-
-export function sortValues(df: DataFrame, by: string | readonly string[], options: SortOptions = {}): DataFrame {
+export function sortValues(plan: PlanNode, by: string | readonly string[], options: SortOptions = {}): SortNode {
   const cols = typeof by === 'string' ? [by] : [...by];
   if (cols.length === 0) throw new ValueError('sortValues needs at least one column');
-  checkColumns(cols, df.plan.meta, 'sortValues');
+  checkColumns(cols, plan.meta, 'sortValues');
   const asc = options.ascending ?? true;
   const ascending = typeof asc === 'boolean' ? cols.map(() => asc) : [...asc];
   if (ascending.length !== cols.length)
     throw new ValueError(`sortValues: ${cols.length} columns but ${ascending.length} ascending flags`);
-  const nout = options.npartitions ?? df.npartitions;
+  const nout = options.npartitions ?? plan.npartitions;
   if (!Number.isInteger(nout) || nout < 1)
     throw new ValueError(`sortValues: npartitions must be a positive integer, got ${String(nout)}`);
   const spec: SortSpec = { by: cols, ascending, nout, samples: options.samples ?? 256 };
-  return new DataFrame(new SortNode(df.plan, spec));
+  return new SortNode(plan, spec);
 }

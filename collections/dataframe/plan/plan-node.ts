@@ -10,12 +10,22 @@
  * (memoised per node), and a node's partitions live under `name[i]`, its name being
  * `kind-token`. A node rebuilt over new inputs keeps its token (its output is the same); a node
  * that outputs fewer columns or rows than before (a projected or filtered reader) gets a new one.
+ *
+ * A node also says what its partitions hold (`output`): table partitions of a frame, the one
+ * value of a scalar, or the paths a write returns. wrap.ts picks the collection by it.
+ *
+ * Everything under plan/ (the nodes in nodes/, the optimiser, lineage) imports only plan/,
+ * kernels/, expr, dtype, errors and src/core: never an op or a collection class, so the ops
+ * (plan, args) → node and the classes above them import the plan without import cycles.
  */
 import type { Layer } from '../../../src/core/graph/high-level-graph.js';
 import { key, tokenKey, uniqueToken } from '../../../src/core/graph/keys.js';
 import type { Graph, Key } from '../../../src/core/graph/task.js';
 import { tokenize } from '../../../src/core/graph/tokenize.js';
 import type { Meta } from '../dtype.js';
+
+/** What a node's partitions hold: tables (a DataFrame), one value (a Scalar), written paths. */
+export type PlanOutput = 'frame' | 'scalar' | 'files';
 
 /** Column sets: `undefined` stands for every column. */
 export type Columns = ReadonlySet<string> | undefined;
@@ -31,6 +41,7 @@ export abstract class PlanNode {
   abstract readonly inputs: readonly PlanNode[];
   abstract readonly meta: Meta;
   abstract readonly npartitions: number;
+  readonly output: PlanOutput = 'frame';
   readonly token: string;
   private cachedName: string | undefined;
 

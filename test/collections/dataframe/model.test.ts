@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, test } from 'vitest';
-import { tableFromArrays } from 'apache-arrow';
+import { tableFromArrays, type Table, type Vector } from 'apache-arrow';
 import * as dd from '../../../src/dataframe.js';
 import { closePools, SCHEDULERS } from './schedulers.js';
+import { collectionsToGraph } from '../../../src/core/compute.js';
 import { compute } from '../../../src/index.js';
 import { doubleX } from '../../fixtures/dataframe/map-fns.mjs';
 import { frameOf, mixed, rowsOfMixed } from './data.js';
@@ -120,6 +121,23 @@ describe.each(SCHEDULERS)('the DataFrame model on %s', (scheduler) => {
       .agg({ w: 'sum' })
       .compute({ ...opts, optimize: false });
     expect(rowsOf(plain)).toEqual(rowsOf(await kept.groupby('k').agg({ w: 'sum' }).compute(opts)));
+  });
+
+  test('a frame, a Series and a Scalar computed together in any order each get their own value, from one graph', async () => {
+    // Regression: each class had its own __daskOptimize, so compute() optimised them as separate
+    // groups, built the shared source twice, and handed interleaved collections each other's values.
+    const m = mixed(70);
+    const df = frameOf(m, 3);
+    const kept = df.filter(df.col('w').gt(0));
+    const collections = [kept.select(['w']), kept.col('w').mul(2), kept.col('w').sum(), kept.select(['k', 'w'])];
+    const [a, b, c, d] = (await compute(...collections, opts)) as [Table, Vector, number, Table];
+    const rows = m.w.map((w, i) => ({ k: m.k[i] ?? null, w })).filter((r) => r.w > 0);
+    expect(rowsOf(a)).toEqual(rows.map((r) => ({ w: r.w })));
+    expect(Array.from(b.toArray() as ArrayLike<number>)).toEqual(rows.map((r) => 2 * r.w));
+    expect(c).toBe(rows.reduce((s, r) => s + r.w, 0));
+    expect(rowsOf(d)).toEqual(rows.map((r) => ({ k: r.k, w: r.w })));
+    const { graph } = collectionsToGraph(collections);
+    expect([...graph.keys()].filter((k) => k.startsWith('from-arrow')).length).toBe(3);
   });
 
   test('repartition keeps rows and order', async () => {

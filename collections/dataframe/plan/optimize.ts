@@ -14,16 +14,16 @@
  *     reader), any non-plan layers materialised, then cull and linear-chain fusion (core), which
  *     leaves the tasks of async nodes (Parquet reads) unfused so that schedulers await them.
  */
-import { cull } from '../../src/core/graph/cull.js';
-import { fuse } from '../../src/core/graph/fuse.js';
-import type { HighLevelGraph } from '../../src/core/graph/high-level-graph.js';
-import { key } from '../../src/core/graph/keys.js';
-import { Alias, type Graph, type Key } from '../../src/core/graph/task.js';
-import { exprColumns, type Expr } from './expr.js';
-import { derivedToken, lowerPlans, PlanLayer, type PlanNode } from './plan/plan-node.js';
-import { FilterNode } from './ops/filter.js';
-import { ProjectNode } from './ops/select.js';
-import { AssignNode } from './ops/assign.js';
+import { cull } from '../../../src/core/graph/cull.js';
+import { fuse } from '../../../src/core/graph/fuse.js';
+import type { HighLevelGraph } from '../../../src/core/graph/high-level-graph.js';
+import { key } from '../../../src/core/graph/keys.js';
+import { Alias, type Graph, type Key } from '../../../src/core/graph/task.js';
+import { exprColumns, type Expr } from '../expr.js';
+import { AssignNode } from './nodes/assign.js';
+import { FilterNode } from './nodes/filter.js';
+import { ProjectNode } from './nodes/select.js';
+import { derivedToken, lowerPlans, PlanLayer, type PlanNode } from './plan-node.js';
 
 /** A node that can apply a row filter itself (the readers). */
 interface Filterable {

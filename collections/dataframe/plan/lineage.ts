@@ -8,12 +8,13 @@
  */
 import { ValueError } from '../../../src/core/errors.js';
 import { exprColumns, type Expr } from '../expr.js';
-import type { PlanNode } from '../plan/plan-node.js';
-import { AssignNode } from './assign.js';
-import { FilterNode } from './filter.js';
-import { RepartitionNode } from './repartition.js';
-import { ProjectNode } from './select.js';
-import { SortNode } from './sort-values.js';
+import { AssignNode } from './nodes/assign.js';
+import { FilterNode } from './nodes/filter.js';
+import { RepartitionNode } from './nodes/repartition.js';
+import { ProjectNode } from './nodes/select.js';
+import { SortNode } from './nodes/sort.js';
+import type { PlanNode } from './plan-node.js';
+import type { SeriesPlan } from './series-plan.js';
 
 /** True when `frame` is `ancestor` or derives from it row for row without changing `expr`'s columns. */
 export function derivesRowwise(frame: PlanNode, ancestor: PlanNode, expr: Expr): boolean {
@@ -35,11 +36,7 @@ export function derivesRowwise(frame: PlanNode, ancestor: PlanNode, expr: Expr):
   return false;
 }
 
-export function sameRows(
-  series: { readonly frame: PlanNode; readonly expr: Expr; readonly name: string },
-  frame: PlanNode,
-  where: string,
-): void {
+export function sameRows(series: SeriesPlan, frame: PlanNode, where: string): void {
   if (!derivesRowwise(frame, series.frame, series.expr)) {
     throw new ValueError(
       `${where}: the Series '${series.name}' comes from a DataFrame whose rows do not line up with this one; use a Series made from this DataFrame`,
