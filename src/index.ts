@@ -9,7 +9,8 @@ import { delayed } from '../collections/delayed/delayed-function.js';
 import { computeAll, isDaskCollection, persistAll, type ComputeOptions, type DaskCollection } from './core/compute.js';
 import { registerBuiltinSchedulers } from './builtin-schedulers.js';
 import { visualize as graphToText, type VisualizeOptions } from './core/graph/visualize.js';
-import { isPlainContainer, type Graph } from './core/graph/task.js';
+import { type Graph } from './core/graph/task.js';
+import { isPlainContainer } from './core/graph/plain-container.js';
 
 registerBuiltinSchedulers();
 

@@ -10,7 +10,8 @@
  * With `nout: n` the result has items 0..n-1 and can be destructured.
  */
 import { tokenKey, uniqueToken } from '../../src/core/graph/keys.js';
-import { DataNode, Task, TaskRef, isPlainContainer, type TaskFunction } from '../../src/core/graph/task.js';
+import { DataNode, Task, TaskRef, type TaskFunction } from '../../src/core/graph/task.js';
+import { isPlainContainer } from '../../src/core/graph/plain-container.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
 import { ValueError } from '../../src/core/errors.js';
 import { allPrimitive, UniqueList } from '../../src/core/graph/unique-list.js';

@@ -12,7 +12,8 @@
  * inline specs, so tasks with plain literal args (the common tiny task) cost a structured clone
  * of a few numbers and nothing else.
  */
-import { isPlainContainer, Task, TaskRef, type Key, type TaskFunction } from '../../src/core/graph/task.js';
+import { Task, TaskRef, type Key, type TaskFunction } from '../../src/core/graph/task.js';
+import { isPlainContainer } from '../../src/core/graph/plain-container.js';
 import { allPrimitive } from '../../src/core/graph/unique-list.js';
 import { fnRefOf, type FnRef } from '../../src/core/serialize/fn-ref.js';
 import { packValue, unpackValue } from '../../src/core/serialize/pack-value.js';

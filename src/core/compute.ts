@@ -58,10 +58,10 @@ export function flattenKeys(tree: KeyTree, into: Key[] = []): Key[] {
   return into;
 }
 
-/** Arranges `values` (in flattened key order, starting at `pos.i`) like `tree`. */
-function unflatten(tree: KeyTree, values: readonly unknown[], pos: { i: number }): unknown {
-  if (typeof tree === 'string') return values[pos.i++];
-  return tree.map((t) => unflatten(t, values, pos));
+/** Arranges the values of `tree`'s keys like `tree`. */
+function unflatten(tree: KeyTree, values: ReadonlyMap<Key, unknown>): unknown {
+  if (typeof tree === 'string') return values.get(tree);
+  return tree.map((t) => unflatten(t, values));
 }
 
 /** One optimised graph for several collections (read-only: it may be shared), and their keys. */
@@ -104,8 +104,10 @@ async function run(collections: readonly DaskCollection[], options: ComputeOptio
   const numWorkers = options.numWorkers ?? config.get('numWorkers');
   const getOptions: GetOptions = { hooks: hooksFor(options), ...(numWorkers !== undefined ? { numWorkers } : {}) };
   const values = await scheduler.get(graph, keys, getOptions);
-  const pos = { i: 0 };
-  return collections.map((c) => unflatten(c.__daskKeys(), values, pos));
+  // `keys` are grouped by optimiser, not in the collections' order: look values up by key.
+  const byKey = new Map<Key, unknown>();
+  for (let i = 0; i < keys.length; i++) byKey.set(keys[i]!, values[i]);
+  return collections.map((c) => unflatten(c.__daskKeys(), byKey));
 }
 
 /** Computes several collections at once; non-collections pass through. */

@@ -25,7 +25,8 @@
  * fused graph again never exceeds the cap either.
  */
 import { ValueError } from '../errors.js';
-import { Task, TaskRef, isPlainContainer } from './task.js';
+import { Task, TaskRef } from './task.js';
+import { isPlainContainer } from './plain-container.js';
 import type { Graph, GraphNode, Key } from './task.js';
 
 export interface FuseOptions {

@@ -6,7 +6,7 @@
  * users' arguments with it. Task arguments have their own walk, substitute() in task.ts, which
  * runs once per task on the hot path and also evaluates inline tasks.
  */
-import { isPlainContainer } from './task.js';
+import { isPlainContainer } from './plain-container.js';
 
 export function mapLeaves(value: unknown, leaf: (v: object) => unknown): unknown {
   if (value === null || typeof value !== 'object') return value;

@@ -5,7 +5,7 @@
  * at the first Promise; only then is a settled copy built, asynchronously. Synchronous arguments
  * come back unchanged, at the cost of one walk.
  */
-import { isPlainContainer } from './task.js';
+import { isPlainContainer } from './plain-container.js';
 
 function containsPromise(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;

@@ -18,6 +18,7 @@ export type TaskFunction = (...args: never[]) => unknown;
 
 import { allPrimitive, UniqueList } from './unique-list.js';
 import { callSettled } from './settle.js';
+import { isPlainContainer } from './plain-container.js';
 
 const EMPTY: readonly Key[] = Object.freeze([]);
 
@@ -104,17 +105,6 @@ export type GraphNode = Task | DataNode | Alias;
 
 /** A materialised (low-level) graph. */
 export type Graph = Map<Key, GraphNode>;
-
-/**
- * True for arrays and for objects whose prototype is Object.prototype or null: the containers args
- * walk into. (Typed as a record: callers test Array.isArray first when they treat arrays apart.)
- */
-export function isPlainContainer(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return true;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
 
 // scanArgs collects into these module-level scratch slots (one thread, never re-entered), so
 // building a task allocates nothing beyond its deps list: graphs reach millions of tasks.

@@ -23,7 +23,8 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { ValueError } from '../errors.js';
-import { TaskRef, isPlainContainer } from './task.js';
+import { TaskRef } from './task.js';
+import { isPlainContainer } from './plain-container.js';
 
 /** The content token of `values`: 32 lowercase hex digits. */
 export function tokenize(...values: unknown[]): string {

@@ -21,7 +21,7 @@
  * function, a symbol, an instance of an unregistered class) is refused with a SerializationError.
  */
 import { SerializationError } from '../errors.js';
-import { isPlainContainer } from '../graph/task.js';
+import { isPlainContainer } from '../graph/plain-container.js';
 import { codecByName, findCodec } from './codec-registry.js';
 import type { JsonValue } from './codec-registry.js';
 import {

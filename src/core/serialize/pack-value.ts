@@ -18,7 +18,7 @@
  * Only arrays and plain objects are walked: a codec value inside a Map or Set is not converted.
  */
 import { SerializationError } from '../errors.js';
-import { isPlainContainer } from '../graph/task.js';
+import { isPlainContainer } from '../graph/plain-container.js';
 import { codecByName, findCodec } from './codec-registry.js';
 import type { JsonValue } from './codec-registry.js';
 import { bytesOf, isArrayBuffer, isSharedArrayBuffer, typedArrayKind } from './typed-arrays.js';

@@ -14,7 +14,7 @@
  *            codec handles (frames.ts keeps only plain data and registered codecs).
  * Values a codec handles (ndarrays, Arrow tables, errors) are always sendable.
  */
-import { isPlainContainer } from '../graph/task.js';
+import { isPlainContainer } from '../graph/plain-container.js';
 import { findCodec } from './codec-registry.js';
 
 export type SendRules = 'clone' | 'frames';

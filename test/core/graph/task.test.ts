@@ -1,13 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import {
-  Alias,
-  DataNode,
-  Task,
-  TaskRef,
-  callTask,
-  isPlainContainer,
-  substitute,
-} from '../../../src/core/graph/task.js';
+import { Alias, DataNode, Task, TaskRef, callTask, substitute } from '../../../src/core/graph/task.js';
+import { isPlainContainer } from '../../../src/core/graph/plain-container.js';
 
 const add = (a: number, b: number): number => a + b;
 
