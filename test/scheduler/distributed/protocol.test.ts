@@ -202,7 +202,8 @@ describe('protocol: validateMessage', () => {
 describe('protocol: frame sizes', () => {
   test('sizes within the limits pass', () => {
     expect(checkFrameSizes(1000, [8, 8 << 20])).toBeUndefined();
-    expect(FRAME_LIMITS.maxTotalBytes).toBe(4 * 1024 ** 3);
+    // The most ws enforces (it reads maxPayload as an int32; 4 GiB meant no cap at all).
+    expect(FRAME_LIMITS.maxTotalBytes).toBe(2 ** 31 - 1);
   });
 
   test('an oversize header, too many frames or too many bytes is refused before allocation', () => {
@@ -210,14 +211,15 @@ describe('protocol: frame sizes', () => {
     expect(checkFrameSizes(10, new Array<number>(100_001).fill(1))).toBe(
       '100001 frames exceed the limit of 100000 frames',
     );
-    expect(checkFrameSizes(10, [2 ** 32])).toBe(
-      `message of ${2 ** 32 + 10} bytes exceeds the limit of ${2 ** 32} bytes`,
+    expect(checkFrameSizes(10, [2 ** 31])).toBe(
+      `message of ${2 ** 31 + 10} bytes exceeds the limit of ${2 ** 31 - 1} bytes`,
     );
     expect(checkFrameSizes(10, [3, -1])).toBe('frame 1 size -1 is not a byte count');
     expect(checkFrameSizes(Number.NaN, [])).toBe('header size NaN is not a byte count');
   });
 
   test('limits are configurable; the handshake takes one small header and no frames', () => {
+    expect(() => frameLimits({ maxTotalBytes: 2 ** 32 })).toThrow(/at most|between 1 and 2147483647/);
     const small = frameLimits({ maxTotalBytes: 100 });
     expect(checkFrameSizes(50, [60], small)).toBe('message of 110 bytes exceeds the limit of 100 bytes');
     expect(checkFrameSizes(200, [], HANDSHAKE_FRAME_LIMITS)).toBeUndefined();
