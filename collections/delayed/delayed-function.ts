@@ -15,7 +15,7 @@ import { isPlainContainer } from '../../src/core/graph/plain-container.js';
 import { tokenize } from '../../src/core/graph/tokenize.js';
 import { ValueError } from '../../src/core/errors.js';
 import { allPrimitive, UniqueList } from '../../src/core/graph/unique-list.js';
-import { registerModuleFunction } from '../../src/core/serialize/fn-ref.js';
+import { noteOrigin, registerModuleFunction } from '../../src/core/serialize/fn-ref.js';
 import { Delayed } from './delayed.js';
 import { identity } from './kernels.js';
 
@@ -64,6 +64,7 @@ function delayedFunction(fn: TaskFunction, options: DelayedOptions): (...args: u
     throw new ValueError(`delayed nout must be a non-negative integer, got ${String(nout)}`);
   }
   if (options.module !== undefined) registerModuleFunction(fn, options.module, options.export ?? fn.name);
+  else noteOrigin(fn);
   const name = options.name ?? (fn.name !== '' ? fn.name : 'lambda');
   const pure = options.pure ?? false;
   return (...args: unknown[]): Delayed => {

@@ -360,7 +360,7 @@ const keys = list(key);
 const encoded = shape<EncodedValue>({ header: source, frames: list(whole) });
 const fnRef: Check<FnRef> = tagged<FnRef>('kind', {
   module: shape<Extract<FnRef, { kind: 'module' }>>({ kind: oneOf('module'), module: source, export: name }),
-  source: shape<Extract<FnRef, { kind: 'source' }>>({ kind: oneOf('source'), source, name }),
+  source: shape<Extract<FnRef, { kind: 'source' }>>({ kind: oneOf('source'), source, name, origin: opt(source) }),
 });
 const MAX_CAUSE_DEPTH = 8;
 const errorAt = (depth: number): Check<ErrorRecord> =>

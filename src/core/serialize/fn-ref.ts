@@ -15,7 +15,7 @@
  * lambda re-created on every call is analysed once), `resolveFnRef` per thread by source text or
  * by module URL + export. A received source is parsed first and must be exactly one function
  * (methods rewritten to function expressions), so resolving it runs nothing; it is then evaluated
- * by `new Function(<helper names>, '"use strict"; return (<source>)')` called with the helpers of
+ * as `(function (<helper names>) { "use strict"; return (<source>) })` (vm.Script) called with the helpers of
  * transpiler-helpers.ts, so `__name(...)` and friends inside transpiled code resolve (sloppy mode
  * only if strict mode rejects it). A module ref resolves asynchronously the first time (dynamic
  * import), synchronously after.
@@ -23,6 +23,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 import { SerializationError } from '../errors.js';
 import type { TaskFunction } from '../graph/task.js';
 import { parseFunctionSource } from './free-variables.js';
@@ -30,7 +31,13 @@ import { HELPER_NAMES, HELPER_VALUES } from './transpiler-helpers.js';
 
 export type FnRef =
   | { readonly kind: 'module'; readonly module: string; readonly export: string }
-  | { readonly kind: 'source'; readonly source: string; readonly name: string };
+  | {
+      readonly kind: 'source';
+      readonly source: string;
+      readonly name: string;
+      /** Where user code handed the function over ('file:///app.mjs:12'), when known (noteOrigin). */
+      readonly origin?: string;
+    };
 
 /** Names a shipped function may use without declaring: standard globals and transpiler helpers. */
 const ALLOWED_FREE_NAMES: ReadonlySet<string> = new Set([
@@ -141,6 +148,8 @@ const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
 const SOURCE_CACHE_LIMIT = 10_000;
 
 const moduleFunctions = new WeakMap<TaskFunction, { module: string; exportName: string }>();
+/** Where user code handed each function to dask-ts, for the stacks of its tasks (noteOrigin). */
+const origins = new WeakMap<TaskFunction, string>();
 const refs = new WeakMap<TaskFunction, FnRef>();
 /** Source refs by name + NUL + toString() text, so a lambda re-created per call is analysed once. */
 const refsBySource = new Map<string, FnRef>();
@@ -187,9 +196,41 @@ function describe(fn: TaskFunction): string {
   return fn.name === '' ? 'an anonymous function' : `function "${fn.name}"`;
 }
 
+/**
+ * Remembers where user code handed `fn` to dask-ts: the first stack frame outside this package's
+ * library folders, as 'file:line'. A worker compiling the function's source names that place in
+ * its stack frames (`//# sourceURL`), so a failing task points at the user's file, not at the
+ * evaluator. Called by delayed(), submit() and the like; once per function object.
+ */
+export function noteOrigin(fn: TaskFunction): void {
+  if (origins.has(fn) || moduleFunctions.has(fn) || refs.has(fn)) return;
+  const where = callerOutsidePackage(new Error().stack ?? '');
+  if (where !== undefined) origins.set(fn, where);
+}
+
+const FRAME = /\(?((?:file:\/\/|\/)[^()\s]+?):(\d+):\d+\)?$/;
+
+function callerOutsidePackage(stack: string): string | undefined {
+  let base: string;
+  try {
+    base = packageRoot();
+  } catch {
+    return undefined;
+  }
+  const library = [...COMPILED_FOLDERS, 'dist'].map((d) => join(base, d) + sep);
+  for (const line of stack.split('\n').slice(1)) {
+    const m = FRAME.exec(line.trim());
+    if (m === null) continue;
+    const path = m[1]!.startsWith('file:') ? fileURLToPath(m[1]!) : m[1]!;
+    if (library.some((dir) => path.startsWith(dir)) || path.includes(`${sep}node_modules${sep}`)) continue;
+    return `${m[1]!}:${m[2]!}`;
+  }
+  return undefined;
+}
+
 function sourceRefOf(fn: TaskFunction): FnRef {
   const text = Function.prototype.toString.call(fn);
-  const key = `${fn.name}\u0000${text}`;
+  const key = `${fn.name}\u0000${origins.get(fn) ?? ''}\u0000${text}`;
   const hit = refsBySource.get(key);
   if (hit !== undefined) return hit;
   const ref = analyseSource(fn, text);
@@ -217,8 +258,14 @@ function analyseSource(fn: TaskFunction, text: string): FnRef {
   }
   const captured = parsed.free.filter((name) => !ALLOWED_FREE_NAMES.has(name));
   if (captured.length > 0) throw capturedError(what, captured);
-  const ref: FnRef = { kind: 'source', source: parsed.expression, name: fn.name };
-  compileSource(ref.source, ref.name, true);
+  const origin = origins.get(fn);
+  const ref: FnRef = {
+    kind: 'source',
+    source: parsed.expression,
+    name: fn.name,
+    ...(origin !== undefined ? { origin } : {}),
+  };
+  compileSource(ref.source, ref.name, true, ref.origin);
   return ref;
 }
 
@@ -229,8 +276,10 @@ function capturedError(what: string, names: readonly string[]): SerializationErr
   const pass = one ? `Pass ${quoted} as an argument` : `Pass ${quoted} as arguments`;
   return new SerializationError(
     `cannot ship ${what} to a worker: it reads ${reads} travel with it. ` +
-      `${pass} (delayed(fn)(x, ${names.join(', ')})), or export the function from a module and use ` +
-      'delayed(fn, { module: import.meta.url }).',
+      `${pass} (delayed(fn)(x, ${names.join(', ')})) or to submit (client.submit(fn, x, ${names.join(', ')})); ` +
+      `for an imported helper, import it inside the function (const { helper } = await import('./helpers.js')); ` +
+      'or export the function from a module and use delayed(fn, { module: import.meta.url }) ' +
+      '(mapPartitions takes the same { module } option).',
   );
 }
 
@@ -258,7 +307,7 @@ export function functionForRef(ref: FnRef): TaskFunction {
 
 /** Resolves a reference in this thread: synchronously when cached or source, else via import(). */
 export function resolveFnRef(ref: FnRef): TaskFunction | Promise<TaskFunction> {
-  if (ref.kind === 'source') return compileSource(ref.source, ref.name, false);
+  if (ref.kind === 'source') return compileSource(ref.source, ref.name, false, ref.origin);
   const key = `${ref.module}#${ref.export}`;
   const hit = imported.get(key);
   if (hit !== undefined) return hit;
@@ -282,7 +331,7 @@ export function resolveFnRef(ref: FnRef): TaskFunction | Promise<TaskFunction> {
 
 /** The function if it can be had without waiting: any source ref, or a module ref already imported. */
 export function resolveFnRefSync(ref: FnRef): TaskFunction | undefined {
-  if (ref.kind === 'source') return compileSource(ref.source, ref.name, false);
+  if (ref.kind === 'source') return compileSource(ref.source, ref.name, false, ref.origin);
   return imported.get(`${ref.module}#${ref.export}`);
 }
 
@@ -310,8 +359,8 @@ async function importFunction(module: string, exportName: string): Promise<TaskF
  * (`checked` false) is first parsed, so it can only ever define one function expression (method
  * shorthand rewritten): nothing in it runs until the task calls it.
  */
-function compileSource(source: string, name: string, checked: boolean): TaskFunction {
-  const key = `${name}\u0000${source}`;
+function compileSource(source: string, name: string, checked: boolean, origin?: string): TaskFunction {
+  const key = `${name}\u0000${origin ?? ''}\u0000${source}`;
   const hit = compiled.get(key);
   if (hit !== undefined) return hit;
   const what = name === '' ? 'an anonymous function' : `function "${name}"`;
@@ -323,7 +372,9 @@ function compileSource(source: string, name: string, checked: boolean): TaskFunc
     }
     expression = parsed.expression;
   }
-  const fn = evaluate(expression, true) ?? evaluate(expression, false);
+  // One word, as stack frames show it: 'task:failing@file:///app.mjs:12'.
+  const url = `task:${name === '' ? 'anonymous' : name}${origin !== undefined ? `@${origin}` : ''}`.replace(/\s/g, '_');
+  const fn = evaluate(expression, true, url) ?? evaluate(expression, false, url);
   if (fn === undefined)
     throw new SerializationError(`cannot rebuild ${what} from its source text: it does not compile`);
   if (name !== '' && fn.name !== name) Object.defineProperty(fn, 'name', { value: name, configurable: true });
@@ -340,16 +391,23 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.set(key, value);
 }
 
-/** Evaluates `(source)` in the helper scope, in strict mode (as module code is) or not; undefined on a syntax error. */
-function evaluate(source: string, strict: boolean): TaskFunction | undefined {
-  let factory: (...helpers: unknown[]) => unknown;
+/**
+ * Evaluates `(source)` in the helper scope, in strict mode (as module code is) or not; undefined on
+ * a syntax error. It is compiled as a script named `name` (vm.Script), with the function's first
+ * line as line 1, so stack frames read 'at f (task:f@file:///a.mjs:3:2:9)': the function, where it
+ * was handed over, then the line and column within the function's own text, instead of
+ * 'eval at evaluate (fn-ref.js...)'.
+ */
+function evaluate(source: string, strict: boolean, name: string): TaskFunction | undefined {
+  let script: Script;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    factory = new Function(...HELPER_NAMES, `${strict ? '"use strict";' : ''}return (${source}\n);`) as typeof factory;
+    const code = `(function (${HELPER_NAMES.join(', ')}) {${strict ? ' "use strict";' : ''}\nreturn (${source}\n);\n})`;
+    script = new Script(code, { filename: name, lineOffset: -1 });
   } catch (e) {
     if (e instanceof SyntaxError) return undefined;
     throw e;
   }
+  const factory = script.runInThisContext() as (...helpers: unknown[]) => unknown;
   const fn = factory(...HELPER_VALUES);
   if (typeof fn !== 'function')
     throw new SerializationError('a source function reference did not evaluate to a function');

@@ -85,6 +85,24 @@ describe.each(schedulers)('Delayed on %s', (scheduler) => {
   });
 });
 
+describe.each(['threads', 'processes'] as const)('stacks of shipped functions on %s', (scheduler) => {
+  test("a failing task's stack names the function and the file and line that handed it over", async () => {
+    const line = Number(/:(\d+):\d+/.exec(new Error().stack!.split('\n')[1]!)![1]) + 1;
+    const f = delayed(function failing(x: number): number {
+      if (x > 0) throw new RangeError(`too big: ${x}`);
+      return x;
+    });
+    const err = await f(5)
+      .compute({ scheduler, numWorkers: 1 })
+      .catch((e: unknown) => e);
+    const stack = (err as Error).stack ?? '';
+    const frame = stack.split('\n').find((l) => l.includes('at failing'));
+    // 'at failing (task:failing@/.../delayed.test.ts:LINE:2:…)': line 2 of the function's own text.
+    expect(frame).toMatch(new RegExp(`at failing \\(task:failing@\\S*delayed\\.test\\.ts:${line}:2:\\d+\\)`));
+    expect(stack).not.toContain('eval at');
+  });
+});
+
 describe('Delayed semantics', () => {
   test('shared tasks run once (counted with the sync scheduler)', async () => {
     const calls = new Map<number, number>();

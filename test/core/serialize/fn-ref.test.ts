@@ -51,6 +51,10 @@ describe('closures are refused with the variable and both fixes named', () => {
     expect(err.message).toContain('reads the outer variable "factor"');
     expect(err.message).toContain('Pass "factor" as an argument (delayed(fn)(x, factor))');
     expect(err.message).toContain('export the function from a module and use delayed(fn, { module: import.meta.url })');
+    // The fixes name submit and mapPartitions too, and dynamic import for imported helpers.
+    expect(err.message).toContain('client.submit(fn, x, factor)');
+    expect(err.message).toContain("await import('./helpers.js')");
+    expect(err.message).toContain('mapPartitions takes the same { module } option');
   });
 
   test('several captured variables are all listed', () => {
