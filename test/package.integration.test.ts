@@ -73,7 +73,7 @@ console.log(s + 1, df.npartitions, a, b, Client.name, LocalCluster.name, PBSClus
 `,
     );
     const checked = await run(process.execPath, [join(app, 'node_modules/typescript/bin/tsc'), '-p', app]).catch(
-      (e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }),
+      (e: Error & { stdout?: string }) => ({ stdout: e.stdout ?? e.message }),
     );
     expect(checked.stdout).toBe('');
   }, 180_000);
