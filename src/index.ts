@@ -6,7 +6,15 @@
  */
 import { Delayed } from '../collections/delayed/delayed.js';
 import { delayed } from '../collections/delayed/delayed-function.js';
-import { computeAll, isDaskCollection, persistAll, type ComputeOptions, type DaskCollection } from './core/compute.js';
+import {
+  COMPUTE_OPTION_NAMES,
+  computeAll,
+  isDaskCollection,
+  persistAll,
+  type ComputeOptions,
+  type DaskCollection,
+} from './core/compute.js';
+import { checkOptions, closest } from './core/options.js';
 import { registerBuiltinSchedulers } from './builtin-schedulers.js';
 import { visualize as graphToText, type VisualizeOptions } from './core/graph/visualize.js';
 import { type Graph } from './core/graph/task.js';
@@ -14,17 +22,46 @@ import { isPlainContainer } from './core/graph/plain-container.js';
 
 registerBuiltinSchedulers();
 
-const OPTION_NAMES = new Set(['scheduler', 'optimize', 'progress', 'hooks', 'numWorkers']);
-
-/** The trailing options object of compute/persist, if the last argument is one. */
-function splitOptions(args: readonly unknown[]): { items: unknown[]; options: ComputeOptions } {
+/**
+ * The trailing options object of compute/persist, if the last argument is one: a plain object
+ * whose names are all options. One whose names are all options or near misses of them (a typo,
+ * `{ sceduler: 'sync' }`) is refused rather than computed as a value.
+ */
+function splitOptions(args: readonly unknown[], where: string): { items: unknown[]; options: ComputeOptions } {
   const last = args[args.length - 1];
   if (args.length > 0 && isPlainContainer(last) && !Array.isArray(last) && !isDaskCollection(last)) {
     const names = Object.keys(last);
-    if (names.length > 0 && names.every((n) => OPTION_NAMES.has(n))) return { items: args.slice(0, -1), options: last };
+    const known = (n: string): boolean => COMPUTE_OPTION_NAMES.includes(n);
+    if (names.length > 0 && names.every(known)) return { items: args.slice(0, -1), options: last };
+    if (names.length > 0 && names.every((n) => known(n) || closest(n, COMPUTE_OPTION_NAMES) !== undefined))
+      checkOptions(last, COMPUTE_OPTION_NAMES, where);
   }
   return { items: [...args], options: {} };
 }
+
+/** `args` without a trailing options object (an object whose names are all compute options). */
+export type WithoutOptions<T extends readonly unknown[]> = T extends readonly [...infer I, infer L]
+  ? L extends object
+    ? L extends DaskCollection | readonly unknown[]
+      ? T
+      : keyof L extends keyof ComputeOptions
+        ? I
+        : T
+    : T
+  : T;
+
+type Mutable<T extends readonly unknown[]> = { -readonly [K in keyof T]: T[K] };
+
+/** What compute() gives for each argument. */
+export type ComputedAll<T extends readonly unknown[]> = { -readonly [K in keyof T]: Computed<T[K]> };
+
+/** What compute() gives for one argument: a collection's result; arrays of them element by element. */
+export type Computed<T> =
+  T extends DaskCollection<infer R>
+    ? R
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: Computed<T[K]> }
+      : T;
 
 /** Arrays and plain objects holding Delayed values become one Delayed of the container. */
 function lift(item: unknown): unknown {
@@ -37,14 +74,16 @@ function lift(item: unknown): unknown {
  * Computes several collections at once, sharing their common tasks:
  * `await compute(a, b)` → `[aValue, bValue]`; a trailing `{ scheduler, progress, ... }` is options.
  */
-export function compute(...args: unknown[]): Promise<unknown[]> {
-  const { items, options } = splitOptions(args);
+export function compute<const T extends readonly unknown[]>(...args: T): Promise<ComputedAll<WithoutOptions<T>>>;
+export async function compute(...args: unknown[]): Promise<unknown[]> {
+  const { items, options } = splitOptions(args, 'compute()');
   return computeAll(items.map(lift), options);
 }
 
 /** Computes collections and returns them backed by their results. */
-export function persist(...args: unknown[]): Promise<unknown[]> {
-  const { items, options } = splitOptions(args);
+export function persist<const T extends readonly unknown[]>(...args: T): Promise<Mutable<WithoutOptions<T>>>;
+export async function persist(...args: unknown[]): Promise<unknown[]> {
+  const { items, options } = splitOptions(args, 'persist()');
   return persistAll(items.map(lift), options);
 }
 

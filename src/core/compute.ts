@@ -11,6 +11,7 @@
 import { config } from './config.js';
 import { HighLevelGraph } from './graph/high-level-graph.js';
 import type { Graph, Key } from './graph/task.js';
+import { checkOptions } from './options.js';
 import { progressBar } from './progress-bar.js';
 import { resolveScheduler } from './scheduler-registry.js';
 import type { GetOptions, SchedulerHooks, SchedulerLike } from './scheduler-types.js';
@@ -37,9 +38,12 @@ export interface DaskCollection<R = unknown> {
   readonly __daskPersistsOpaque?: boolean;
 }
 
+/** The built-in schedulers' names (a distributed Client may be passed instead, or a registered name). */
+export type SchedulerName = 'sync' | 'threads' | 'processes';
+
 export interface ComputeOptions extends GetOptions {
-  /** A scheduler name ('sync', 'threads', ...) or a Client; see scheduler-registry.ts. */
-  scheduler?: string | SchedulerLike;
+  /** A scheduler name ('sync', 'threads', 'processes') or a Client; see scheduler-registry.ts. */
+  scheduler?: SchedulerName | (string & {}) | SchedulerLike;
   /** Run the collections' optimisers (cull, fusion); true by default. */
   optimize?: boolean;
   /** Draw a terminal progress bar while computing. */
@@ -96,8 +100,12 @@ function hooksFor(options: ComputeOptions): SchedulerHooks[] {
   return hooks;
 }
 
+/** Every option compute() and persist() take, for checkOptions. */
+export const COMPUTE_OPTION_NAMES: readonly string[] = ['scheduler', 'optimize', 'progress', 'numWorkers', 'hooks'];
+
 /** Runs the graph of `collections` and returns their raw values, arranged like each key tree. */
 async function run(collections: readonly DaskCollection[], options: ComputeOptions): Promise<unknown[]> {
+  checkOptions(options, COMPUTE_OPTION_NAMES, 'compute()');
   if (collections.length === 0) return [];
   const { graph, keys } = collectionsToGraph(collections, options.optimize ?? true);
   const scheduler = await resolveScheduler(options.scheduler);

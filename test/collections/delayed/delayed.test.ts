@@ -73,12 +73,12 @@ describe.each(schedulers)('Delayed on %s', (scheduler) => {
       return 42;
     });
     if (scheduler === 'sync') {
-      const [p] = (await persist(counted(), opts)) as [Delayed<number>];
+      const [p] = await persist(counted(), opts);
       expect(p.node.kind).toBe('data');
       expect(await p.compute(opts)).toBe(42);
       expect(calls).toBe(1);
     } else {
-      const [p] = (await persist(delayed((x: number) => x * 2)(21), opts)) as [Delayed<number>];
+      const [p] = await persist(delayed((x: number) => x * 2)(21), opts);
       expect(p.node.kind).toBe('data');
       expect(await p.compute(opts)).toBe(42);
     }
