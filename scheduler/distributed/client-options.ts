@@ -5,6 +5,22 @@
  */
 
 /** Options for one submit, passed as its last argument: client.submit(fn, x, submitOptions({ retries: 2 })). */
+import { checkOptions, optionNames } from '../../src/core/options.js';
+import { ValueError } from '../../src/core/errors.js';
+
+type SubmitOptionFields = SubmitOptions['options'];
+
+const SUBMIT_OPTION_NAMES = optionNames<SubmitOptionFields>({
+  key: true,
+  pure: true,
+  retries: true,
+  priority: true,
+  timeout: true,
+});
+
+/** Dask's submit options this client does not implement yet: refused by name, never ignored. */
+const NOT_YET = ['workers', 'resources', 'allowOtherWorkers', 'fifoTimeout', 'actor', 'actors', 'batchSize'];
+
 export class SubmitOptions {
   constructor(
     readonly options: {
@@ -20,7 +36,32 @@ export class SubmitOptions {
     },
   ) {}
 }
-export const submitOptions = (options: SubmitOptions['options']): SubmitOptions => new SubmitOptions(options);
+
+/**
+ * Options for submit/map, checked here so that a misspelt name or a wrong value fails where it is
+ * written: submitOptions({ retries: 2 }).
+ */
+export function submitOptions(options: SubmitOptionFields): SubmitOptions {
+  for (const name of NOT_YET) {
+    if (options !== null && typeof options === 'object' && name in options)
+      throw new ValueError(
+        `submitOptions: "${name}" is not supported yet; tasks run on any worker. Drop the option (supported: ${SUBMIT_OPTION_NAMES.join(', ')})`,
+      );
+  }
+  checkOptions(options, SUBMIT_OPTION_NAMES, 'submitOptions()');
+  const { key, pure, retries, priority, timeout } = options;
+  if (key !== undefined && (typeof key !== 'string' || key === ''))
+    throw new ValueError(`submitOptions: key must be a non-empty string, got ${String(key)}`);
+  if (pure !== undefined && typeof pure !== 'boolean')
+    throw new ValueError(`submitOptions: pure must be true or false, got ${String(pure)}`);
+  if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0))
+    throw new ValueError(`submitOptions: retries must be a whole number >= 0, got ${String(retries)}`);
+  if (priority !== undefined && !Number.isFinite(priority))
+    throw new ValueError(`submitOptions: priority must be a finite number, got ${String(priority)}`);
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0))
+    throw new ValueError(`submitOptions: timeout must be a number of milliseconds > 0, got ${String(timeout)}`);
+  return new SubmitOptions(options);
+}
 
 /** Something that names a scheduler: a LocalCluster, or {schedulerAddress, token}. */
 export interface ClusterLike {
@@ -28,6 +69,8 @@ export interface ClusterLike {
   readonly token: string;
   readonly dashboardLink?: string | undefined;
 }
+
+export const CONNECT_OPTION_NAMES = optionNames<ConnectOptions>({ token: true, timeoutMs: true, setAsDefault: true });
 
 export interface ConnectOptions {
   /** Required with an address; a cluster object carries its own. */

@@ -35,7 +35,8 @@ import { PeerRequests, type PeerReply } from './peer-requests.js';
 import { arrange, collectKeys, errorFor, mapFutures, type Gathered } from './client-values.js';
 import { typeName } from './sizeof.js';
 import { decodeValue, encodeValue } from './encoded-value.js';
-import { SubmitOptions, type ClusterLike, type ConnectOptions } from './client-options.js';
+import { CONNECT_OPTION_NAMES, SubmitOptions, type ClusterLike, type ConnectOptions } from './client-options.js';
+import { checkOptions } from '../../src/core/options.js';
 import {
   OPS,
   type Address,
@@ -90,6 +91,7 @@ export class Client implements SchedulerLike, FutureHost {
 
   /** Connects to a cluster (LocalCluster, a job cluster) or to a scheduler address with its token. */
   static async connect(target: string | ClusterLike, options: ConnectOptions = {}): Promise<Client> {
+    checkOptions(options, CONNECT_OPTION_NAMES, 'Client.connect()');
     const address = typeof target === 'string' ? target : target.schedulerAddress;
     const token = typeof target === 'string' ? options.token : target.token;
     if (token === undefined) {
@@ -137,9 +139,11 @@ export class Client implements SchedulerLike, FutureHost {
     fn: (...args: never[]) => R,
     ...iterables: readonly (Iterable<unknown> | SubmitOptions)[]
   ): Future<Awaited<R>>[] {
+    if (typeof fn !== 'function')
+      throw new TypeError(`client.map(fn, items): fn must be a function, got ${typeName(fn)}`);
     const last = iterables[iterables.length - 1];
     const opts = last instanceof SubmitOptions ? last : undefined;
-    const lists = (opts === undefined ? iterables : iterables.slice(0, -1)).map((it) => [...(it as Iterable<unknown>)]);
+    const lists = (opts === undefined ? iterables : iterables.slice(0, -1)).map((it, i) => mapItems(it, i));
     if (lists.length === 0) throw new ValueError('client.map(fn, items) needs at least one iterable of items');
     const n = Math.min(...lists.map((l) => l.length));
     const name = fn.name === '' ? 'lambda' : fn.name;
@@ -494,4 +498,20 @@ export class Client implements SchedulerLike, FutureHost {
     for (const q of this.whoHasQueue.splice(0)) q({});
     for (const q of this.workersQueue.splice(0)) q([]);
   }
+}
+
+/** The items of client.map's argument `i` (0-based after fn), refusing what is not a list of items. */
+function mapItems(it: unknown, i: number): unknown[] {
+  const where = `client.map(fn, ...): argument ${i + 2}`;
+  if (it instanceof SubmitOptions)
+    throw new TypeError(`${where} is a submitOptions(...): options go last, after every list of items`);
+  if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
+    if (typeof it === 'string') return [...it];
+    const hint =
+      it !== null && typeof it === 'object'
+        ? '; to pass options, use submitOptions({ ... }) as the last argument'
+        : '; pass an array of items, one task per item';
+    throw new TypeError(`${where} is ${typeName(it)}, not an iterable of items${hint}`);
+  }
+  return [...(it as Iterable<unknown>)];
 }

@@ -37,6 +37,7 @@ import {
   shiftFrames,
   tokensMatch,
   validateMessage,
+  DASHBOARD_MARKER,
   type FrameLimits,
   type Hello,
   type Welcome,
@@ -253,8 +254,11 @@ export function dial<In extends Op>(url: string, options: DialOptions<In>): Prom
         maxPayload: limits.maxTotalBytes,
       });
     } catch (e) {
+      const why = e instanceof Error ? e.message : String(e);
       reject(
-        new CommError(`cannot connect to ${options.peer} at ${url}: ${e instanceof Error ? e.message : String(e)}`),
+        new CommError(
+          `cannot connect to ${options.peer} at ${url}: ${why}; addresses look like ws://host:port (the scheduler prints its own, a LocalCluster has .schedulerAddress)`,
+        ),
       );
       return;
     }
@@ -274,10 +278,22 @@ export function dial<In extends Op>(url: string, options: DialOptions<In>): Prom
       fail(
         res.statusCode === 401
           ? 'the token is missing or wrong (HTTP 401); pass the token the scheduler printed or wrote to its scheduler file'
-          : `HTTP ${res.statusCode}`,
+          : res.headers[DASHBOARD_MARKER] !== undefined
+            ? "this port is the dask-ts dashboard, not the scheduler; connect to the scheduler's address (ws://host:8786 by default, a LocalCluster's .schedulerAddress)"
+            : `HTTP ${res.statusCode} from a server that is not a dask-ts scheduler; check the host and port`,
       );
     });
-    ws.on('error', (e: Error) => fail(e.message));
+    ws.on('error', (e: Error & { code?: string }) =>
+      fail(
+        e.code === 'ECONNREFUSED'
+          ? 'nothing listens there (connection refused); is the scheduler running, and is this its address and port?'
+          : e.code === 'ENOTFOUND'
+            ? 'the host name does not resolve; check the address'
+            : /parse error|invalid|hang up/i.test(e.message)
+              ? `what answered is not a dask-ts scheduler (${e.message}); check the host and port`
+              : e.message,
+      ),
+    );
     ws.on('close', (code: number, reason: Buffer) => fail(`closed (${code}) ${reason.toString('utf8')}`.trim()));
     ws.on('open', () => {
       const hello: Hello = {

@@ -17,6 +17,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { DaskError } from '../../src/core/errors.js';
+import { checkOptions, optionNames } from '../../src/core/options.js';
 import { childExecArgv } from '../local/exec-argv.js';
 import { builtEntry, forkEntry } from '../local/spawn-node.js';
 import { sendOptions } from './child-process.js';
@@ -44,6 +45,19 @@ export interface LocalClusterOptions {
   /** Memory thresholds as fractions of memoryLimit (Dask's target 0.6, spill 0.7, pause 0.8, terminate 0.95). */
   readonly memory?: Partial<MemoryThresholds>;
 }
+
+const LOCAL_CLUSTER_OPTION_NAMES = optionNames<LocalClusterOptions>({
+  nWorkers: true,
+  threadsPerWorker: true,
+  memoryLimit: true,
+  port: true,
+  host: true,
+  dashboardAddress: true,
+  scheduler: true,
+  quiet: true,
+  localDirectory: true,
+  memory: true,
+});
 
 export interface LocalWorker {
   readonly name: string;
@@ -80,6 +94,7 @@ export class LocalCluster {
   }
 
   static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    checkOptions(options, LOCAL_CLUSTER_OPTION_NAMES, 'LocalCluster.start()');
     nannyEntry(); // refuses now, before a scheduler starts, when the package is not built
     const dash =
       options.dashboardAddress === null

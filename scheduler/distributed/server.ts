@@ -54,7 +54,7 @@ export interface SchedulerServerOptions extends SchedulerConfig {
   readonly schedulerFile?: string;
   /** A worker silent this long is removed. Default 60 s. */
   readonly workerTtlMs?: number;
-  /** Message size caps after the handshake (default FRAME_LIMITS: 64 MiB header, 4 GiB in all). */
+  /** Message size caps after the handshake (default FRAME_LIMITS: 64 MiB header, 2 GiB - 1 in all, the most ws enforces). */
   readonly frameLimits?: Partial<FrameLimits>;
   /** Serve the dashboard (dashboard/start-dashboard.ts) on this interface and port. */
   readonly dashboard?: { readonly host?: string; readonly port?: number; readonly onPortInUse?: 'fail' | 'free-port' };

@@ -7,6 +7,14 @@
  */
 import { DaskError } from './errors.js';
 
+/**
+ * The names of an options interface as a runtime list, written as `{ name: true, ... }` so that the
+ * compiler refuses a list that misses a name of T or has one T lacks.
+ */
+export function optionNames<T extends object>(names: { readonly [K in keyof Required<T>]: true }): readonly string[] {
+  return Object.keys(names);
+}
+
 /** Refuses an `options` object holding a name not in `known`; `where` names the call ('compute()'). */
 export function checkOptions(options: object | undefined, known: readonly string[], where: string): void {
   if (options === undefined || options === null) return;

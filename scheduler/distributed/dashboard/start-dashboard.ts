@@ -18,6 +18,7 @@
  * `url` carries. Responses forbid framing and sniffing and set a CSP that allows only this
  * origin's scripts, styles and socket.
  */
+import { DASHBOARD_MARKER } from '../protocol.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -101,7 +102,8 @@ export async function startDashboard(server: SchedulerServer, options: Dashboard
       originAllowed(req.headers.origin, hostHeader) &&
       tokenAllowed(token, url.searchParams.get('token'));
     if (!ok) {
-      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      // The marker header lets a client that dialled this port by mistake say it reached the dashboard.
+      socket.end(`HTTP/1.1 403 Forbidden\r\n${DASHBOARD_MARKER}: 1\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       return;
     }
     const page = url.searchParams.get('page') ?? 'status';
