@@ -4,7 +4,6 @@
  * submit or map, so that every other argument can go to the function untouched).
  */
 
-/** Options for one submit, passed as its last argument: client.submit(fn, x, submitOptions({ retries: 2 })). */
 import { checkOptions, optionNames } from '../../src/core/options.js';
 import { ValueError } from '../../src/core/errors.js';
 
@@ -21,6 +20,7 @@ const SUBMIT_OPTION_NAMES = optionNames<SubmitOptionFields>({
 /** Dask's submit options this client does not implement yet: refused by name, never ignored. */
 const NOT_YET = ['workers', 'resources', 'allowOtherWorkers', 'fifoTimeout', 'actor', 'actors', 'batchSize'];
 
+/** Options for one submit, passed as its last argument: client.submit(fn, x, submitOptions({ retries: 2 })). */
 export class SubmitOptions {
   constructor(
     readonly options: {
@@ -42,12 +42,11 @@ export class SubmitOptions {
  * written: submitOptions({ retries: 2 }).
  */
 export function submitOptions(options: SubmitOptionFields): SubmitOptions {
-  for (const name of NOT_YET) {
-    if (options !== null && typeof options === 'object' && name in options)
-      throw new ValueError(
-        `submitOptions: "${name}" is not supported yet; tasks run on any worker. Drop the option (supported: ${SUBMIT_OPTION_NAMES.join(', ')})`,
-      );
-  }
+  const unsupported = typeof options === 'object' && options !== null ? NOT_YET.find((n) => n in options) : undefined;
+  if (unsupported !== undefined)
+    throw new ValueError(
+      `submitOptions: "${unsupported}" is not supported yet; tasks run on any worker. Drop the option (supported: ${SUBMIT_OPTION_NAMES.join(', ')})`,
+    );
   checkOptions(options, SUBMIT_OPTION_NAMES, 'submitOptions()');
   const { key, pure, retries, priority, timeout } = options;
   if (key !== undefined && (typeof key !== 'string' || key === ''))

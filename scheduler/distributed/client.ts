@@ -505,13 +505,14 @@ function mapItems(it: unknown, i: number): unknown[] {
   const where = `client.map(fn, ...): argument ${i + 2}`;
   if (it instanceof SubmitOptions)
     throw new TypeError(`${where} is a submitOptions(...): options go last, after every list of items`);
-  if (it === null || typeof it !== 'object' || !(Symbol.iterator in it)) {
-    if (typeof it === 'string') return [...it];
-    const hint =
-      it !== null && typeof it === 'object'
-        ? '; to pass options, use submitOptions({ ... }) as the last argument'
-        : '; pass an array of items, one task per item';
-    throw new TypeError(`${where} is ${typeName(it)}, not an iterable of items${hint}`);
-  }
+  if (typeof it === 'string') return [...it];
+  if (it === null || typeof it !== 'object')
+    throw new TypeError(
+      `${where} is ${typeName(it)}, not an iterable of items; pass an array of items, one task per item`,
+    );
+  if (!(Symbol.iterator in it))
+    throw new TypeError(
+      `${where} is ${typeName(it)}, not an iterable of items; to pass options, use submitOptions({ ... }) as the last argument`,
+    );
   return [...(it as Iterable<unknown>)];
 }

@@ -551,9 +551,6 @@ export const WS_MAX_PAYLOAD = 2 ** 31 - 1;
  * tens of thousands of tasks is several MiB of JSON; pass smaller limits to tighten it. The total
  * is the most ws enforces: a larger value is taken as no cap at all.
  */
-/** Header on the dashboard's refusals of a WebSocket upgrade, so a client dialling its port says so. */
-export const DASHBOARD_MARKER = 'x-dask-ts-dashboard';
-
 export const FRAME_LIMITS: FrameLimits = Object.freeze({
   maxHeaderBytes: 64 * MiB,
   maxFrames: 100_000,
@@ -565,6 +562,9 @@ export const HANDSHAKE_FRAME_LIMITS: FrameLimits = Object.freeze({
   maxFrames: 0,
   maxTotalBytes: 16 * 1024,
 });
+
+/** Header on the dashboard's refusals of a WebSocket upgrade, so a client dialling its port says so. */
+export const DASHBOARD_MARKER = 'x-dask-ts-dashboard';
 
 /** FRAME_LIMITS with some caps replaced; a total above WS_MAX_PAYLOAD is refused (ws could not enforce it). */
 export function frameLimits(overrides: Partial<FrameLimits>): FrameLimits {
